@@ -1,0 +1,61 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Charter",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "charter", targets: ["charter"]),
+        .executable(name: "charter-bench", targets: ["charter-bench"]),
+        .library(name: "CharterControl", targets: ["CharterControl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config and installed by `.ci/run`.
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+
+        // Library modules, one per concern; dependencies point one way (see docs/ARCHITECTURE.md).
+        .target(name: "CharterGit", dependencies: ["CGit2"]),
+        .target(name: "CharterYAML", dependencies: ["CLibYAML"]),
+        .target(name: "CharterCron"),
+        .target(
+            name: "CharterModel",
+            dependencies: ["CharterYAML", "CharterCron", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "CharterPlan", dependencies: ["CharterModel"]),
+        .target(
+            name: "CharterStore",
+            dependencies: ["CharterModel", "CharterPlan", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "CharterControl",
+            dependencies: ["CharterGit", "CharterModel", "CharterPlan", "CharterStore"]
+        ),
+
+        // Thin executables over the library modules.
+        .executableTarget(
+            name: "charter",
+            dependencies: ["CharterControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "charter-bench",
+            dependencies: ["CharterControl", "CharterYAML", "CharterGit"]
+        ),
+
+        .target(name: "CharterTestSupport", path: "Tests/CharterTestSupport"),
+        .testTarget(name: "CharterGitTests", dependencies: ["CharterGit"]),
+        .testTarget(name: "CharterYAMLTests", dependencies: ["CharterYAML"]),
+        .testTarget(name: "CharterCronTests", dependencies: ["CharterCron"]),
+        .testTarget(name: "CharterModelTests", dependencies: ["CharterModel"]),
+        .testTarget(name: "CharterPlanTests", dependencies: ["CharterPlan"], exclude: ["Golden"]),
+        .testTarget(name: "CharterStoreTests", dependencies: ["CharterStore"]),
+        .testTarget(name: "CharterControlTests", dependencies: ["CharterControl", "CharterGit", "CharterTestSupport"]),
+        .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

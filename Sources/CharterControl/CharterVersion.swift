@@ -1,0 +1,4 @@
+/// Charter's release version.
+public enum CharterVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,167 @@
+import CharterGit
+import CharterModel
+import Crypto
+import Foundation
+
+/// Where a revision of the organization comes from, as the CLI's `[PATH|URL] [--rev REV]` names it.
+public struct SourceRequest: Sendable {
+    /// A local path or a git URL; nil means the current directory.
+    public var location: String?
+    /// A revision (branch, tag, commit); nil means the working tree for a local clone and the
+    /// default branch for a URL.
+    public var revision: String?
+    /// Whether a working tree with uncommitted changes may be used (plan, validate); apply needs a commit.
+    public var allowWorkingTree: Bool
+    /// Credentials for remote repositories.
+    public var auth: GitAuth
+
+    public init(location: String?, revision: String?, allowWorkingTree: Bool = true, auth: GitAuth = .none) {
+        self.location = location
+        self.revision = revision
+        self.allowWorkingTree = allowWorkingTree
+        self.auth = auth
+    }
+
+    /// Whether `location` names a remote repository rather than a local path.
+    public static func isRemote(_ location: String) -> Bool {
+        if location.contains("://") { return !location.hasPrefix("file://") || true }
+        // scp-like `user@host:path`, as git accepts it, when no such local path exists.
+        if let colon = location.firstIndex(of: ":"), location[..<colon].contains("@"),
+            !location[..<colon].contains("/"), !FileManager.default.fileExists(atPath: location)
+        {
+            return true
+        }
+        return false
+    }
+}
+
+/// The files of one revision, and what they are.
+public struct ResolvedSource: Sendable {
+    /// How people should read where this came from, such as `example-repo (working tree)`.
+    public var description: String
+    /// The commit id, when the files come from a commit (or a working tree's HEAD).
+    public var revision: String?
+    /// Whether the files come from a working tree, so they may include uncommitted changes.
+    public var isWorkingTree: Bool
+    /// Whether the files are exactly the commit `revision`.
+    public var isCommit: Bool
+    public var files: [SourceFile]
+}
+
+/// A source could not be read.
+public struct SourceError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Resolves a ``SourceRequest`` to files, reading commits straight from the object database.
+public enum RevisionSource {
+    /// Reads the revision `request` names. Remote URLs are mirrored into `dataDirectory/mirrors`.
+    public static func resolve(_ request: SourceRequest, dataDirectory: URL) async throws -> ResolvedSource {
+        let location = request.location ?? "."
+        if SourceRequest.isRemote(location) {
+            return try await remote(location, request: request, dataDirectory: dataDirectory)
+        }
+        let url = URL(fileURLWithPath: location).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw SourceError("\(location): no such directory; give the path of an organization repository or a git URL")
+        }
+        let repository: GitRepository
+        do {
+            repository = try await GitRepository.open(at: url)
+        } catch let error as GitError where error.code == .notFound {
+            guard request.revision == nil else {
+                throw SourceError("\(location) is not a git repository, so --rev cannot be used; drop --rev to read its files")
+            }
+            guard request.allowWorkingTree else {
+                throw SourceError("\(location) is not a git repository; commit the organization to git first, so the apply records which commit it was")
+            }
+            let files = try DirectoryReader.files(root: url, where: { ConfigPaths.isConfigFile($0) })
+            return ResolvedSource(
+                description: location, revision: nil, isWorkingTree: true, isCommit: false, files: files.map(sourceFile))
+        }
+        if request.revision == nil, request.allowWorkingTree, await !repository.isBare {
+            let files = try await repository.workingTreeFiles(where: { ConfigPaths.isConfigFile($0) })
+            let head = try? await repository.resolve("HEAD")
+            return ResolvedSource(
+                description: "\(location) (working tree)", revision: head?.hex, isWorkingTree: true, isCommit: false,
+                files: files.map(sourceFile))
+        }
+        let rev = request.revision ?? "HEAD"
+        let commit = try await repository.resolve(rev)
+        return ResolvedSource(
+            description: location, revision: commit.hex, isWorkingTree: false, isCommit: true,
+            files: try await files(of: repository, at: commit))
+    }
+
+    static func remote(_ url: String, request: SourceRequest, dataDirectory: URL) async throws -> ResolvedSource {
+        let digest = SHA256.hash(data: Array(url.utf8))
+        let key = digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+        let mirror = dataDirectory.appendingPathComponent("mirrors").appendingPathComponent("\(key).git")
+        let repository = try await GitRepository.openOrCreateBare(at: mirror)
+        try await repository.fetch(from: url, refspecs: ["+refs/heads/*:refs/heads/*"], auth: request.auth)
+        let rev: String
+        if let r = request.revision {
+            rev = r
+        } else {
+            let branches = try await repository.branches().map(\.reference)
+            if branches.contains("refs/heads/main") {
+                rev = "refs/heads/main"
+            } else if branches.contains("refs/heads/master") {
+                rev = "refs/heads/master"
+            } else if let first = branches.sorted().first {
+                rev = first
+            } else {
+                throw SourceError("\(GitError.redact(url)) has no branches")
+            }
+        }
+        let commit = try await repository.resolve(rev)
+        return ResolvedSource(
+            description: GitError.redact(url), revision: commit.hex, isWorkingTree: false, isCommit: true,
+            files: try await files(of: repository, at: commit))
+    }
+
+    /// The configuration files of `commit`, read from the object database in one hop.
+    public static func files(of repository: GitRepository, at commit: ObjectID) async throws -> [SourceFile] {
+        try await repository.configFiles(at: commit)
+    }
+
+    static func sourceFile(_ f: WorkingFile) -> SourceFile {
+        switch f.kind {
+        case .regular, .symlink:
+            return SourceFile(path: f.path, contents: .bytes(f.bytes ?? []))
+        case .symlinkOutside:
+            return SourceFile(
+                path: f.path,
+                contents: .refused("symlink points outside the repository; Charter never follows it (replace it with the file itself)"))
+        case .danglingSymlink:
+            return SourceFile(path: f.path, contents: .refused("symlink points to a file that does not exist"))
+        }
+    }
+}
+
+extension GitRepository {
+    /// Configuration files of a commit with their contents, read in one actor hop. Symlinks in a
+    /// commit are never followed; submodules are skipped.
+    func configFiles(at commit: ObjectID) throws -> [SourceFile] {
+        let listed = try listFiles(at: commit, where: { ConfigPaths.isConfigFile($0) })
+        var out: [SourceFile] = []
+        out.reserveCapacity(listed.count)
+        for f in listed {
+            switch f.mode {
+            case .regular, .executable:
+                out.append(SourceFile(path: f.path, contents: .bytes(try blobData(f.blob)), cacheKey: f.blob.hex))
+            case .symlink:
+                out.append(
+                    SourceFile(
+                        path: f.path,
+                        contents: .refused("symlinks are not followed in a commit; replace it with the file itself")))
+            case .submodule:
+                continue
+            }
+        }
+        return out
+    }
+}

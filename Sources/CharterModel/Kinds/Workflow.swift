@@ -1,0 +1,185 @@
+/// A typed template parameter.
+public struct TemplateParameter: Sendable, Hashable {
+    public enum ParameterType: String, Sendable { case string, int, bool, `enum`, list }
+    public var name: String
+    public var type: ParameterType
+    public var description: String?
+    public var required: Bool
+    public var defaultValue: Value?
+    public var pattern: String?
+    public var values: [String]
+
+    public init(_ v: Value) {
+        name = v["name"]?.string ?? ""
+        type = ParameterType(rawValue: v["type"]?.string ?? "string") ?? .string
+        description = v["description"]?.string
+        required = v["required"]?.bool ?? false
+        defaultValue = v["default"]
+        pattern = v["pattern"]?.string
+        values = v["values"]?.strings ?? []
+    }
+
+    /// Why `value` does not fit this parameter, or nil when it does.
+    public func problem(with value: Value) -> String? {
+        switch type {
+        case .string:
+            guard let s = value.string else { return "expected a string, found a \(value.typeName)" }
+            if let pattern, let regex = try? Regex(pattern), (try? regex.wholeMatch(in: s)) == nil {
+                return "`\(s)` does not match the pattern `\(pattern)`"
+            }
+        case .int:
+            if value.int == nil { return "expected an integer, found a \(value.typeName)" }
+        case .bool:
+            if value.bool == nil { return "expected true or false, found a \(value.typeName)" }
+        case .enum:
+            guard let s = value.string else { return "expected one of \(values.joined(separator: ", ")), found a \(value.typeName)" }
+            if !values.contains(s) { return "`\(s)` is not one of \(values.map { "`\($0)`" }.joined(separator: ", "))" }
+        case .list:
+            if value.array == nil { return "expected a list, found a \(value.typeName)" }
+        }
+        return nil
+    }
+}
+
+/// Retry policy of a step.
+public struct RetryPolicy: Sendable, Hashable {
+    public var maxAttempts: Int
+    public var initialBackoffMilliseconds: Int
+    public var multiplier: Double
+    public var maxBackoffMilliseconds: Int
+    public var jitter: Bool
+
+    public init(_ v: Value?) {
+        maxAttempts = v?["maxAttempts"]?.int ?? 1
+        initialBackoffMilliseconds = Duration.parse(v?["initialBackoff"]?.string ?? "1s") ?? 1000
+        multiplier = v?["multiplier"]?.double ?? 2
+        maxBackoffMilliseconds = Duration.parse(v?["maxBackoff"]?.string ?? "5m") ?? 300_000
+        jitter = v?["jitter"]?.bool ?? true
+    }
+}
+
+/// One step of a template.
+public struct TemplateStep: Sendable, Hashable {
+    public enum StepType: String, Sendable { case agent, shell, approval }
+    public var name: String
+    public var type: StepType
+    public var needs: [String]
+    public var when: String?
+    public var timeoutMilliseconds: Int
+    public var retry: RetryPolicy
+    public var continueOnFailure: Bool
+    public var role: String?
+    public var prompt: String?
+    public var run: String?
+    public var env: [String: String]
+    public var board: String?
+    public var message: String?
+
+    public init(_ v: Value) {
+        name = v["name"]?.string ?? ""
+        type = StepType(rawValue: v["type"]?.string ?? "agent") ?? .agent
+        needs = v["needs"]?.strings ?? []
+        when = v["when"]?.string
+        timeoutMilliseconds = Duration.parse(v["timeout"]?.string ?? "10m") ?? 600_000
+        retry = RetryPolicy(v["retry"])
+        continueOnFailure = v["continueOnFailure"]?.bool ?? false
+        role = v["role"]?.string
+        prompt = v["prompt"]?.string
+        run = v["run"]?.string
+        env = v["env"]?.stringMap ?? [:]
+        board = v["board"]?.string
+        message = v["message"]?.string
+    }
+}
+
+/// A parameterized workflow.
+public struct Template: Sendable, Hashable {
+    public var name: String
+    public var description: String?
+    public var parameters: [TemplateParameter]
+    public var steps: [TemplateStep]
+
+    public init(name: String, spec s: Value) {
+        self.name = name
+        description = s["description"]?.string
+        parameters = (s["parameters"]?.array ?? []).map(TemplateParameter.init)
+        steps = (s["steps"]?.array ?? []).map(TemplateStep.init)
+    }
+}
+
+/// A template on a cron schedule.
+public struct Routine: Sendable, Hashable {
+    public enum ConcurrencyPolicy: String, Sendable { case allow, forbid, replace }
+    public var name: String
+    public var description: String?
+    public var schedule: String
+    /// The routine's own zone; nil means the Organization's.
+    public var timeZone: String?
+    public var template: String
+    public var arguments: [String: Value]
+    public var enabled: Bool
+    public var concurrencyPolicy: ConcurrencyPolicy
+    public var startingDeadlineMilliseconds: Int?
+    public var priority: Int
+
+    public init(name: String, spec s: Value) {
+        self.name = name
+        description = s["description"]?.string
+        schedule = s["schedule"]?.string ?? ""
+        timeZone = s["timeZone"]?.string
+        template = s["template"]?.string ?? ""
+        arguments = s["arguments"]?.object ?? [:]
+        enabled = s["enabled"]?.bool ?? true
+        concurrencyPolicy = ConcurrencyPolicy(rawValue: s["concurrencyPolicy"]?.string ?? "allow") ?? .allow
+        startingDeadlineMilliseconds = s["startingDeadline"]?.string.flatMap(Duration.parse)
+        priority = s["priority"]?.int ?? 0
+    }
+}
+
+/// An LLM endpoint with limits and prices.
+public struct CapacitySource: Sendable, Hashable {
+    public enum Provider: String, Sendable { case openai, anthropic, offline }
+    /// Where the API key is found; never the key itself.
+    public enum Credential: Sendable, Hashable {
+        case environment(String)
+        case file(String)
+    }
+    public var name: String
+    public var provider: Provider
+    public var capacityClass: String
+    public var endpoint: String?
+    public var model: String
+    public var credential: Credential?
+    public var requestsPerMinute: Int?
+    public var tokensPerMinute: Int?
+    public var requestsPerDay: Int?
+    public var tokensPerDay: Int?
+    public var concurrentRequests: Int?
+    public var priority: Int
+    public var inputPerMillion: Double
+    public var outputPerMillion: Double
+    public var cachedInputPerMillion: Double
+
+    public init(name: String, spec s: Value) {
+        self.name = name
+        provider = Provider(rawValue: s["provider"]?.string ?? "offline") ?? .offline
+        capacityClass = s["class"]?.string ?? ""
+        endpoint = s["endpoint"]?.string
+        model = s["model"]?.string ?? "offline"
+        if let env = s["credential"]?["env"]?.string {
+            credential = .environment(env)
+        } else if let file = s["credential"]?["file"]?.string {
+            credential = .file(file)
+        }
+        let l = s["limits"]
+        requestsPerMinute = l?["requestsPerMinute"]?.int
+        tokensPerMinute = l?["tokensPerMinute"]?.int
+        requestsPerDay = l?["requestsPerDay"]?.int
+        tokensPerDay = l?["tokensPerDay"]?.int
+        concurrentRequests = l?["concurrentRequests"]?.int
+        priority = s["priority"]?.int ?? 0
+        inputPerMillion = s["pricing"]?["inputPerMillion"]?.double ?? 0
+        outputPerMillion = s["pricing"]?["outputPerMillion"]?.double ?? 0
+        cachedInputPerMillion = s["pricing"]?["cachedInputPerMillion"]?.double ?? 0
+    }
+}

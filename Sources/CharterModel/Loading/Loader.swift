@@ -1,0 +1,201 @@
+import CharterYAML
+
+/// One file of a revision, as the loader receives it.
+public struct SourceFile: Sendable {
+    /// What the source could provide for the path.
+    public enum Contents: Sendable {
+        case bytes([UInt8])
+        /// The file was not read, for the reason given (a symlink leaving the tree, for example).
+        case refused(String)
+    }
+    /// Repository-relative path, `/`-separated.
+    public var path: String
+    public var contents: Contents
+    /// An id of the contents (a git blob id) that lets the loader reuse an earlier parse.
+    public var cacheKey: String?
+
+    public init(path: String, contents: Contents, cacheKey: String? = nil) {
+        self.path = path
+        self.contents = contents
+        self.cacheKey = cacheKey
+    }
+}
+
+/// Which paths of a repository hold configuration.
+public enum ConfigPaths {
+    /// `*.yaml` and `*.yml` files, except under reserved paths: any file or directory whose name
+    /// starts with `.` (`.git`, `.github`, `.charter`).
+    public static func isConfigFile(_ path: String) -> Bool {
+        guard path.hasSuffix(".yaml") || path.hasSuffix(".yml") else { return false }
+        return !path.split(separator: "/").contains { $0.hasPrefix(".") }
+    }
+}
+
+/// The result of parsing one file: its resources, or what is wrong with it.
+public struct ParsedFile: Sendable {
+    public var resources: [Resource]
+    public var diagnostics: [Diagnostic]
+    public var documents: Int
+}
+
+/// Parsed files by content id, so a reload parses only what changed.
+public struct LoaderCache: Sendable {
+    var files: [String: ParsedFile] = [:]
+    public init() {}
+    /// Number of cached files.
+    public var count: Int { files.count }
+}
+
+/// A loaded revision: every resource, and every problem found.
+public struct LoadResult: Sendable {
+    public var state: OrgState
+    /// Sorted by file, line and column. Non-empty means the revision must not be planned or applied.
+    public var diagnostics: [Diagnostic]
+    public var fileCount: Int
+    public var documentCount: Int
+
+    /// Whether the revision loaded without problems.
+    public var isValid: Bool { diagnostics.isEmpty }
+
+    /// The state, or a ``ValidationFailure`` with every diagnostic.
+    public func get() throws(ValidationFailure) -> OrgState {
+        guard diagnostics.isEmpty else { throw ValidationFailure(diagnostics) }
+        return state
+    }
+}
+
+/// Turns the files of a revision into an ``OrgState`` and reports every problem at once.
+public enum Loader {
+    /// Loads `files`; reuses and refills `cache` by each file's cache key.
+    public static func load(_ files: [SourceFile], cache: inout LoaderCache, limits: YAMLLimits = .default) -> LoadResult {
+        var parsed: [(SourceFile, ParsedFile)] = []
+        parsed.reserveCapacity(files.count)
+        var fresh: [String: ParsedFile] = [:]
+        for file in files where ConfigPaths.isConfigFile(file.path) {
+            let key = file.cacheKey.map { "\($0):\(file.path)" }
+            if let key, let hit = cache.files[key] {
+                parsed.append((file, hit))
+                fresh[key] = hit
+                continue
+            }
+            let result = parse(file, limits: limits)
+            parsed.append((file, result))
+            if let key { fresh[key] = result }
+        }
+        cache.files = fresh
+
+        var diagnostics: [Diagnostic] = []
+        var resources: [ResourceID: Resource] = [:]
+        resources.reserveCapacity(parsed.count)
+        var documents = 0
+        for (_, p) in parsed {
+            documents += p.documents
+            diagnostics.append(contentsOf: p.diagnostics)
+            for r in p.resources {
+                if let first = resources[r.id] {
+                    let where1 = first.source.map { "\($0.file):\($0.line):\($0.column)" } ?? "?"
+                    diagnostics.append(
+                        r.diagnostic(
+                            "identity.duplicate", at: .root, "\(r.id) is defined twice; the first definition is at \(where1)",
+                            hint: "rename or remove one of them"))
+                } else {
+                    resources[r.id] = r
+                }
+            }
+        }
+        let state = OrgState(resources: resources)
+        diagnostics.append(contentsOf: OrgValidator.validate(state))
+        return LoadResult(
+            state: state, diagnostics: diagnostics.sorted(), fileCount: parsed.count, documentCount: documents)
+    }
+
+    /// Loads `files` without a cache.
+    public static func load(_ files: [SourceFile], limits: YAMLLimits = .default) -> LoadResult {
+        var cache = LoaderCache()
+        return load(files, cache: &cache, limits: limits)
+    }
+
+    /// Parses and schema-checks one file on its own, without looking at other resources.
+    public static func parse(_ file: SourceFile, limits: YAMLLimits = .default) -> ParsedFile {
+        let bytes: [UInt8]
+        switch file.contents {
+        case .refused(let reason):
+            return ParsedFile(
+                resources: [], diagnostics: [Diagnostic(code: "file.refused", file: file.path, message: reason)],
+                documents: 0)
+        case .bytes(let b): bytes = b
+        }
+        let docs: [YAMLDocument]
+        do {
+            docs = try YAMLParser.parse(bytes, limits: limits)
+        } catch {
+            return ParsedFile(
+                resources: [],
+                diagnostics: [
+                    Diagnostic(
+                        code: "yaml.\(error.kind)", file: file.path, line: error.mark?.line ?? 0,
+                        column: error.mark?.column ?? 0, message: error.message)
+                ], documents: 0)
+        }
+        var resources: [Resource] = []
+        var diagnostics: [Diagnostic] = []
+        var count = 0
+        for doc in docs {
+            guard let root = doc.root else { continue }
+            count += 1
+            switch document(root, index: doc.index, file: file.path) {
+            case .success(let r): resources.append(r)
+            case .failure(let d): diagnostics.append(contentsOf: d.diagnostics)
+            }
+        }
+        return ParsedFile(resources: resources, diagnostics: diagnostics, documents: count)
+    }
+
+    static func document(_ root: YAMLNode, index: Int, file: String) -> Result<Resource, ValidationFailure> {
+        func fail(_ code: String, _ node: YAMLNode, _ message: String, hint: String? = nil) -> Result<Resource, ValidationFailure> {
+            .failure(
+                ValidationFailure([
+                    Diagnostic(code: code, file: file, line: node.mark.line, column: node.mark.column, message: message, hint: hint)
+                ]))
+        }
+        guard case .mapping(let pairs) = root.content else {
+            return fail(
+                "schema.type", root, "a document must be a mapping with apiVersion, kind, metadata and spec")
+        }
+        func field(_ name: String) -> YAMLNode? {
+            pairs.first { if case .scalar(name, _) = $0.key.content { true } else { false } }?.value
+        }
+        guard let kindNode = field("kind") else {
+            return fail(
+                "schema.required", root, "missing required field `kind`",
+                hint: "add `kind:` with one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard case .scalar(let kindText, _) = kindNode.content, let kind = ResourceKind(rawValue: kindText) else {
+            var text = ""
+            if case .scalar(let t, _) = kindNode.content { text = t }
+            let names = ResourceKind.allCases.map(\.rawValue)
+            let suggestion = Suggestion.closest(to: text, in: names)
+            return fail(
+                "schema.enum", kindNode,
+                "unknown kind `\(text)`" + (suggestion.map { "; did you mean `\($0)`?" } ?? ""),
+                hint: suggestion == nil ? "kinds are \(names.joined(separator: ", "))" : nil)
+        }
+        var id: ResourceID?
+        if case .mapping(let meta)? = field("metadata")?.content,
+            let nameNode = meta.first(where: { if case .scalar("name", _) = $0.key.content { true } else { false } })?.value,
+            case .scalar(let name, _) = nameNode.content
+        {
+            id = ResourceID(kind, name)
+        }
+        var validator = SchemaValidator(file: file, resource: id)
+        let value = validator.validate(root, .object(KindSchemas.document(kind)), at: .root)
+        guard let value, validator.diagnostics.isEmpty, let id else {
+            return .failure(ValidationFailure(validator.diagnostics))
+        }
+        return .success(
+            Resource(
+                id: id, value: value,
+                source: SourceLocation(file: file, documentIndex: index, line: root.mark.line, column: root.mark.column),
+                node: root))
+    }
+}

@@ -1,0 +1,71 @@
+/// A whole organization: every resource of one revision (desired) or of the store (actual),
+/// with typed views by kind.
+public struct OrgState: Sendable {
+    public private(set) var resources: [ResourceID: Resource]
+    public private(set) var organization: Organization?
+    public private(set) var people: [String: Person] = [:]
+    public private(set) var teams: [String: Team] = [:]
+    public private(set) var roles: [String: Role] = [:]
+    public private(set) var boards: [String: Board] = [:]
+    public private(set) var policies: [String: Policy] = [:]
+    public private(set) var templates: [String: Template] = [:]
+    public private(set) var routines: [String: Routine] = [:]
+    public private(set) var capacitySources: [String: CapacitySource] = [:]
+    /// Team name → every member, from both `Team.members` and `Person.teams`.
+    private var teamMembers: [String: Set<String>] = [:]
+
+    /// An organization with no resources: the state before the first apply.
+    public static let empty = OrgState(resources: [:])
+
+    public init(resources: [ResourceID: Resource]) {
+        self.resources = resources
+        for (id, r) in resources {
+            let s = r.spec
+            switch id.kind {
+            case .organization: organization = Organization(name: id.name, spec: s)
+            case .person: people[id.name] = Person(name: id.name, spec: s)
+            case .team: teams[id.name] = Team(name: id.name, spec: s)
+            case .role: roles[id.name] = Role(name: id.name, spec: s)
+            case .board: boards[id.name] = Board(name: id.name, spec: s)
+            case .policy: policies[id.name] = Policy(name: id.name, spec: s)
+            case .template: templates[id.name] = Template(name: id.name, spec: s)
+            case .routine: routines[id.name] = Routine(name: id.name, spec: s)
+            case .capacitySource: capacitySources[id.name] = CapacitySource(name: id.name, spec: s)
+            }
+        }
+        for (name, t) in teams { teamMembers[name, default: []].formUnion(t.members) }
+        for (name, p) in people {
+            for t in p.teams { teamMembers[t, default: []].insert(name) }
+        }
+    }
+
+    /// The resource with this identity.
+    public subscript(id: ResourceID) -> Resource? { resources[id] }
+
+    /// Whether a resource of `kind` named `name` exists.
+    public func contains(_ kind: ResourceKind, _ name: String) -> Bool { resources[ResourceID(kind, name)] != nil }
+
+    /// Identities in dependency order, then by name.
+    public var sortedIDs: [ResourceID] { resources.keys.sorted() }
+
+    /// Every member of a team: listed members plus people naming the team.
+    public func members(ofTeam team: String) -> Set<String> {
+        teamMembers[team] ?? []
+    }
+
+    /// The people on a board, teams expanded, each once.
+    public func roster(ofBoard board: String) -> Set<String> {
+        guard let b = boards[board] else { return [] }
+        var out: Set<String> = []
+        for m in b.members {
+            switch m {
+            case .person(let p): out.insert(p)
+            case .team(let t): out.formUnion(members(ofTeam: t))
+            }
+        }
+        return out
+    }
+
+    /// Number of resources of each kind.
+    public func count(of kind: ResourceKind) -> Int { resources.keys.lazy.filter { $0.kind == kind }.count }
+}

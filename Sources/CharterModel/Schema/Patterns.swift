@@ -1,0 +1,153 @@
+/// The string patterns resources use, each a JSON Schema regex plus an equivalent fast matcher.
+public enum Patterns {
+    @inline(__always) static func isLowerAlnum(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 48 && c <= 57) }
+    @inline(__always) static func isAlnum(_ c: UInt8) -> Bool { isLowerAlnum(c) || (c >= 65 && c <= 90) }
+
+    /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters: resource and step names.
+    public static func isName(_ s: String) -> Bool {
+        let u = s.utf8
+        guard !u.isEmpty, u.count <= 63, isLowerAlnum(u.first!), isLowerAlnum(u.last!) else { return false }
+        return u.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    public static let name = Pattern(
+        regex: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        expectation: "a valid name: lower-case letters, digits and '-', starting and ending with a letter or digit",
+        matches: isName)
+
+    /// Parameter names and environment-style identifiers: `[A-Za-z_][A-Za-z0-9_]*`.
+    public static let identifier = Pattern(
+        regex: "^[A-Za-z_][A-Za-z0-9_]*$", expectation: "an identifier (letters, digits and '_', not starting with a digit)"
+    ) { s in
+        let u = Array(s.utf8)
+        guard let f = u.first, isAlnum(f) && !(f >= 48 && f <= 57) || f == UInt8(ascii: "_") else { return false }
+        return u.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "_") }
+    }
+
+    /// Label keys: an optional DNS prefix and `/`, then a name of letters, digits, `-`, `_`, `.`.
+    public static let labelKey = Pattern(
+        regex: "^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
+        expectation: "a label key such as `tier` or `example.com/tier`"
+    ) { s in
+        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else { return false }
+        if parts.count == 2 {
+            let p = Array(parts[0].utf8)
+            guard let f = p.first, let l = p.last, isLowerAlnum(f), isLowerAlnum(l),
+                p.allSatisfy({ isLowerAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
+            else { return false }
+        }
+        let n = Array(parts.last!.utf8)
+        guard let f = n.first, let l = n.last, isAlnum(f), isAlnum(l) else { return false }
+        return n.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
+    }
+
+    /// Durations such as `30s`, `5m`, `1h30m`, `2d`, `250ms`.
+    public static let duration = Pattern(
+        regex: "^([0-9]+(ms|s|m|h|d))+$", expectation: "a duration such as `30s`, `5m`, `1h30m` or `2d`"
+    ) { Duration.parse($0) != nil }
+
+    /// An e-mail address: something, `@`, a domain with a dot.
+    public static let email = Pattern(
+        regex: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", expectation: "an e-mail address such as `ada@example.com`"
+    ) { s in
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !s.contains(where: \.isWhitespace) else { return false }
+        // Mirrors the regex: some '.' in the domain with at least one character on each side.
+        let domain = Array(parts[1].utf8)
+        return domain.count >= 3 && domain[1..<(domain.count - 1)].contains(UInt8(ascii: "."))
+    }
+
+    /// An OpenSSH ed25519 public key line: `ssh-ed25519 AAAA… [comment]`.
+    public static let sshEd25519 = Pattern(
+        regex: "^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/]+={0,2}( .*)?$",
+        expectation: "an OpenSSH ed25519 public key (`ssh-ed25519 AAAAC3NzaC1lZDI1NTE5… comment`)"
+    ) { s in
+        let parts = s.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts[0] == "ssh-ed25519", parts[1].hasPrefix("AAAAC3NzaC1lZDI1NTE5") else {
+            return false
+        }
+        var body = Array(parts[1].utf8.dropFirst(20))
+        var padding = 0
+        while body.last == UInt8(ascii: "=") {
+            body.removeLast()
+            padding += 1
+        }
+        guard padding <= 2, !body.isEmpty else { return false }
+        return body.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") }
+    }
+
+    /// An `http://` or `https://` URL without credentials in it.
+    public static let httpURL = Pattern(
+        regex: "^https?://[^\\s/@]+(/[^\\s]*)?$", expectation: "an http:// or https:// URL without user or password"
+    ) { s in
+        let rest: Substring
+        if s.hasPrefix("https://") {
+            rest = s.dropFirst(8)
+        } else if s.hasPrefix("http://") {
+            rest = s.dropFirst(7)
+        } else {
+            return false
+        }
+        guard !s.contains(where: \.isWhitespace) else { return false }
+        let host = rest.prefix { $0 != "/" }
+        return !host.isEmpty && !host.contains("@")
+    }
+
+    /// An IANA time zone identifier's shape; the loader also checks the zone exists.
+    public static let timeZone = Pattern(
+        regex: "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", expectation: "an IANA time zone such as `Europe/Berlin`"
+    ) { s in
+        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+        guard let first = parts.first?.utf8.first, isAlnum(first), !(first >= 48 && first <= 57) else { return false }
+        return parts.allSatisfy { p in
+            !p.isEmpty
+                && p.utf8.allSatisfy {
+                    isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-")
+                }
+        }
+    }
+
+    /// A field path glob for policy rules: a JSON pointer whose tokens may be `*`.
+    public static let fieldPath = Pattern(regex: "^(/[^/]*)+$", expectation: "a field path such as `/spec/members`") {
+        $0.hasPrefix("/") && $0.count > 1
+    }
+}
+
+/// A parsed duration string such as `1h30m`.
+public enum Duration {
+    /// Milliseconds in a duration string, or nil if it is not one.
+    public static func parse(_ s: String) -> Int? {
+        let u = Array(s.utf8)
+        guard !u.isEmpty else { return nil }
+        var i = 0
+        var total = 0
+        while i < u.count {
+            var n = 0
+            let start = i
+            while i < u.count, u[i] >= 48, u[i] <= 57 {
+                n = n &* 10 &+ Int(u[i] - 48)
+                guard n < 1_000_000_000 else { return nil }
+                i += 1
+            }
+            guard i > start, i < u.count else { return nil }
+            let unit: Int
+            switch u[i] {
+            case UInt8(ascii: "m"):
+                if i + 1 < u.count, u[i + 1] == UInt8(ascii: "s") {
+                    unit = 1
+                    i += 1
+                } else {
+                    unit = 60_000
+                }
+            case UInt8(ascii: "s"): unit = 1000
+            case UInt8(ascii: "h"): unit = 3_600_000
+            case UInt8(ascii: "d"): unit = 86_400_000
+            default: return nil
+            }
+            i += 1
+            total += n * unit
+        }
+        return total
+    }
+}

@@ -1,0 +1,337 @@
+import CharterYAML
+
+/// Checks a YAML node tree against a ``Schema`` and turns it into a ``Value`` with defaults applied.
+///
+/// Every problem is collected, not just the first, each with the position of the offending node.
+/// Scalars follow the YAML 1.2 core schema, and the YAML 1.1 readings that surprise people
+/// (`on` as a boolean, `0755` as octal) are refused with an explanation instead of coerced.
+public struct SchemaValidator {
+    public var file: String
+    public var resource: ResourceID?
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    public init(file: String, resource: ResourceID? = nil) {
+        self.file = file
+        self.resource = resource
+    }
+
+    /// Validates `node` against `schema`; returns the normalized value, or nil where it is invalid.
+    public mutating func validate(_ node: YAMLNode, _ schema: Schema, at path: JSONPointer) -> Value? {
+        switch schema {
+        case .string(let s): return validateString(node, s, path)
+        case .integer(let s): return validateInteger(node, s, path)
+        case .number(let s): return validateNumber(node, s, path)
+        case .boolean: return validateBool(node, path)
+        case .array(let s): return validateArray(node, s, path)
+        case .object(let s): return validateObject(node, s, path)
+        case .map(let s): return validateMap(node, s, path)
+        case .any: return anyValue(node, path)
+        }
+    }
+
+    mutating func report(
+        _ code: String, _ node: YAMLNode, _ path: JSONPointer, _ message: String, hint: String? = nil
+    ) {
+        diagnostics.append(
+            Diagnostic(
+                code: code, file: file, line: node.mark.line, column: node.mark.column, resource: resource,
+                path: path, message: message, hint: hint))
+    }
+
+    /// The scalar's text and how YAML 1.2 reads it, or a report when the node is not a scalar.
+    mutating func scalar(_ node: YAMLNode, _ path: JSONPointer, expected: String) -> (String, PlainScalar)? {
+        switch node.content {
+        case .scalar(let text, let style):
+            if style != .plain { return (text, .string(text)) }
+            return (text, node.plainResolution ?? .string(text))
+        case .mapping:
+            report("schema.type", node, path, "expected \(expected), found a mapping")
+        case .sequence:
+            report("schema.type", node, path, "expected \(expected), found a list")
+        }
+        return nil
+    }
+
+    mutating func validateString(_ node: YAMLNode, _ s: StringSchema, _ path: JSONPointer) -> Value? {
+        guard let (text, resolved) = scalar(node, path, expected: "a string") else { return nil }
+        switch resolved {
+        case .string: break
+        case .null:
+            report(
+                "schema.type", node, path, "expected a string, found an empty value",
+                hint: "write a value or delete the field")
+            return nil
+        case .bool, .int, .float:
+            let what = resolvedName(resolved)
+            report(
+                "schema.type", node, path, "expected a string, found \(what) `\(text)`",
+                hint: "quote it (\"\(text)\") if it is meant as text")
+            return nil
+        }
+        var ok = true
+        if let values = s.enumValues, !values.contains(text) {
+            let suggestion = Suggestion.closest(to: text, in: values).map { "; did you mean `\($0)`?" } ?? ""
+            report(
+                "schema.enum", node, path,
+                "`\(text)` is not one of \(values.map { "`\($0)`" }.joined(separator: ", "))\(suggestion)")
+            ok = false
+        }
+        let length = text.unicodeScalars.count
+        if let min = s.minLength, length < min {
+            report("schema.length", node, path, "must be at least \(min) character\(min == 1 ? "" : "s") long")
+            ok = false
+        }
+        if let max = s.maxLength, length > max {
+            report("schema.length", node, path, "is \(length) characters long; the limit is \(max)")
+            ok = false
+        }
+        if let p = s.pattern, !p.matches(text) {
+            report("schema.pattern", node, path, "`\(text)` is not \(p.expectation)")
+            ok = false
+        }
+        return ok ? .string(text) : nil
+    }
+
+    mutating func validateInteger(_ node: YAMLNode, _ s: IntegerSchema, _ path: JSONPointer) -> Value? {
+        guard let (text, resolved) = scalar(node, path, expected: "an integer") else { return nil }
+        let value: Int
+        switch resolved {
+        case .int(let i):
+            if case .octal(let octal) = yaml11Surprise(text) {
+                report(
+                    "schema.ambiguous-number", node, path,
+                    "`\(text)` is ambiguous: YAML 1.1 reads it as octal \(octal), YAML 1.2 as \(i)",
+                    hint: "write it without the leading zero")
+                return nil
+            }
+            value = i
+        case .float(let d) where d.rounded() == d && abs(d) < 9e15:
+            value = Int(d)
+        default:
+            report("schema.type", node, path, "expected an integer, found \(resolvedName(resolved)) `\(text)`")
+            return nil
+        }
+        if let min = s.minimum, value < min {
+            report("schema.range", node, path, "\(value) is less than the minimum \(min)")
+            return nil
+        }
+        if let max = s.maximum, value > max {
+            report("schema.range", node, path, "\(value) is more than the maximum \(max)")
+            return nil
+        }
+        return .int(value)
+    }
+
+    mutating func validateNumber(_ node: YAMLNode, _ s: NumberSchema, _ path: JSONPointer) -> Value? {
+        guard let (text, resolved) = scalar(node, path, expected: "a number") else { return nil }
+        let value: Double
+        switch resolved {
+        case .int(let i): value = Double(i)
+        case .float(let d) where d.isFinite: value = d
+        default:
+            report("schema.type", node, path, "expected a number, found \(resolvedName(resolved)) `\(text)`")
+            return nil
+        }
+        if let min = s.minimum, value < min {
+            report("schema.range", node, path, "\(text) is less than the minimum \(CanonicalJSON.formatDouble(min))")
+            return nil
+        }
+        if let max = s.maximum, value > max {
+            report("schema.range", node, path, "\(text) is more than the maximum \(CanonicalJSON.formatDouble(max))")
+            return nil
+        }
+        return .double(value)
+    }
+
+    mutating func validateBool(_ node: YAMLNode, _ path: JSONPointer) -> Value? {
+        guard let (text, resolved) = scalar(node, path, expected: "true or false") else { return nil }
+        if case .bool(let b) = resolved { return .bool(b) }
+        if case .boolWord(let reading) = yaml11Surprise(text), isPlain(node) {
+            report(
+                "schema.type", node, path,
+                "`\(text)` is not a boolean in Charter; YAML 1.1 would read it as \(reading)",
+                hint: "write \(reading)")
+        } else {
+            report("schema.type", node, path, "expected true or false, found \(resolvedName(resolved)) `\(text)`")
+        }
+        return nil
+    }
+
+    mutating func validateArray(_ node: YAMLNode, _ s: ArraySchema, _ path: JSONPointer) -> Value? {
+        guard case .sequence(let items) = node.content else {
+            report("schema.type", node, path, "expected a list, found \(nodeName(node))")
+            return nil
+        }
+        var out: [Value] = []
+        out.reserveCapacity(items.count)
+        var ok = true
+        for (i, item) in items.enumerated() {
+            if let v = validate(item, s.items, at: path.appending(i)) { out.append(v) } else { ok = false }
+        }
+        if let min = s.minItems, items.count < min {
+            report("schema.length", node, path, "needs at least \(min) item\(min == 1 ? "" : "s"), has \(items.count)")
+            ok = false
+        }
+        if let max = s.maxItems, items.count > max {
+            report("schema.length", node, path, "has \(items.count) items; the limit is \(max)")
+            ok = false
+        }
+        if ok, s.uniqueItems {
+            var seen: [Value: Int] = [:]
+            for (i, v) in out.enumerated() {
+                if let first = seen[v] {
+                    report(
+                        "schema.duplicate-item", items[i], path.appending(i),
+                        "duplicate list item (same as item \(first + 1) at \(items[first].mark))",
+                        hint: "remove one of them")
+                    ok = false
+                } else {
+                    seen[v] = i
+                }
+            }
+        }
+        return ok ? .array(out) : nil
+    }
+
+    mutating func validateMap(_ node: YAMLNode, _ s: MapSchema, _ path: JSONPointer) -> Value? {
+        guard case .mapping(let pairs) = node.content else {
+            report("schema.type", node, path, "expected a mapping, found \(nodeName(node))")
+            return nil
+        }
+        var out: [String: Value] = [:]
+        var ok = true
+        for pair in pairs {
+            let key = keyText(pair.key)
+            if let p = s.keyPattern, !p.matches(key) {
+                report("schema.pattern", pair.key, path.appending(key), "key `\(key)` is not \(p.expectation)")
+                ok = false
+            }
+            if let v = validate(pair.value, s.values, at: path.appending(key)) { out[key] = v } else { ok = false }
+        }
+        return ok ? .object(out) : nil
+    }
+
+    mutating func validateObject(_ node: YAMLNode, _ s: ObjectSchema, _ path: JSONPointer) -> Value? {
+        guard case .mapping(let pairs) = node.content else {
+            report("schema.type", node, path, "expected a mapping (\(s.noun)), found \(nodeName(node))")
+            return nil
+        }
+        var out: [String: Value] = [:]
+        var present: Set<String> = []
+        var ok = true
+        for pair in pairs {
+            let key = keyText(pair.key)
+            present.insert(key)
+            guard let property = s.property(key) else {
+                let names = s.properties.map(\.name)
+                let suggestion = Suggestion.closest(to: key, in: names)
+                report(
+                    "schema.unknown-field", pair.key, path.appending(key),
+                    "unknown field `\(key)` in \(s.noun)"
+                        + (suggestion.map { "; did you mean `\($0)`?" } ?? ""),
+                    hint: suggestion == nil ? "known fields: \(names.joined(separator: ", "))" : nil)
+                ok = false
+                continue
+            }
+            if let v = validate(pair.value, property.schema, at: path.appending(key)) { out[key] = v } else { ok = false }
+        }
+        for property in s.properties where !present.contains(property.name) {
+            if property.required {
+                report(
+                    "schema.required", node, path.appending(property.name),
+                    "missing required field `\(property.name)` in \(s.noun)")
+                ok = false
+            } else if let d = property.defaultValue {
+                out[property.name] = d
+            }
+        }
+        if let choices = s.exactlyOneOf {
+            let given = choices.filter(present.contains)
+            if given.count != 1 {
+                let options = choices.map { "`\($0)`" }.joined(separator: " or ")
+                report(
+                    "schema.one-of", node, path,
+                    given.isEmpty
+                        ? "\(s.noun) needs \(options)" : "\(s.noun) takes only one of \(options), found \(given.count)")
+                ok = false
+            }
+        }
+        for c in s.conditionals where out[c.field]?.string == c.equals {
+            for name in c.require where !present.contains(name) {
+                report(
+                    "schema.required", node, path.appending(name),
+                    "missing required field `\(name)` in \(s.noun) with \(c.field) `\(c.equals)`")
+                ok = false
+            }
+            for name in c.forbid where present.contains(name) {
+                let key = pairs.first { keyText($0.key) == name }!.key
+                report(
+                    "schema.forbidden-field", key, path.appending(name),
+                    "field `\(name)` does not apply to \(s.noun) with \(c.field) `\(c.equals)`",
+                    hint: "remove it")
+                ok = false
+            }
+        }
+        return ok ? .object(out) : nil
+    }
+
+    /// Any value, read with YAML 1.2 core types; YAML 1.1 look-alikes stay strings.
+    mutating func anyValue(_ node: YAMLNode, _ path: JSONPointer) -> Value? {
+        switch node.content {
+        case .scalar(let text, let style):
+            guard style == .plain, let r = node.plainResolution else { return .string(text) }
+            switch r {
+            case .null: return .null
+            case .bool(let b): return .bool(b)
+            case .int(let i): return .int(i)
+            case .float(let d): return d.isFinite ? .double(d) : .string(text)
+            case .string(let s): return .string(s)
+            }
+        case .sequence(let items):
+            var out: [Value] = []
+            var ok = true
+            for (i, item) in items.enumerated() {
+                if let v = anyValue(item, path.appending(i)) { out.append(v) } else { ok = false }
+            }
+            return ok ? .array(out) : nil
+        case .mapping(let pairs):
+            var out: [String: Value] = [:]
+            var ok = true
+            for pair in pairs {
+                let key = keyText(pair.key)
+                if let v = anyValue(pair.value, path.appending(key)) { out[key] = v } else { ok = false }
+            }
+            return ok ? .object(out) : nil
+        }
+    }
+
+    func keyText(_ node: YAMLNode) -> String {
+        if case .scalar(let text, _) = node.content { return text }
+        return ""
+    }
+
+    func isPlain(_ node: YAMLNode) -> Bool {
+        if case .scalar(_, .plain) = node.content { return true }
+        return false
+    }
+
+    func nodeName(_ node: YAMLNode) -> String {
+        switch node.content {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .scalar(let text, _):
+            let r = isPlain(node) ? (node.plainResolution ?? .string(text)) : .string(text)
+            return "\(resolvedName(r)) `\(text)`"
+        }
+    }
+
+    func resolvedName(_ r: PlainScalar) -> String {
+        switch r {
+        case .null: return "an empty value"
+        case .bool: return "the boolean"
+        case .int: return "the integer"
+        case .float: return "the number"
+        case .string: return "the string"
+        }
+    }
+}

@@ -1,0 +1,264 @@
+import CharterCron
+import Foundation
+
+/// Checks what no single document can: identities, references, cycles and semantics across a
+/// whole revision.
+public enum OrgValidator {
+    /// Every cross-resource problem of `state`.
+    public static func validate(_ state: OrgState) -> [Diagnostic] {
+        var c = Checker(state: state)
+        c.organization()
+        c.people()
+        c.teams()
+        c.roles()
+        c.boards()
+        c.policies()
+        c.templates()
+        c.routines()
+        c.capacitySources()
+        c.cycles()
+        return c.out
+    }
+}
+
+struct Checker {
+    let state: OrgState
+    var out: [Diagnostic] = []
+
+    func r(_ kind: ResourceKind, _ name: String) -> Resource { state.resources[ResourceID(kind, name)]! }
+
+    mutating func missing(
+        _ from: Resource, _ path: JSONPointer, _ kind: ResourceKind, _ name: String, _ what: String? = nil
+    ) {
+        let candidates = state.resources.keys.filter { $0.kind == kind }.map(\.name)
+        let suggestion = Suggestion.closest(to: name, in: candidates)
+        out.append(
+            from.diagnostic(
+                "reference.missing", at: path,
+                "\(what ?? kind.rawValue.lowercased()) `\(name)` does not exist"
+                    + (suggestion.map { "; did you mean `\($0)`?" } ?? ""),
+                hint: suggestion == nil ? "define \(kind.rawValue)/\(name) or fix the name" : nil))
+    }
+
+    mutating func ref(_ from: Resource, _ path: JSONPointer, _ kind: ResourceKind, _ name: String?) {
+        guard let name, !state.contains(kind, name) else { return }
+        missing(from, path, kind, name)
+    }
+
+    mutating func refs(_ from: Resource, _ path: JSONPointer, _ kind: ResourceKind, _ names: [String]) {
+        for (i, n) in names.enumerated() where !state.contains(kind, n) { missing(from, path.appending(i), kind, n) }
+    }
+
+    mutating func zone(_ from: Resource, _ path: JSONPointer, _ id: String?) {
+        guard let id, TimeZone(identifier: id) == nil else { return }
+        out.append(
+            from.diagnostic(
+                "semantic.time-zone", at: path, "unknown time zone `\(id)`",
+                hint: "use an IANA zone name such as `Europe/Berlin` or `UTC`"))
+    }
+
+    mutating func organization() {
+        let orgs = state.resources.keys.filter { $0.kind == .organization }.sorted()
+        if orgs.isEmpty {
+            out.append(
+                Diagnostic(
+                    code: "identity.organization", file: "(repository)",
+                    message: "no Organization found; a repository needs exactly one",
+                    hint: "add a document with `kind: Organization`"))
+        }
+        for extra in orgs.dropFirst() {
+            out.append(
+                r(.organization, extra.name).diagnostic(
+                    "identity.organization", at: .root,
+                    "a repository holds exactly one Organization; `\(orgs[0].name)` is already defined"
+                        + (state.resources[orgs[0]]?.source.map { " at \($0.file):\($0.line):\($0.column)" } ?? ""),
+                    hint: "merge them into one"))
+        }
+        if let o = state.organization { zone(r(.organization, o.name), JSONPointer("/spec/timeZone"), o.timeZone) }
+    }
+
+    mutating func people() {
+        for (name, p) in state.people {
+            let res = r(.person, name)
+            ref(res, JSONPointer("/spec/role"), .role, p.role)
+            refs(res, JSONPointer("/spec/teams"), .team, p.teams)
+            ref(res, JSONPointer("/spec/manager"), .person, p.manager)
+            if p.manager == name {
+                out.append(res.diagnostic("cycle.manager", at: JSONPointer("/spec/manager"), "a person cannot manage themselves"))
+            }
+        }
+    }
+
+    mutating func teams() {
+        for (name, t) in state.teams {
+            let res = r(.team, name)
+            ref(res, JSONPointer("/spec/parent"), .team, t.parent)
+            ref(res, JSONPointer("/spec/lead"), .person, t.lead)
+            refs(res, JSONPointer("/spec/members"), .person, t.members)
+        }
+    }
+
+    mutating func roles() {
+        let classes = Set(state.capacitySources.values.map(\.capacityClass))
+        for (name, role) in state.roles where !classes.contains(role.capacityClass) {
+            let suggestion = Suggestion.closest(to: role.capacityClass, in: classes.sorted())
+            out.append(
+                r(.role, name).diagnostic(
+                    "reference.missing", at: JSONPointer("/spec/capacityClass"),
+                    "no CapacitySource serves the capacity class `\(role.capacityClass)`"
+                        + (suggestion.map { "; did you mean `\($0)`?" } ?? ""),
+                    hint: suggestion == nil ? "add a CapacitySource with `class: \(role.capacityClass)`" : nil))
+        }
+    }
+
+    mutating func boards() {
+        for (name, b) in state.boards {
+            let res = r(.board, name)
+            for (i, m) in b.members.enumerated() {
+                switch m {
+                case .person(let p): ref(res, JSONPointer("/spec/members/\(i)/person"), .person, p)
+                case .team(let t): ref(res, JSONPointer("/spec/members/\(i)/team"), .team, t)
+                }
+            }
+            let n = state.roster(ofBoard: name).count
+            let quorum = JSONPointer("/spec/quorum")
+            if n == 0 {
+                out.append(
+                    res.diagnostic(
+                        "semantic.quorum", at: JSONPointer("/spec/members"), "the board has no members, so it can never reach quorum",
+                        hint: "add people, or teams that have members"))
+                continue
+            }
+            if case .atLeast(let k) = b.rule, k > n {
+                out.append(
+                    res.diagnostic(
+                        "semantic.quorum", at: quorum.appending("count"),
+                        "quorum needs \(k) approvals but the board has only \(n) member\(n == 1 ? "" : "s")",
+                        hint: "lower `count` to at most \(n) or add members"))
+            }
+        }
+    }
+
+    mutating func policies() {
+        for (name, p) in state.policies {
+            let res = r(.policy, name)
+            for (i, rule) in p.changeRules.enumerated() {
+                let path = JSONPointer("/spec/changeRules/\(i)")
+                refs(res, path.appending("boards"), .board, rule.boards)
+                if rule.action == "require" && rule.boards.isEmpty {
+                    out.append(
+                        res.diagnostic(
+                            "semantic.policy", at: path, "rule `\(rule.name)` requires approval but names no boards",
+                            hint: "add `boards:`, or use `action: autoApprove`"))
+                }
+                if !rule.allowGuards.isEmpty && rule.boards.isEmpty {
+                    out.append(
+                        res.diagnostic(
+                            "semantic.policy", at: path.appending("allowGuards"),
+                            "lifting a guard needs a named board to approve it", hint: "add `boards:`"))
+                }
+            }
+        }
+    }
+
+    mutating func templates() {
+        for (name, t) in state.templates {
+            let res = r(.template, name)
+            var seenParams: [String: Int] = [:]
+            for (i, p) in t.parameters.enumerated() {
+                let path = JSONPointer("/spec/parameters/\(i)")
+                if let first = seenParams[p.name] {
+                    out.append(res.diagnostic("identity.duplicate", at: path.appending("name"), "parameter `\(p.name)` is defined twice (first as parameter \(first + 1))"))
+                }
+                seenParams[p.name] = seenParams[p.name] ?? i
+                if let pattern = p.pattern, (try? Regex(pattern)) == nil {
+                    out.append(res.diagnostic("semantic.pattern", at: path.appending("pattern"), "`\(pattern)` is not a valid regular expression"))
+                }
+                if let d = p.defaultValue, let problem = p.problem(with: d) {
+                    out.append(
+                        res.diagnostic(
+                            "semantic.default", at: path.appending("default"),
+                            "default does not match the parameter's type `\(p.type.rawValue)`: \(problem)"))
+                }
+            }
+            var steps: [String: Int] = [:]
+            for (i, s) in t.steps.enumerated() {
+                if let first = steps[s.name] {
+                    out.append(res.diagnostic("identity.duplicate", at: JSONPointer("/spec/steps/\(i)/name"), "step `\(s.name)` is defined twice (first as step \(first + 1))"))
+                } else {
+                    steps[s.name] = i
+                }
+            }
+            for (i, s) in t.steps.enumerated() {
+                let path = JSONPointer("/spec/steps/\(i)")
+                for (j, n) in s.needs.enumerated() where steps[n] == nil {
+                    let suggestion = Suggestion.closest(to: n, in: steps.keys.sorted())
+                    out.append(
+                        res.diagnostic(
+                            "reference.missing", at: path.appending("needs").appending(j),
+                            "step `\(s.name)` needs `\(n)`, which is not a step of this template"
+                                + (suggestion.map { "; did you mean `\($0)`?" } ?? "")))
+                }
+                ref(res, path.appending("role"), .role, s.role)
+                ref(res, path.appending("board"), .board, s.board)
+                if let roleName = s.role, let role = state.roles[roleName], !role.allowedStepTypes.contains(s.type.rawValue) {
+                    out.append(
+                        res.diagnostic(
+                            "semantic.step-type", at: path.appending("role"),
+                            "role `\(roleName)` may not run `\(s.type.rawValue)` steps",
+                            hint: "add `\(s.type.rawValue)` to the role's allowedStepTypes or pick another role"))
+                }
+            }
+        }
+    }
+
+    mutating func routines() {
+        for (name, routine) in state.routines {
+            let res = r(.routine, name)
+            do {
+                _ = try CronExpression(routine.schedule)
+            } catch {
+                out.append(
+                    res.diagnostic(
+                        "semantic.cron", at: JSONPointer("/spec/schedule"), "invalid schedule `\(routine.schedule)`: \(error.message)"))
+            }
+            zone(res, JSONPointer("/spec/timeZone"), routine.timeZone)
+            guard let t = state.templates[routine.template] else {
+                ref(res, JSONPointer("/spec/template"), .template, routine.template)
+                continue
+            }
+            let params = Dictionary(t.parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            for (key, value) in routine.arguments.sorted(by: { $0.key < $1.key }) {
+                let path = JSONPointer("/spec/arguments").appending(key)
+                guard let p = params[key] else {
+                    let suggestion = Suggestion.closest(to: key, in: params.keys.sorted())
+                    out.append(
+                        res.diagnostic(
+                            "reference.missing", at: path,
+                            "template `\(t.name)` has no parameter `\(key)`" + (suggestion.map { "; did you mean `\($0)`?" } ?? "")))
+                    continue
+                }
+                if let problem = p.problem(with: value) {
+                    out.append(res.diagnostic("semantic.argument", at: path, "argument `\(key)`: \(problem)"))
+                }
+            }
+            for p in t.parameters where p.required && p.defaultValue == nil && routine.arguments[p.name] == nil {
+                out.append(
+                    res.diagnostic(
+                        "semantic.argument", at: JSONPointer("/spec/arguments"),
+                        "template `\(t.name)` requires the parameter `\(p.name)`", hint: "add `\(p.name):` under arguments"))
+            }
+        }
+    }
+
+    mutating func capacitySources() {
+        for (name, s) in state.capacitySources {
+            if case .file(let path) = s.credential, path.contains("..") {
+                out.append(
+                    r(.capacitySource, name).diagnostic(
+                        "semantic.credential", at: JSONPointer("/spec/credential/file"),
+                        "credential file paths may not contain `..`", hint: "give an absolute path"))
+            }
+        }
+    }
+}

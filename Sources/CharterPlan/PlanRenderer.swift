@@ -1,0 +1,155 @@
+import CharterModel
+
+/// What a plan compared, shown in its header and JSON.
+public struct PlanContext: Sendable {
+    /// Where the desired state came from: a path, URL or working tree.
+    public var source: String
+    /// The desired revision (a commit id), or nil for an uncommitted working tree.
+    public var desiredRevision: String?
+    /// Whether the desired state includes uncommitted changes.
+    public var includesUncommitted: Bool
+    /// The applied revision, or nil when nothing was applied yet.
+    public var actualRevision: String?
+
+    public init(source: String, desiredRevision: String?, includesUncommitted: Bool = false, actualRevision: String?) {
+        self.source = source
+        self.desiredRevision = desiredRevision
+        self.includesUncommitted = includesUncommitted
+        self.actualRevision = actualRevision
+    }
+}
+
+/// Renders a change set for people (in the style of `terraform plan`) and for tools (JSON).
+public struct PlanRenderer: Sendable {
+    /// Whether to use ANSI colors; callers decide (a terminal, and `NO_COLOR` unset).
+    public var color: Bool
+
+    public init(color: Bool) { self.color = color }
+
+    func paint(_ s: String, _ action: ChangeAction) -> String {
+        guard color else { return s }
+        let code: String
+        switch action {
+        case .create: code = "32"
+        case .update: code = "33"
+        case .delete: code = "31"
+        }
+        return "\u{1B}[\(code)m\(s)\u{1B}[0m"
+    }
+
+    func bold(_ s: String) -> String { color ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
+
+    /// The human-readable plan.
+    public func human(_ set: ChangeSet, context: PlanContext) -> String {
+        var out = ""
+        if set.isEmpty {
+            out += "No changes. The applied state matches \(describe(context)).\n"
+            return out
+        }
+        out += "Charter compared \(describe(context))\nwith the applied state"
+        out += context.actualRevision.map { " (revision \(String($0.prefix(12))))" } ?? " (empty: nothing applied yet)"
+        out += ".\n\nResource actions are indicated with the following symbols:\n"
+        for action in [ChangeAction.create, .update, .delete] where set.count(action) > 0 {
+            let verb = action == .create ? "create" : action == .update ? "update in place" : "delete"
+            out += "  \(paint(action.symbol, action)) \(verb)\n"
+        }
+        out += "\nCharter will perform the following actions:\n"
+        for c in set.changes {
+            out += "\n"
+            let verb = c.action == .create ? "created" : c.action == .update ? "updated in place" : "deleted"
+            var comment = "  # \(c.id) will be \(verb)"
+            if let s = c.source { comment += " (\(s.file):\(s.line))" }
+            out += bold(comment) + "\n"
+            out += "  " + paint("\(c.action.symbol) \(c.id)", c.action) + "\n"
+            switch c.action {
+            case .create:
+                for (path, v) in leaves(c.new!, at: .root) where !isIdentity(path) && !isEmptyCollection(v) {
+                    out += "      " + paint("+ \(path): \(short(v))", .create) + "\n"
+                }
+            case .delete:
+                for (path, v) in leaves(c.old!, at: .root) where !isIdentity(path) && !isEmptyCollection(v) {
+                    out += "      " + paint("- \(path): \(short(v))", .delete) + "\n"
+                }
+            case .update:
+                for f in c.fields {
+                    switch (f.old, f.new) {
+                    case (nil, let n?): out += "      " + paint("+ \(f.path): \(short(n))", .create) + "\n"
+                    case (let o?, nil): out += "      " + paint("- \(f.path): \(short(o))", .delete) + "\n"
+                    case (let o?, let n?): out += "      " + paint("~ \(f.path): \(short(o)) → \(short(n))", .update) + "\n"
+                    default: break
+                    }
+                }
+            }
+        }
+        out += "\n" + bold(
+            "Plan: \(set.count(.create)) to create, \(set.count(.update)) to update, \(set.count(.delete)) to delete.")
+            + "\n"
+        out += "Change set: \(set.hash)\n"
+        return out
+    }
+
+    func describe(_ c: PlanContext) -> String {
+        var s = c.source
+        if let r = c.desiredRevision { s += " at \(String(r.prefix(12)))" }
+        if c.includesUncommitted { s += " (including uncommitted changes)" }
+        return s
+    }
+
+    func isIdentity(_ p: JSONPointer) -> Bool {
+        p.tokens == ["apiVersion"] || p.tokens == ["kind"] || p.tokens == ["metadata", "name"]
+    }
+
+    /// Empty lists and mappings say nothing in a create or delete listing (they are defaults).
+    func isEmptyCollection(_ v: Value) -> Bool { v == .array([]) || v == .object([:]) }
+
+    /// Scalars and lists of scalars inline; mappings and lists of mappings flattened.
+    func leaves(_ v: Value, at path: JSONPointer) -> [(JSONPointer, Value)] {
+        switch v {
+        case .object(let o) where !o.isEmpty:
+            return o.keys.sorted().flatMap { leaves(o[$0]!, at: path.appending($0)) }
+        case .array(let a) where a.contains(where: { $0.object != nil }):
+            return a.indices.flatMap { leaves(a[$0], at: path.appending($0)) }
+        default:
+            return [(path, v)]
+        }
+    }
+
+    func short(_ v: Value) -> String { CanonicalJSON.string(v) }
+
+    /// The plan as JSON, in the documented shape (docs/PLAN-JSON.md).
+    public func jsonValue(_ set: ChangeSet, context: PlanContext) -> Value {
+        let changes: [Value] = set.changes.map { c in
+            var o: [String: Value] = [
+                "id": .string(c.id.description), "kind": .string(c.id.kind.rawValue), "name": .string(c.id.name),
+                "action": .string(c.action.rawValue),
+                "before": c.old ?? .null, "after": c.new ?? .null,
+                "beforeHash": c.oldHash.map(Value.string) ?? .null, "afterHash": c.newHash.map(Value.string) ?? .null,
+                "fields": .array(
+                    c.fields.map { f in
+                        [
+                            "path": .string(f.path.description), "op": .string(f.operation),
+                            "before": f.old ?? .null, "after": f.new ?? .null,
+                        ]
+                    }),
+            ]
+            if let s = c.source {
+                o["source"] = ["file": .string(s.file), "line": .int(s.line), "column": .int(s.column)]
+            } else {
+                o["source"] = .null
+            }
+            return .object(o)
+        }
+        return [
+            "formatVersion": 1,
+            "desired": [
+                "source": .string(context.source),
+                "revision": context.desiredRevision.map(Value.string) ?? .null,
+                "uncommitted": .bool(context.includesUncommitted),
+            ],
+            "actual": ["revision": context.actualRevision.map(Value.string) ?? .null],
+            "changeSetHash": .string(set.hash),
+            "summary": ["create": .int(set.count(.create)), "update": .int(set.count(.update)), "delete": .int(set.count(.delete))],
+            "changes": .array(changes),
+        ]
+    }
+}

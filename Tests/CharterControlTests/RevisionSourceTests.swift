@@ -1,0 +1,161 @@
+import CharterControl
+import CharterGit
+import CharterModel
+import CharterPlan
+import CharterStore
+import CharterTestSupport
+import Foundation
+import Testing
+
+let orgYAML = """
+    apiVersion: charter/v1
+    kind: Organization
+    metadata: {name: acme}
+    spec: {displayName: Acme}
+    """
+
+func teamYAML(_ display: String) -> String {
+    """
+    apiVersion: charter/v1
+    kind: Team
+    metadata: {name: core}
+    spec: {displayName: \(display)}
+    """
+}
+
+func makeOrgRepo() throws -> GitFixture {
+    let repo = try GitFixture()
+    try repo.write("organization.yaml", orgYAML)
+    try repo.write("teams/core.yaml", teamYAML("Core"))
+    try repo.write("README.md", "not config")
+    try repo.write(".github/ci.yaml", "this: [is not, charter config")
+    try repo.commitAll("initial")
+    return repo
+}
+
+@Suite struct RevisionSourceTests {
+    @Test func workingTreeIncludesUncommittedChangesAndRevReadsTheCommit() async throws {
+        let repo = try makeOrgRepo()
+        try repo.write("teams/core.yaml", teamYAML("Edited"))
+        try repo.write("teams/new.yaml", teamYAML("New").replacingOccurrences(of: "name: core", with: "name: new"))
+        let data = makeTemporaryDirectory("data")
+
+        let tree = try await Operations.load(SourceRequest(location: repo.root.path, revision: nil), dataDirectory: data)
+        #expect(tree.source.isWorkingTree)
+        #expect(tree.source.revision == (try repo.git("rev-parse", "HEAD")))
+        #expect(tree.result.diagnostics == [])
+        #expect(tree.result.state.teams["core"]?.displayName == "Edited")
+        #expect(tree.result.state.teams["new"] != nil)
+
+        let head = try await Operations.load(SourceRequest(location: repo.root.path, revision: "HEAD"), dataDirectory: data)
+        #expect(!head.source.isWorkingTree)
+        #expect(head.result.state.teams["core"]?.displayName == "Core")
+        #expect(head.result.state.teams["new"] == nil)
+        #expect(head.result.fileCount == 2)
+    }
+
+    @Test func olderRevisionsAndBranchesAreReadWithoutCheckout() async throws {
+        let repo = try makeOrgRepo()
+        let first = try repo.git("rev-parse", "HEAD")
+        try repo.write("teams/core.yaml", teamYAML("Second"))
+        try repo.commitAll("second")
+        try repo.git("branch", "proposals/rename", first)
+        let data = makeTemporaryDirectory("data")
+        for rev in ["HEAD~1", String(first.prefix(8)), "proposals/rename"] {
+            let loaded = try await Operations.load(SourceRequest(location: repo.root.path, revision: rev), dataDirectory: data)
+            #expect(loaded.source.revision == first)
+            #expect(loaded.result.state.teams["core"]?.displayName == "Core")
+        }
+        // The working tree was not touched.
+        #expect(try repo.read("teams/core.yaml").contains("Second"))
+        await #expect(throws: GitError.self) {
+            _ = try await Operations.load(SourceRequest(location: repo.root.path, revision: "nope"), dataDirectory: data)
+        }
+    }
+
+    @Test func plainDirectoryIsReadButCannotBeApplied() async throws {
+        let dir = makeTemporaryDirectory("plain")
+        try orgYAML.write(to: dir.appendingPathComponent("org.yaml"), atomically: true, encoding: .utf8)
+        let data = makeTemporaryDirectory("data")
+        let loaded = try await Operations.load(SourceRequest(location: dir.path, revision: nil), dataDirectory: data)
+        #expect(loaded.result.isValid)
+        #expect(loaded.source.revision == nil)
+        let store = try StateStore(directory: data)
+        await #expect(throws: SourceError.self) {
+            _ = try await Operations.bootstrap(SourceRequest(location: dir.path, revision: nil), store: store, dataDirectory: data, actor: "ops")
+        }
+        #expect(try store.isEmpty())
+    }
+
+    @Test func remoteURLIsMirroredIntoTheDataDirectory() async throws {
+        let repo = try makeOrgRepo()
+        let bare = makeTemporaryDirectory("remote").appendingPathComponent("org.git")
+        try GitFixture.run(["clone", "-q", "--bare", repo.root.path, bare.path])
+        let data = makeTemporaryDirectory("data")
+        let url = "file://" + bare.path
+        let loaded = try await Operations.load(SourceRequest(location: url, revision: nil), dataDirectory: data)
+        #expect(loaded.source.revision == (try repo.git("rev-parse", "HEAD")))
+        #expect(loaded.result.state.teams["core"]?.displayName == "Core")
+        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("mirrors").path))
+        // A new commit upstream is fetched on the next read.
+        try repo.write("teams/core.yaml", teamYAML("Pushed"))
+        try repo.commitAll("pushed")
+        try repo.git("push", "-q", bare.path, "main")
+        let again = try await Operations.load(SourceRequest(location: url, revision: nil), dataDirectory: data)
+        #expect(again.result.state.teams["core"]?.displayName == "Pushed")
+    }
+
+    @Test func symlinkOutsideTheTreeIsRefused() async throws {
+        let repo = try makeOrgRepo()
+        let outside = makeTemporaryDirectory("outside").appendingPathComponent("secret.yaml")
+        try "apiVersion: charter/v1".write(to: outside, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(
+            atPath: repo.root.appendingPathComponent("teams/link.yaml").path, withDestinationPath: outside.path)
+        let loaded = try await Operations.load(
+            SourceRequest(location: repo.root.path, revision: nil), dataDirectory: makeTemporaryDirectory("data"))
+        #expect(loaded.result.diagnostics.map(\.code) == ["file.refused"])
+        #expect(loaded.result.diagnostics[0].file == "teams/link.yaml")
+        #expect(loaded.result.diagnostics[0].message.contains("outside the repository"))
+    }
+}
+
+@Suite struct BootstrapTests {
+    @Test func bootstrapThenPlanShowsExactlyTheEdit() async throws {
+        let repo = try makeOrgRepo()
+        let data = makeTemporaryDirectory("data")
+        let store = try StateStore(directory: data)
+        let request = SourceRequest(location: repo.root.path, revision: nil)
+        let (applied, changes) = try await Operations.bootstrap(request, store: store, dataDirectory: data, actor: "ops@test")
+        #expect(applied.revision == (try repo.git("rev-parse", "HEAD")))
+        #expect(applied.method == .bootstrap)
+        #expect(applied.actor == "ops@test")
+        #expect(changes.count(.create) == 2)
+
+        let clean = try await Operations.plan(request, store: store, dataDirectory: data)
+        #expect(clean.changes.isEmpty)
+
+        try repo.write("teams/core.yaml", teamYAML("Core Platform"))
+        let edited = try await Operations.plan(request, store: store, dataDirectory: data)
+        #expect(edited.changes.changes.map(\.id) == [ResourceID(.team, "core")])
+        #expect(edited.changes.changes[0].fields.map(\.path.description) == ["/spec/displayName"])
+        #expect(edited.context.includesUncommitted)
+
+        await #expect(throws: StateConflict.self) {
+            _ = try await Operations.bootstrap(request, store: store, dataDirectory: data, actor: "ops@test")
+        }
+        #expect(try store.history().count == 1)
+    }
+
+    @Test func invalidRevisionIsNeverApplied() async throws {
+        let repo = try makeOrgRepo()
+        try repo.write("teams/core.yaml", teamYAML("Core") + "\n  lead: nobody")
+        try repo.commitAll("broken")
+        let data = makeTemporaryDirectory("data")
+        let store = try StateStore(directory: data)
+        await #expect(throws: ValidationFailure.self) {
+            _ = try await Operations.bootstrap(
+                SourceRequest(location: repo.root.path, revision: nil), store: store, dataDirectory: data, actor: "ops")
+        }
+        #expect(try store.isEmpty())
+    }
+}

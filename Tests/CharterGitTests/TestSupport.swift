@@ -1,0 +1,225 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A directory under the system temp dir, removed when the value is released.
+final class TemporaryDirectory: @unchecked Sendable {
+    let url: URL
+
+    init(_ label: String = "charter-git") throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(label)-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    var path: String { url.path }
+
+    func sub(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Runs a program to completion and returns its standard output.
+@discardableResult
+func run(
+    _ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    // Drain both pipes before waiting so a chatty child cannot block on a full pipe.
+    let errorData = Locked(Data())
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { errorData.value = errors.fileHandleForReading.readDataToEndOfFile() }
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        let stderr = String(decoding: errorData.value, as: UTF8.self)
+        throw CommandError(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(stderr)")
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+/// The git CLI as an independent cross-check, isolated from the user's and system configuration.
+struct GitCLI {
+    let home: URL
+
+    var environment: [String: String] {
+        ["GIT_CONFIG_NOSYSTEM": "1", "HOME": home.path, "GIT_TERMINAL_PROMPT": "0"]
+    }
+
+    @discardableResult
+    func callAsFunction(_ arguments: String..., in directory: URL) throws -> String {
+        try run(arguments, in: directory)
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], in directory: URL) throws -> String {
+        let identity = ["-c", "user.name=Test User", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"]
+        return try CharterGitTests.run("/usr/bin/git", identity + arguments, in: directory, environment: environment)
+    }
+}
+
+/// A non-bare repository built with the git CLI.
+struct Fixture {
+    let temp: TemporaryDirectory
+    let git: GitCLI
+    let work: URL
+
+    init() throws {
+        temp = try TemporaryDirectory()
+        let home = temp.sub("home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        git = GitCLI(home: home)
+        work = temp.sub("work")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try git("init", "-q", in: work)
+    }
+
+    func write(_ path: String, _ contents: String) throws {
+        let url = work.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(contents.utf8).write(to: url)
+    }
+
+    func remove(_ path: String) throws {
+        try FileManager.default.removeItem(at: work.appendingPathComponent(path))
+    }
+
+    /// Writes `files`, stages everything and commits; returns the new commit id from `git rev-parse`.
+    @discardableResult
+    func commit(_ files: [String: String], message: String = "change") throws -> String {
+        for (path, contents) in files { try write(path, contents) }
+        try git("add", "-A", in: work)
+        try git("commit", "-q", "--allow-empty", "-m", message, in: work)
+        return try revParse("HEAD")
+    }
+
+    func revParse(_ rev: String, in directory: URL? = nil) throws -> String {
+        try git("rev-parse", "--verify", "-q", rev + "^{commit}", in: directory ?? work)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A bare clone, as a remote to fetch from or push to.
+    func bareClone(named name: String) throws -> URL {
+        let url = temp.sub(name)
+        try git("clone", "-q", "--bare", work.path, url.path, in: temp.url)
+        return url
+    }
+}
+
+/// A TCP port that was free a moment ago.
+func freePort() throws -> UInt16 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw CommandError(description: "socket failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw CommandError(description: "bind failed") }
+    return UInt16(bigEndian: address.sin_port)
+}
+
+/// Whether something accepts TCP connections on 127.0.0.1:`port`.
+func canConnect(port: UInt16) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = port.bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
+    }
+}
+
+/// A server process (git daemon, sshd) on loopback, terminated when released.
+final class Server: @unchecked Sendable {
+    let process = Process()
+    let port: UInt16
+    /// The server's stderr goes to a file: a pipe nobody reads would eventually block it.
+    let logURL: URL
+
+    init(
+        _ executable: String, _ arguments: [String], port: UInt16, log: URL, environment: [String: String] = [:]
+    ) throws {
+        self.port = port
+        self.logURL = log
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: log)
+        try process.run()
+    }
+
+    var output: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    /// Polls `connect()` until the server listens: bounded, with a short pause between attempts.
+    func waitUntilListening() async throws {
+        for _ in 0..<500 {
+            if canConnect(port: port) { return }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw CommandError(description: "server on port \(port) never listened: \(output)")
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// Starts `git daemon` serving every repository under `base`, pushes included.
+func startGitDaemon(base: URL, git: GitCLI) async throws -> Server {
+    let port = try freePort()
+    let server = try Server(
+        "/usr/bin/git",
+        [
+            "daemon", "--reuseaddr", "--base-path=\(base.path)", "--export-all", "--enable=receive-pack",
+            "--port=\(port)", "--listen=127.0.0.1", base.path,
+        ],
+        port: port, log: base.appendingPathComponent("../git-daemon-\(port).log").standardizedFileURL,
+        environment: git.environment)
+    try await server.waitUntilListening()
+    return server
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// A real git repository in a temporary directory, driven by the `git` CLI so tests cross-check
+/// Charter's libgit2 reading against git itself.
+public struct GitFixture: Sendable {
+    public let root: URL
+
+    /// A new repository with `main` as its initial branch.
+    public init(name: String = "org") throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("charter-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try git("init", "-q", "-b", "main")
+    }
+
+    /// Runs git in the repository with a fixed identity and no user or system config.
+    @discardableResult
+    public func git(_ args: String...) throws -> String {
+        try Self.run(["-C", root.path] + args)
+    }
+
+    /// Runs git with `args`, returning stdout; throws with stderr when git fails.
+    @discardableResult
+    public static func run(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        p.arguments = ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"] + args
+        var env = ProcessInfo.processInfo.environment
+        env["GIT_CONFIG_NOSYSTEM"] = "1"
+        env["GIT_CONFIG_GLOBAL"] = "/dev/null"
+        p.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw FixtureError("git \(args.joined(separator: " ")) failed: \(String(decoding: errData, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Writes a file (creating directories).
+    public func write(_ path: String, _ text: String) throws {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    /// Reads a file.
+    public func read(_ path: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    /// Stages everything and commits; returns the commit id.
+    @discardableResult
+    public func commitAll(_ message: String) throws -> String {
+        try git("add", "-A")
+        try git("commit", "-q", "-m", message)
+        return try git("rev-parse", "HEAD")
+    }
+
+    /// Copies a directory tree (such as example-repo) into the repository.
+    public func copy(from source: URL) throws {
+        let fm = FileManager.default
+        for item in try fm.contentsOfDirectory(atPath: source.path) {
+            try fm.copyItem(at: source.appendingPathComponent(item), to: root.appendingPathComponent(item))
+        }
+    }
+
+    /// The project's `example-repo/`.
+    public static var exampleRepo: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("example-repo")
+    }
+}
+
+/// A fixture could not be set up.
+public struct FixtureError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A fresh temporary directory.
+public func makeTemporaryDirectory(_ name: String = "tmp") -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("charter-\(name)-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
