@@ -235,7 +235,15 @@ public struct SchemaValidator {
             }
             if let v = validate(pair.value, property.schema, at: path.appending(key)) { out[key] = v } else { ok = false }
         }
+        // A field a conditional forbids gets no default either, or the normalized value (what
+        // `charter get` prints) would not load again.
+        var forbidden: Set<String> = []
+        for c in s.conditionals {
+            let value = out[c.field] ?? s.property(c.field)?.defaultValue
+            if value?.string == c.equals { forbidden.formUnion(c.forbid) }
+        }
         for property in s.properties where !present.contains(property.name) {
+            if forbidden.contains(property.name) { continue }
             if property.required {
                 report(
                     "schema.required", node, path.appending(property.name),
