@@ -27,7 +27,8 @@ public enum Operations {
     }
 
     /// Plans the revision against the applied state in `store`.
-    public static func plan(_ request: SourceRequest, store: StateStore, dataDirectory: URL) async throws -> PlanOutcome {
+    public static func plan(_ request: SourceRequest, store: StateStore, dataDirectory: URL) async throws -> PlanOutcome
+    {
         let loaded = try await load(request, dataDirectory: dataDirectory)
         let desired = try loaded.result.get()
         let actual = try store.actualState()
@@ -52,7 +53,8 @@ public enum Operations {
                 message:
                     "refusing to bootstrap: the state in \(store.path) is not empty"
                     + (applied.map { " (revision \($0.revision.prefix(12)) applied by \($0.actor))" } ?? "")
-                    + "; bootstrap only applies into an empty state. Use a fresh --data-dir, or propose the change for approval")
+                    + "; bootstrap only applies into an empty state. Use a fresh --data-dir, or propose the change for approval"
+            )
         }
         let loaded = try await load(request, dataDirectory: dataDirectory)
         let desired = try loaded.result.get()

@@ -66,21 +66,26 @@ public enum RevisionSource {
         let url = URL(fileURLWithPath: location).standardizedFileURL
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw SourceError("\(location): no such directory; give the path of an organization repository or a git URL")
+            throw SourceError(
+                "\(location): no such directory; give the path of an organization repository or a git URL")
         }
         let repository: GitRepository
         do {
             repository = try await GitRepository.open(at: url)
         } catch let error as GitError where error.code == .notFound {
             guard request.revision == nil else {
-                throw SourceError("\(location) is not a git repository, so --rev cannot be used; drop --rev to read its files")
+                throw SourceError(
+                    "\(location) is not a git repository, so --rev cannot be used; drop --rev to read its files")
             }
             guard request.allowWorkingTree else {
-                throw SourceError("\(location) is not a git repository; commit the organization to git first, so the apply records which commit it was")
+                throw SourceError(
+                    "\(location) is not a git repository; commit the organization to git first, so the apply records which commit it was"
+                )
             }
             let files = try DirectoryReader.files(root: url, where: { ConfigPaths.isConfigFile($0) })
             return ResolvedSource(
-                description: location, revision: nil, isWorkingTree: true, isCommit: false, files: files.map(sourceFile))
+                description: location, revision: nil, isWorkingTree: true, isCommit: false, files: files.map(sourceFile)
+            )
         }
         if request.revision == nil, request.allowWorkingTree, await !repository.isBare {
             let files = try await repository.workingTreeFiles(where: { ConfigPaths.isConfigFile($0) })
@@ -135,7 +140,9 @@ public enum RevisionSource {
         case .symlinkOutside:
             return SourceFile(
                 path: f.path,
-                contents: .refused("symlink points outside the repository; Charter never follows it (replace it with the file itself)"))
+                contents: .refused(
+                    "symlink points outside the repository; Charter never follows it (replace it with the file itself)")
+            )
         case .danglingSymlink:
             return SourceFile(path: f.path, contents: .refused("symlink points to a file that does not exist"))
         }

@@ -49,7 +49,9 @@ public struct ResourceChange: Sendable, Hashable {
     /// Where the desired resource is defined (nil for a delete).
     public var source: SourceLocation?
 
-    public init(id: ResourceID, action: ChangeAction, old: Value?, new: Value?, fields: [FieldChange], source: SourceLocation?) {
+    public init(
+        id: ResourceID, action: ChangeAction, old: Value?, new: Value?, fields: [FieldChange], source: SourceLocation?
+    ) {
         self.id = id
         self.action = action
         self.old = old

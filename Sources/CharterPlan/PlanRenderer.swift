@@ -75,14 +75,18 @@ public struct PlanRenderer: Sendable {
                     switch (f.old, f.new) {
                     case (nil, let n?): out += "      " + paint("+ \(f.path): \(short(n))", .create) + "\n"
                     case (let o?, nil): out += "      " + paint("- \(f.path): \(short(o))", .delete) + "\n"
-                    case (let o?, let n?): out += "      " + paint("~ \(f.path): \(short(o)) → \(short(n))", .update) + "\n"
+                    case (let o?, let n?):
+                        out += "      " + paint("~ \(f.path): \(short(o)) → \(short(n))", .update) + "\n"
                     default: break
                     }
                 }
             }
         }
-        out += "\n" + bold(
-            "Plan: \(set.count(.create)) to create, \(set.count(.update)) to update, \(set.count(.delete)) to delete.")
+        out +=
+            "\n"
+            + bold(
+                "Plan: \(set.count(.create)) to create, \(set.count(.update)) to update, \(set.count(.delete)) to delete."
+            )
             + "\n"
         out += "Change set: \(set.hash)\n"
         return out
@@ -148,7 +152,10 @@ public struct PlanRenderer: Sendable {
             ],
             "actual": ["revision": context.actualRevision.map(Value.string) ?? .null],
             "changeSetHash": .string(set.hash),
-            "summary": ["create": .int(set.count(.create)), "update": .int(set.count(.update)), "delete": .int(set.count(.delete))],
+            "summary": [
+                "create": .int(set.count(.create)), "update": .int(set.count(.update)),
+                "delete": .int(set.count(.delete)),
+            ],
             "changes": .array(changes),
         ]
     }

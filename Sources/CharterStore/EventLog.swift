@@ -53,9 +53,11 @@ enum EventLog {
         let previous = last?["hash"] as String? ?? genesis
         let h = hash(sequence: sequence, type: type, time: time, actor: actor, data: data, previous: previous)
         try db.execute(
-            sql: "INSERT INTO event (sequence, id, type, time, actor, data, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            sql:
+                "INSERT INTO event (sequence, id, type, time, actor, data, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [
-                sequence, "ev-" + String(h.prefix(24)), type, time.timeIntervalSince1970, actor, CanonicalJSON.string(data),
+                sequence, "ev-" + String(h.prefix(24)), type, time.timeIntervalSince1970, actor,
+                CanonicalJSON.string(data),
                 previous, h,
             ])
     }
@@ -63,7 +65,8 @@ enum EventLog {
     static func all(_ db: Database) throws -> [Event] {
         try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY sequence").map { row in
             Event(
-                sequence: row["sequence"], id: row["id"], type: row["type"], time: Date(timeIntervalSince1970: row["time"]),
+                sequence: row["sequence"], id: row["id"], type: row["type"],
+                time: Date(timeIntervalSince1970: row["time"]),
                 actor: row["actor"], data: try Value(json: row["data"] as String), previousHash: row["previous_hash"],
                 hash: row["hash"])
         }
@@ -78,7 +81,8 @@ extension Event {
             guard e.previousHash == previous,
                 e.hash
                     == EventLog.hash(
-                        sequence: e.sequence, type: e.type, time: e.time, actor: e.actor, data: e.data, previous: previous)
+                        sequence: e.sequence, type: e.type, time: e.time, actor: e.actor, data: e.data,
+                        previous: previous)
             else { return false }
             previous = e.hash
         }

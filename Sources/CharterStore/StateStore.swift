@@ -81,7 +81,9 @@ public final class StateStore: Sendable {
             for row in rows {
                 let kindText: String = row["kind"]
                 guard let kind = ResourceKind(rawValue: kindText) else {
-                    throw StoreError(operation: "read applied state", path: path, message: "unknown kind \(kindText) in the store; run `charter rebuild`")
+                    throw StoreError(
+                        operation: "read applied state", path: path,
+                        message: "unknown kind \(kindText) in the store; run `charter rebuild`")
                 }
                 let id = ResourceID(kind, row["name"])
                 let json: String = row["document"]
@@ -102,14 +104,16 @@ public final class StateStore: Sendable {
     public func history(limit: Int = 50) throws(StoreError) -> [AppliedRevision] {
         do {
             return try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM applied_revision ORDER BY sequence DESC LIMIT ?", arguments: [limit])
-                    .map { row in
-                        AppliedRevision(
-                            sequence: row["sequence"], revision: row["revision"],
-                            method: AppliedRevision.Method(rawValue: row["method"]) ?? .governed, actor: row["actor"],
-                            source: row["source"], changeSetHash: row["change_set_hash"], changeCount: row["change_count"],
-                            appliedAt: Date(timeIntervalSince1970: row["applied_at"]))
-                    }
+                try Row.fetchAll(
+                    db, sql: "SELECT * FROM applied_revision ORDER BY sequence DESC LIMIT ?", arguments: [limit]
+                )
+                .map { row in
+                    AppliedRevision(
+                        sequence: row["sequence"], revision: row["revision"],
+                        method: AppliedRevision.Method(rawValue: row["method"]) ?? .governed, actor: row["actor"],
+                        source: row["source"], changeSetHash: row["change_set_hash"], changeCount: row["change_count"],
+                        appliedAt: Date(timeIntervalSince1970: row["applied_at"]))
+                }
             }
         } catch {
             throw StoreError("read applied revisions", path: path, error)
@@ -120,7 +124,8 @@ public final class StateStore: Sendable {
     public func isEmpty() throws(StoreError) -> Bool {
         do {
             return try pool.read { db in
-                try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM resource) + (SELECT COUNT(*) FROM applied_revision)")
+                try Int.fetchOne(
+                    db, sql: "SELECT (SELECT COUNT(*) FROM resource) + (SELECT COUNT(*) FROM applied_revision)")
                     ?? 0
             } == 0
         } catch {
@@ -142,14 +147,20 @@ public final class StateStore: Sendable {
         do {
             return try pool.write { db in
                 if method == .bootstrap {
-                    let count = try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM resource) + (SELECT COUNT(*) FROM applied_revision)") ?? 0
+                    let count =
+                        try Int.fetchOne(
+                            db, sql: "SELECT (SELECT COUNT(*) FROM resource) + (SELECT COUNT(*) FROM applied_revision)")
+                        ?? 0
                     guard count == 0 else {
                         throw StoreError(
                             operation: "bootstrap", path: path,
-                            message: "the state is not empty; bootstrap only applies into an empty state (later changes go through governance)")
+                            message:
+                                "the state is not empty; bootstrap only applies into an empty state (later changes go through governance)"
+                        )
                     }
                 }
-                if let last = try Row.fetchOne(db, sql: "SELECT * FROM applied_revision ORDER BY sequence DESC LIMIT 1"),
+                if let last = try Row.fetchOne(
+                    db, sql: "SELECT * FROM applied_revision ORDER BY sequence DESC LIMIT 1"),
                     (last["revision"] as String) == revision, (last["change_set_hash"] as String) == changes.hash
                 {
                     return Self.revision(from: last)
@@ -166,11 +177,15 @@ public final class StateStore: Sendable {
                     switch c.action {
                     case .delete:
                         try db.execute(
-                            sql: "DELETE FROM resource WHERE kind = ? AND name = ?", arguments: [c.id.kind.rawValue, c.id.name])
+                            sql: "DELETE FROM resource WHERE kind = ? AND name = ?",
+                            arguments: [c.id.kind.rawValue, c.id.name])
                     case .create, .update:
                         try db.execute(
-                            sql: "INSERT OR REPLACE INTO resource (kind, name, document, hash, revision) VALUES (?, ?, ?, ?, ?)",
-                            arguments: [c.id.kind.rawValue, c.id.name, CanonicalJSON.string(c.new!), c.newHash!, revision])
+                            sql:
+                                "INSERT OR REPLACE INTO resource (kind, name, document, hash, revision) VALUES (?, ?, ?, ?, ?)",
+                            arguments: [
+                                c.id.kind.rawValue, c.id.name, CanonicalJSON.string(c.new!), c.newHash!, revision,
+                            ])
                     }
                 }
                 try db.execute(
@@ -179,13 +194,15 @@ public final class StateStore: Sendable {
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        revision, method.rawValue, actor, source, changes.hash, changes.changes.count, time.timeIntervalSince1970,
+                        revision, method.rawValue, actor, source, changes.hash, changes.changes.count,
+                        time.timeIntervalSince1970,
                     ])
                 let sequence = Int(db.lastInsertedRowID)
                 try EventLog.append(
                     db, type: method == .bootstrap ? "state.bootstrapped" : "state.applied", actor: actor, time: time,
                     data: [
-                        "revision": .string(revision), "changeSetHash": .string(changes.hash), "source": .string(source),
+                        "revision": .string(revision), "changeSetHash": .string(changes.hash),
+                        "source": .string(source),
                         "create": .int(changes.count(.create)), "update": .int(changes.count(.update)),
                         "delete": .int(changes.count(.delete)), "appliedSequence": .int(sequence),
                     ])
@@ -201,7 +218,8 @@ public final class StateStore: Sendable {
     static func revision(from row: Row) -> AppliedRevision {
         AppliedRevision(
             sequence: row["sequence"], revision: row["revision"],
-            method: AppliedRevision.Method(rawValue: row["method"]) ?? .governed, actor: row["actor"], source: row["source"],
+            method: AppliedRevision.Method(rawValue: row["method"]) ?? .governed, actor: row["actor"],
+            source: row["source"],
             changeSetHash: row["change_set_hash"], changeCount: row["change_count"],
             appliedAt: Date(timeIntervalSince1970: row["applied_at"]))
     }

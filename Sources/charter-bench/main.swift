@@ -1,1 +1,98 @@
-print("bench")
+import Foundation
+
+/// charter-bench: generates synthetic organizations and measures load and plan against them.
+///
+///     charter-bench generate --resources N --out DIR [--seed S]
+///     charter-bench run [--resources 1000,10000,100000] [--iterations K] [--seed S] [--data-dir DIR]
+///     charter-bench measure-one --repo DIR [--iterations K]     (used by `run`; prints JSON)
+let usage = """
+    usage:
+      charter-bench generate --resources N --out DIR [--seed S]
+      charter-bench run [--resources 1000,10000,100000] [--iterations K] [--seed S] [--data-dir DIR]
+      charter-bench measure-one --repo DIR [--iterations K]
+
+    generate     writes a synthetic org of about N resources as a git repository: tag `applied` is the
+                 state as last applied, `main` the state to plan (about 1 % of people changed).
+    run          generates each size (reusing DIR/org-N-seedS when --data-dir is given), measures it in
+                 a child process and prints a Markdown table of medians.
+    measure-one  measures one generated repository in this process and prints the result as JSON.
+
+    """
+
+/// Command-line options as `--name value` pairs after the subcommand.
+struct Options {
+    var values: [String: String] = [:]
+
+    init(_ arguments: ArraySlice<String>) throws {
+        var rest = arguments
+        while let name = rest.popFirst() {
+            guard name.hasPrefix("--"), let value = rest.popFirst() else {
+                throw UsageError(message: "expected `--option value`, found `\(name)`")
+            }
+            values[String(name.dropFirst(2))] = value
+        }
+    }
+
+    func string(_ name: String) -> String? { values[name] }
+
+    func int(_ name: String, default value: Int? = nil) throws -> Int {
+        guard let text = values[name] else {
+            guard let value else { throw UsageError(message: "missing --\(name)") }
+            return value
+        }
+        guard let n = Int(text.replacingOccurrences(of: "_", with: "")), n > 0 else {
+            throw UsageError(message: "--\(name) needs a positive integer, found `\(text)`")
+        }
+        return n
+    }
+}
+
+struct UsageError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message + "\n\n" + usage }
+}
+
+func main() async throws {
+    let arguments = CommandLine.arguments.dropFirst()
+    guard let command = arguments.first else { throw UsageError(message: "no subcommand") }
+    let options = try Options(arguments.dropFirst())
+    let seed = UInt64(try options.int("seed", default: 42))
+    switch command {
+    case "generate":
+        let size = try options.int("resources")
+        guard let out = options.string("out") else { throw UsageError(message: "missing --out") }
+        let org = SyntheticOrg(resources: size, seed: seed)
+        let files = try OrgWriter.write(org, to: URL(fileURLWithPath: out))
+        print("wrote \(org.shape.total) resources in \(files) files to \(out) (seed \(seed))")
+    case "run":
+        let sizes = try (options.string("resources") ?? "1000,10000,100000").split(separator: ",").map {
+            guard let n = Int($0.replacingOccurrences(of: "_", with: "")), n > 0 else {
+                throw UsageError(message: "--resources takes a comma-separated list of sizes")
+            }
+            return n
+        }
+        let runner = BenchRunner(
+            sizes: sizes, iterations: try options.int("iterations", default: 5), seed: seed,
+            dataDirectory: options.string("data-dir").map { URL(fileURLWithPath: $0) })
+        try await runner.run()
+    case "measure-one":
+        guard let repo = options.string("repo") else { throw UsageError(message: "missing --repo") }
+        let measurer = Measurer(
+            repositoryURL: URL(fileURLWithPath: repo), iterations: try options.int("iterations", default: 5))
+        let result = try await measurer.run()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(result), as: UTF8.self))
+    case "-h", "--help", "help":
+        print(usage, terminator: "")
+    default:
+        throw UsageError(message: "unknown subcommand `\(command)`")
+    }
+}
+
+do {
+    try await main()
+} catch {
+    FileHandle.standardError.write(Data("charter-bench: \(error)\n".utf8))
+    exit(1)
+}

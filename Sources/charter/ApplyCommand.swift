@@ -29,7 +29,8 @@ struct ApplyCommand: AsyncParsableCommand {
     func validate() throws {
         guard bootstrap else {
             throw ValidationError(
-                "only `charter apply --bootstrap` exists so far: later changes are applied by the controller once boards approve them")
+                "only `charter apply --bootstrap` exists so far: later changes are applied by the controller once boards approve them"
+            )
         }
     }
 
@@ -38,7 +39,8 @@ struct ApplyCommand: AsyncParsableCommand {
         let (applied, changes) = try await CLIErrors.run {
             let store = try StateStore(directory: global.dataDirectory)
             return try await Operations.bootstrap(
-                source.request(allowWorkingTree: false), store: store, dataDirectory: global.dataDirectory, actor: actorName)
+                source.request(allowWorkingTree: false), store: store, dataDirectory: global.dataDirectory,
+                actor: actorName)
         }
         let renderer = PlanRenderer(color: Terminal.useColor(noColor))
         let context = PlanContext(source: applied.source, desiredRevision: applied.revision, actualRevision: nil)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CharterControl
+import Foundation
 
 @main
 struct Charter: AsyncParsableCommand {
@@ -38,8 +39,6 @@ struct GlobalOptions: ParsableArguments {
         dataDir.map { URL(fileURLWithPath: $0) } ?? DataDirectory.defaultURL()
     }
 }
-
-import Foundation
 
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Print Charter's version.")

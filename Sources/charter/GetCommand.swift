@@ -17,7 +17,10 @@ struct GetCommand: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, yaml, json }
 
-    @Argument(help: "A kind: Organization, Person, Team, Role, Board, Policy, Template, Routine, CapacitySource (any case, plural ok).")
+    @Argument(
+        help:
+            "A kind: Organization, Person, Team, Role, Board, Policy, Template, Routine, CapacitySource (any case, plural ok)."
+    )
     var kind: String
     @Argument(help: "A resource name (default: all of the kind).") var name: String?
     @Option(name: [.customShort("o"), .long], help: "Output format: table, yaml or json.") var output: Format = .table
@@ -25,7 +28,8 @@ struct GetCommand: AsyncParsableCommand {
 
     func validate() throws {
         if ResourceKind(loose: kind) == nil {
-            throw ValidationError("unknown kind `\(kind)`; kinds are \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown kind `\(kind)`; kinds are \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 

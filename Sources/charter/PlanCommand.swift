@@ -23,7 +23,8 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var source: SourceOptions
     @Option(name: [.customShort("o"), .long], help: "Output format: text or json (shape: docs/PLAN-JSON.md).")
     var output: OutputFormat = .text
-    @Flag(name: .customLong("detailed-exitcode"), help: "Exit 0 when there are no changes, 2 when there are, 1 on error.")
+    @Flag(
+        name: .customLong("detailed-exitcode"), help: "Exit 0 when there are no changes, 2 when there are, 1 on error.")
     var detailedExitCode = false
     @Flag(name: .customLong("no-color"), help: "Never color the output (also: NO_COLOR=1).") var noColor = false
     @OptionGroup var global: GlobalOptions
@@ -36,7 +37,8 @@ struct PlanCommand: AsyncParsableCommand {
         let renderer = PlanRenderer(color: output == .text && Terminal.useColor(noColor))
         switch output {
         case .text: print(renderer.human(outcome.changes, context: outcome.context), terminator: "")
-        case .json: print(PrettyJSON.string(renderer.jsonValue(outcome.changes, context: outcome.context)), terminator: "")
+        case .json:
+            print(PrettyJSON.string(renderer.jsonValue(outcome.changes, context: outcome.context)), terminator: "")
         }
         if detailedExitCode && !outcome.changes.isEmpty { throw ExitCode(2) }
     }

@@ -14,19 +14,49 @@ enum ResourceTable {
             }
         }
         switch kind {
-        case .organization: return [("DISPLAY NAME", s("/spec/displayName")), ("TIME ZONE", s("/spec/timeZone")), ("BRANCH", s("/spec/controller/branch"))]
-        case .person: return [("DISPLAY NAME", s("/spec/displayName")), ("TYPE", s("/spec/type")), ("ROLE", s("/spec/role")), ("TEAMS", s("/spec/teams"))]
-        case .team: return [("DISPLAY NAME", s("/spec/displayName")), ("PARENT", s("/spec/parent")), ("LEAD", s("/spec/lead")), ("MEMBERS", s("/spec/members"))]
+        case .organization:
+            return [
+                ("DISPLAY NAME", s("/spec/displayName")), ("TIME ZONE", s("/spec/timeZone")),
+                ("BRANCH", s("/spec/controller/branch")),
+            ]
+        case .person:
+            return [
+                ("DISPLAY NAME", s("/spec/displayName")), ("TYPE", s("/spec/type")), ("ROLE", s("/spec/role")),
+                ("TEAMS", s("/spec/teams")),
+            ]
+        case .team:
+            return [
+                ("DISPLAY NAME", s("/spec/displayName")), ("PARENT", s("/spec/parent")), ("LEAD", s("/spec/lead")),
+                ("MEMBERS", s("/spec/members")),
+            ]
         case .role: return [("CAPACITY CLASS", s("/spec/capacityClass")), ("STEP TYPES", s("/spec/allowedStepTypes"))]
         case .board:
             return [
                 ("DISPLAY NAME", s("/spec/displayName")), ("RULE", s("/spec/quorum/rule")),
                 ("MEMBERS", { v in String(v.value(at: JSONPointer("/spec/members"))?.array?.count ?? 0) }),
             ]
-        case .policy: return [("CHANGE RULES", { v in String(v.value(at: JSONPointer("/spec/changeRules"))?.array?.count ?? 0) })]
-        case .template: return [("STEPS", { v in (v.value(at: JSONPointer("/spec/steps"))?.array ?? []).compactMap { $0["name"]?.string }.joined(separator: ",") })]
-        case .routine: return [("SCHEDULE", s("/spec/schedule")), ("TIME ZONE", s("/spec/timeZone")), ("TEMPLATE", s("/spec/template")), ("ENABLED", s("/spec/enabled"))]
-        case .capacitySource: return [("PROVIDER", s("/spec/provider")), ("CLASS", s("/spec/class")), ("MODEL", s("/spec/model")), ("PRIORITY", s("/spec/priority"))]
+        case .policy:
+            return [("CHANGE RULES", { v in String(v.value(at: JSONPointer("/spec/changeRules"))?.array?.count ?? 0) })]
+        case .template:
+            return [
+                (
+                    "STEPS",
+                    { v in
+                        (v.value(at: JSONPointer("/spec/steps"))?.array ?? []).compactMap { $0["name"]?.string }.joined(
+                            separator: ",")
+                    }
+                )
+            ]
+        case .routine:
+            return [
+                ("SCHEDULE", s("/spec/schedule")), ("TIME ZONE", s("/spec/timeZone")),
+                ("TEMPLATE", s("/spec/template")), ("ENABLED", s("/spec/enabled")),
+            ]
+        case .capacitySource:
+            return [
+                ("PROVIDER", s("/spec/provider")), ("CLASS", s("/spec/class")), ("MODEL", s("/spec/model")),
+                ("PRIORITY", s("/spec/priority")),
+            ]
         }
     }
 
@@ -38,8 +68,10 @@ enum ResourceTable {
         var widths = header.map(\.count)
         for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0) }
-                .joined()
+            cells.enumerated().map { i, c in
+                i == cells.count - 1 ? c : c.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
+            }
+            .joined()
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
     }

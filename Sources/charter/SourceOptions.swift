@@ -21,19 +21,29 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .customLong("ssh-key"), help: ArgumentHelp("Private key for ssh:// remotes.", valueName: "FILE"))
     var sshKey: String?
 
-    @Option(name: .customLong("ssh-user"), help: ArgumentHelp("User for ssh:// remotes (default: from the URL, else git).", valueName: "USER"))
+    @Option(
+        name: .customLong("ssh-user"),
+        help: ArgumentHelp("User for ssh:// remotes (default: from the URL, else git).", valueName: "USER"))
     var sshUser: String?
 
     @Flag(name: .customLong("ssh-agent"), help: "Use keys from ssh-agent for ssh:// remotes.")
     var sshAgent = false
 
-    @Option(name: .customLong("known-hosts"), help: ArgumentHelp("known_hosts file to trust (default: ~/.ssh/known_hosts).", valueName: "FILE"))
+    @Option(
+        name: .customLong("known-hosts"),
+        help: ArgumentHelp("known_hosts file to trust (default: ~/.ssh/known_hosts).", valueName: "FILE"))
     var knownHosts: String?
 
-    @Option(name: .customLong("host-key"), help: ArgumentHelp("Pin the ssh host key by fingerprint (`SHA256:…` from ssh-keygen -lf).", valueName: "FINGERPRINT"))
+    @Option(
+        name: .customLong("host-key"),
+        help: ArgumentHelp(
+            "Pin the ssh host key by fingerprint (`SHA256:…` from ssh-keygen -lf).", valueName: "FINGERPRINT"))
     var hostKey: String?
 
-    @Option(name: .customLong("token-env"), help: ArgumentHelp("Environment variable holding an https token (never pass tokens as arguments).", valueName: "VAR"))
+    @Option(
+        name: .customLong("token-env"),
+        help: ArgumentHelp(
+            "Environment variable holding an https token (never pass tokens as arguments).", valueName: "VAR"))
     var tokenEnv: String?
 
     func validate() throws {

@@ -21,23 +21,30 @@ struct ValidateCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let loaded = try await CLIErrors.run { try await Operations.load(source.request(), dataDirectory: global.dataDirectory) }
+        let loaded = try await CLIErrors.run {
+            try await Operations.load(source.request(), dataDirectory: global.dataDirectory)
+        }
         let r = loaded.result
         switch output {
         case .json:
             let value: Value = [
                 "valid": .bool(r.isValid), "source": .string(loaded.source.description),
                 "revision": loaded.source.revision.map(Value.string) ?? .null,
-                "files": .int(r.fileCount), "documents": .int(r.documentCount), "resources": .int(r.state.resources.count),
+                "files": .int(r.fileCount), "documents": .int(r.documentCount),
+                "resources": .int(r.state.resources.count),
                 "diagnostics": .array(r.diagnostics.map(DiagnosticJSON.value)),
             ]
             print(PrettyJSON.string(value), terminator: "")
         case .text:
             if r.isValid {
-                print("\(loaded.source.description): valid — \(r.state.resources.count) resources in \(r.fileCount) files")
+                print(
+                    "\(loaded.source.description): valid — \(r.state.resources.count) resources in \(r.fileCount) files"
+                )
             } else {
                 for d in r.diagnostics { Terminal.printError(d.description) }
-                Terminal.printError("\(r.diagnostics.count) error\(r.diagnostics.count == 1 ? "" : "s") in \(loaded.source.description)")
+                Terminal.printError(
+                    "\(r.diagnostics.count) error\(r.diagnostics.count == 1 ? "" : "s") in \(loaded.source.description)"
+                )
             }
         }
         if !r.isValid { throw ExitCode(1) }

@@ -64,7 +64,9 @@ func exampleClone() throws -> GitFixture {
         #expect(clean.stdout.hasPrefix("No changes."))
 
         let team = try repo.read("teams/research.yaml")
-        try repo.write("teams/research.yaml", team.replacingOccurrences(of: "displayName: Research", with: "displayName: Research Lab"))
+        try repo.write(
+            "teams/research.yaml",
+            team.replacingOccurrences(of: "displayName: Research", with: "displayName: Research Lab"))
         let plan = try charter.run(["plan", repo.root.path, "--detailed-exitcode"])
         #expect(plan.status == 2, "\(plan.stderr)")
         #expect(plan.stdout.contains("~ Team/research"))
@@ -115,7 +117,9 @@ func exampleClone() throws -> GitFixture {
         let charter = CharterBinary()
         try charter.run(["apply", "--bootstrap", repo.root.path])
         let out = makeTemporaryDirectory("roundtrip")
-        for kind in ["organization", "person", "team", "role", "board", "policy", "template", "routine", "capacitysource"] {
+        for kind in [
+            "organization", "person", "team", "role", "board", "policy", "template", "routine", "capacitysource",
+        ] {
             let yaml = try charter.run(["get", kind, "-o", "yaml"])
             try yaml.stdout.write(to: out.appendingPathComponent("\(kind).yaml"), atomically: true, encoding: .utf8)
         }

@@ -40,14 +40,16 @@ func makeOrgRepo() throws -> GitFixture {
         try repo.write("teams/new.yaml", teamYAML("New").replacingOccurrences(of: "name: core", with: "name: new"))
         let data = makeTemporaryDirectory("data")
 
-        let tree = try await Operations.load(SourceRequest(location: repo.root.path, revision: nil), dataDirectory: data)
+        let tree = try await Operations.load(
+            SourceRequest(location: repo.root.path, revision: nil), dataDirectory: data)
         #expect(tree.source.isWorkingTree)
         #expect(tree.source.revision == (try repo.git("rev-parse", "HEAD")))
         #expect(tree.result.diagnostics == [])
         #expect(tree.result.state.teams["core"]?.displayName == "Edited")
         #expect(tree.result.state.teams["new"] != nil)
 
-        let head = try await Operations.load(SourceRequest(location: repo.root.path, revision: "HEAD"), dataDirectory: data)
+        let head = try await Operations.load(
+            SourceRequest(location: repo.root.path, revision: "HEAD"), dataDirectory: data)
         #expect(!head.source.isWorkingTree)
         #expect(head.result.state.teams["core"]?.displayName == "Core")
         #expect(head.result.state.teams["new"] == nil)
@@ -62,14 +64,16 @@ func makeOrgRepo() throws -> GitFixture {
         try repo.git("branch", "proposals/rename", first)
         let data = makeTemporaryDirectory("data")
         for rev in ["HEAD~1", String(first.prefix(8)), "proposals/rename"] {
-            let loaded = try await Operations.load(SourceRequest(location: repo.root.path, revision: rev), dataDirectory: data)
+            let loaded = try await Operations.load(
+                SourceRequest(location: repo.root.path, revision: rev), dataDirectory: data)
             #expect(loaded.source.revision == first)
             #expect(loaded.result.state.teams["core"]?.displayName == "Core")
         }
         // The working tree was not touched.
         #expect(try repo.read("teams/core.yaml").contains("Second"))
         await #expect(throws: GitError.self) {
-            _ = try await Operations.load(SourceRequest(location: repo.root.path, revision: "nope"), dataDirectory: data)
+            _ = try await Operations.load(
+                SourceRequest(location: repo.root.path, revision: "nope"), dataDirectory: data)
         }
     }
 
@@ -82,7 +86,8 @@ func makeOrgRepo() throws -> GitFixture {
         #expect(loaded.source.revision == nil)
         let store = try StateStore(directory: data)
         await #expect(throws: SourceError.self) {
-            _ = try await Operations.bootstrap(SourceRequest(location: dir.path, revision: nil), store: store, dataDirectory: data, actor: "ops")
+            _ = try await Operations.bootstrap(
+                SourceRequest(location: dir.path, revision: nil), store: store, dataDirectory: data, actor: "ops")
         }
         #expect(try store.isEmpty())
     }
@@ -125,7 +130,8 @@ func makeOrgRepo() throws -> GitFixture {
         let data = makeTemporaryDirectory("data")
         let store = try StateStore(directory: data)
         let request = SourceRequest(location: repo.root.path, revision: nil)
-        let (applied, changes) = try await Operations.bootstrap(request, store: store, dataDirectory: data, actor: "ops@test")
+        let (applied, changes) = try await Operations.bootstrap(
+            request, store: store, dataDirectory: data, actor: "ops@test")
         #expect(applied.revision == (try repo.git("rev-parse", "HEAD")))
         #expect(applied.method == .bootstrap)
         #expect(applied.actor == "ops@test")

@@ -19,8 +19,11 @@ import Testing
     }
 
     @Test func explicitDefaultsNormalizeToTheSameValue() throws {
-        let explicit = Fixtures.team.replacingOccurrences(of: "  members: [ada]", with: "  members: [ada]\n  # same as default\n")
-            .replacingOccurrences(of: "metadata:\n  name: core", with: "metadata:\n  name: core\n  labels: {}\n  annotations: {}")
+        let explicit = Fixtures.team.replacingOccurrences(
+            of: "  members: [ada]", with: "  members: [ada]\n  # same as default\n"
+        )
+        .replacingOccurrences(
+            of: "metadata:\n  name: core", with: "metadata:\n  name: core\n  labels: {}\n  annotations: {}")
         let a = try Fixtures.load(Fixtures.valid).get()
         let b = try Fixtures.load(replacing: "teams/core.yaml", with: explicit).get()
         #expect(a[ResourceID(.team, "core")]?.value == b[ResourceID(.team, "core")]?.value)
@@ -41,14 +44,20 @@ import Testing
         #expect(result.diagnostics.count == 4, "\(text)")
         #expect(result.diagnostics == result.diagnostics.sorted())
         #expect(text.contains { $0.hasPrefix("teams/bad.yaml:4:9:") && $0.contains("`Bad_Name` is not a valid name") })
-        #expect(text.contains { $0.hasPrefix("teams/bad.yaml:6:3:") && $0.contains("missing required field `displayName`") })
+        #expect(
+            text.contains { $0.hasPrefix("teams/bad.yaml:6:3:") && $0.contains("missing required field `displayName`") }
+        )
         #expect(text.contains { $0.hasPrefix("teams/bad.yaml:6:3:") && $0.contains("did you mean `members`?") })
-        #expect(text.contains { $0.hasPrefix("teams/bad.yaml:7:9:") && $0.contains("expected a string, found the integer `42`") })
+        #expect(
+            text.contains {
+                $0.hasPrefix("teams/bad.yaml:7:9:") && $0.contains("expected a string, found the integer `42`")
+            })
     }
 
     @Test func yaml11SurprisesAreRefusedNotCoerced() {
         let routine = Fixtures.workflow
-            .replacingOccurrences(of: "  template: standup\n", with: "  template: standup\n  enabled: on\n  priority: 0755\n")
+            .replacingOccurrences(
+                of: "  template: standup\n", with: "  template: standup\n  enabled: on\n  priority: 0755\n")
         let result = Fixtures.load(replacing: "workflow.yaml", with: routine)
         let messages = result.diagnostics.map(\.description)
         #expect(messages.contains { $0.contains("`on` is not a boolean in Charter; YAML 1.1 would read it as true") })
@@ -81,14 +90,18 @@ import Testing
         files["other.yaml"] = Fixtures.organization.replacingOccurrences(of: "name: acme", with: "name: other")
         let two = Fixtures.load(files).diagnostics
         #expect(two.map(\.code) == ["identity.organization"])
-        #expect(two[0].description.contains("exactly one Organization; `acme` is already defined at organization.yaml:1:1"))
+        #expect(
+            two[0].description.contains("exactly one Organization; `acme` is already defined at organization.yaml:1:1"))
     }
 
     @Test func referencesMustExist() {
         let team = Fixtures.team.replacingOccurrences(of: "lead: ada", with: "lead: adda\n  parent: nowhere")
         let result = Fixtures.load(replacing: "teams/core.yaml", with: team)
         let text = result.diagnostics.map(\.description)
-        #expect(text.contains { $0.hasPrefix("teams/core.yaml:7:9:") && $0.contains("person `adda` does not exist; did you mean `ada`?") })
+        #expect(
+            text.contains {
+                $0.hasPrefix("teams/core.yaml:7:9:") && $0.contains("person `adda` does not exist; did you mean `ada`?")
+            })
         #expect(text.contains { $0.contains("team `nowhere` does not exist") && $0.contains("define Team/nowhere") })
         let role = Fixtures.role.replacingOccurrences(of: "capacityClass: general", with: "capacityClass: fast")
         #expect(
@@ -98,15 +111,18 @@ import Testing
 
     @Test func cyclesAreFound() {
         var files = Fixtures.valid
-        files["teams/core.yaml"] = Fixtures.team.replacingOccurrences(of: "lead: ada", with: "lead: ada\n  parent: edge")
+        files["teams/core.yaml"] = Fixtures.team.replacingOccurrences(
+            of: "lead: ada", with: "lead: ada\n  parent: edge")
         files["teams/edge.yaml"] = """
             apiVersion: charter/v1
             kind: Team
             metadata: {name: edge}
             spec: {displayName: Edge, parent: core}
             """
-        files["people.yaml"] = Fixtures.people.replacingOccurrences(of: "  email: ada@acme.example", with: "  email: ada@acme.example\n  manager: bob")
-        files["workflow.yaml"] = Fixtures.workflow.replacingOccurrences(of: "prompt: \"Write", with: "needs: [publish]\n      prompt: \"Write")
+        files["people.yaml"] = Fixtures.people.replacingOccurrences(
+            of: "  email: ada@acme.example", with: "  email: ada@acme.example\n  manager: bob")
+        files["workflow.yaml"] = Fixtures.workflow.replacingOccurrences(
+            of: "prompt: \"Write", with: "needs: [publish]\n      prompt: \"Write")
         let messages = Fixtures.load(files).diagnostics.map(\.message)
         #expect(messages.contains("team parents form a cycle: core → edge → core"))
         #expect(messages.contains("managers form a cycle: ada → bob → ada"))
@@ -128,7 +144,8 @@ import Testing
         let messages = Fixtures.load(replacing: "workflow.yaml", with: workflow).diagnostics.map(\.message)
         #expect(messages.contains { $0.hasPrefix("invalid schedule `0 25 * * *`") })
         #expect(messages.contains("unknown time zone `Mars/Base`"))
-        #expect(messages.contains("default does not match the parameter's type `int`: expected an integer, found a string"))
+        #expect(
+            messages.contains("default does not match the parameter's type `int`: expected an integer, found a string"))
     }
 
     @Test func hostileInputIsRefusedQuickly() {
@@ -162,7 +179,10 @@ import Testing
     }
 
     @Test func refusedFilesAreReported() {
-        let files = Fixtures.files(Fixtures.valid) + [SourceFile(path: "link.yaml", contents: .refused("symlink points outside the repository"))]
+        let files =
+            Fixtures.files(Fixtures.valid) + [
+                SourceFile(path: "link.yaml", contents: .refused("symlink points outside the repository"))
+            ]
         let r = Loader.load(files)
         #expect(r.diagnostics.map(\.description) == ["link.yaml: error: symlink points outside the repository"])
     }

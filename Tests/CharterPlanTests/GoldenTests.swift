@@ -15,7 +15,8 @@ import Testing
             try actual.write(to: url, atomically: true, encoding: .utf8)
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(actual == expected, "golden \(name) differs; run with CHARTER_UPDATE_GOLDEN=1 to see and review the change")
+        #expect(
+            actual == expected, "golden \(name) differs; run with CHARTER_UPDATE_GOLDEN=1 to see and review the change")
     }
 
     var planned: (ChangeSet, PlanContext) {
@@ -30,18 +31,20 @@ import Testing
                   lead: bob
                   members: [ada, bob]
                 """
-            next["people.yaml"] = base["people.yaml"]! + """
+            next["people.yaml"] =
+                base["people.yaml"]! + """
 
-                ---
-                apiVersion: charter/v1
-                kind: Person
-                metadata: {name: cy}
-                spec: {displayName: Cy, type: human, teams: [core]}
-                """
+                    ---
+                    apiVersion: charter/v1
+                    kind: Person
+                    metadata: {name: cy}
+                    spec: {displayName: Cy, type: human, teams: [core]}
+                    """
             next["org.yaml"] = nil
             let plan = Planner.plan(desired: lenientState(next), actual: try state(base))
             let context = PlanContext(
-                source: "org", desiredRevision: "0123456789abcdef0123456789abcdef01234567", actualRevision: "fedcba9876543210fedcba9876543210fedcba98")
+                source: "org", desiredRevision: "0123456789abcdef0123456789abcdef01234567",
+                actualRevision: "fedcba9876543210fedcba9876543210fedcba98")
             return (plan, context)
         }
     }
@@ -64,7 +67,8 @@ import Testing
 
     @Test func noChanges() throws {
         let s = try state(base)
-        let context = PlanContext(source: "org", desiredRevision: nil, includesUncommitted: true, actualRevision: "fedcba98")
+        let context = PlanContext(
+            source: "org", desiredRevision: nil, includesUncommitted: true, actualRevision: "fedcba98")
         #expect(
             PlanRenderer(color: false).human(Planner.plan(desired: s, actual: s), context: context)
                 == "No changes. The applied state matches org (including uncommitted changes).\n")
@@ -74,6 +78,8 @@ import Testing
 /// The resources of files whose cross-resource checks fail: golden plans delete the Organization,
 /// which a real load refuses.
 func lenientState(_ files: [String: String]) -> OrgState {
-    Loader.load(files.sorted { $0.key < $1.key }.map { SourceFile(path: $0.key, contents: .bytes(Array($0.value.utf8))) })
-        .state
+    Loader.load(
+        files.sorted { $0.key < $1.key }.map { SourceFile(path: $0.key, contents: .bytes(Array($0.value.utf8))) }
+    )
+    .state
 }

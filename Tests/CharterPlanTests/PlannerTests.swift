@@ -5,8 +5,10 @@ import Testing
 
 /// Loads an organization from YAML texts keyed by path.
 func state(_ files: [String: String]) throws -> OrgState {
-    try Loader.load(files.sorted { $0.key < $1.key }.map { SourceFile(path: $0.key, contents: .bytes(Array($0.value.utf8))) })
-        .get()
+    try Loader.load(
+        files.sorted { $0.key < $1.key }.map { SourceFile(path: $0.key, contents: .bytes(Array($0.value.utf8))) }
+    )
+    .get()
 }
 
 let base: [String: String] = [
@@ -132,6 +134,8 @@ let base: [String: String] = [
             #expect(CanonicalJSON.string(back) == text)
         }
         #expect(Value.double(2.0) == Value.int(2))
-        #expect(CanonicalJSON.string(["b": 1.5, "a": "\u{1}é\"", "c": [true, nil]]) == "{\"a\":\"\\u0001é\\\"\",\"b\":1.5,\"c\":[true,null]}")
+        #expect(
+            CanonicalJSON.string(["b": 1.5, "a": "\u{1}é\"", "c": [true, nil]])
+                == "{\"a\":\"\\u0001é\\\"\",\"b\":1.5,\"c\":[true,null]}")
     }
 }

@@ -37,7 +37,8 @@ func orgState(teamName: String = "Core", extraPerson: Bool = false) throws -> Or
         #expect(try store.isEmpty())
         let desired = try orgState()
         let changes = Planner.plan(desired: desired, actual: .empty)
-        let applied = try store.apply(changes, revision: "abc123", method: .bootstrap, actor: "ops", source: "org", at: now)
+        let applied = try store.apply(
+            changes, revision: "abc123", method: .bootstrap, actor: "ops", source: "org", at: now)
         #expect(applied.method == .bootstrap)
         #expect(applied.sequence == 1)
 

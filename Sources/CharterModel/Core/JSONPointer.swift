@@ -27,8 +27,10 @@ public struct JSONPointer: Hashable, Sendable, Comparable, CustomStringConvertib
     public var description: String {
         tokens.isEmpty
             ? ""
-            : tokens.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
-                .joined()
+            : tokens.map {
+                "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+            }
+            .joined()
     }
 
     /// Orders pointers token by token, numeric tokens numerically, so `/steps/2` precedes `/steps/10`.

@@ -25,7 +25,10 @@ public enum ResourceKind: String, Sendable, Hashable, CaseIterable, Comparable, 
     public init?(loose name: String) {
         let lower = name.lowercased()
         let singular = lower.hasSuffix("s") && lower != "s" ? String(lower.dropLast()) : lower
-        guard let kind = Self.allCases.first(where: { $0.rawValue.lowercased() == lower || $0.rawValue.lowercased() == singular })
+        guard
+            let kind = Self.allCases.first(where: {
+                $0.rawValue.lowercased() == lower || $0.rawValue.lowercased() == singular
+            })
         else { return nil }
         self = kind
     }

@@ -32,7 +32,9 @@ public struct TemplateParameter: Sendable, Hashable {
         case .bool:
             if value.bool == nil { return "expected true or false, found a \(value.typeName)" }
         case .enum:
-            guard let s = value.string else { return "expected one of \(values.joined(separator: ", ")), found a \(value.typeName)" }
+            guard let s = value.string else {
+                return "expected one of \(values.joined(separator: ", ")), found a \(value.typeName)"
+            }
             if !values.contains(s) { return "`\(s)` is not one of \(values.map { "`\($0)`" }.joined(separator: ", "))" }
         case .list:
             if value.array == nil { return "expected a list, found a \(value.typeName)" }

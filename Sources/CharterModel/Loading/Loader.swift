@@ -67,7 +67,9 @@ public struct LoadResult: Sendable {
 /// Turns the files of a revision into an ``OrgState`` and reports every problem at once.
 public enum Loader {
     /// Loads `files`; reuses and refills `cache` by each file's cache key.
-    public static func load(_ files: [SourceFile], cache: inout LoaderCache, limits: YAMLLimits = .default) -> LoadResult {
+    public static func load(
+        _ files: [SourceFile], cache: inout LoaderCache, limits: YAMLLimits = .default
+    ) -> LoadResult {
         var parsed: [(SourceFile, ParsedFile)] = []
         parsed.reserveCapacity(files.count)
         var fresh: [String: ParsedFile] = [:]
@@ -96,7 +98,8 @@ public enum Loader {
                     let where1 = first.source.map { "\($0.file):\($0.line):\($0.column)" } ?? "?"
                     diagnostics.append(
                         r.diagnostic(
-                            "identity.duplicate", at: .root, "\(r.id) is defined twice; the first definition is at \(where1)",
+                            "identity.duplicate", at: .root,
+                            "\(r.id) is defined twice; the first definition is at \(where1)",
                             hint: "rename or remove one of them"))
                 } else {
                     resources[r.id] = r
@@ -152,10 +155,14 @@ public enum Loader {
     }
 
     static func document(_ root: YAMLNode, index: Int, file: String) -> Result<Resource, ValidationFailure> {
-        func fail(_ code: String, _ node: YAMLNode, _ message: String, hint: String? = nil) -> Result<Resource, ValidationFailure> {
+        func fail(
+            _ code: String, _ node: YAMLNode, _ message: String, hint: String? = nil
+        ) -> Result<Resource, ValidationFailure> {
             .failure(
                 ValidationFailure([
-                    Diagnostic(code: code, file: file, line: node.mark.line, column: node.mark.column, message: message, hint: hint)
+                    Diagnostic(
+                        code: code, file: file, line: node.mark.line, column: node.mark.column, message: message,
+                        hint: hint)
                 ]))
         }
         guard case .mapping(let pairs) = root.content else {
@@ -182,7 +189,8 @@ public enum Loader {
         }
         var id: ResourceID?
         if case .mapping(let meta)? = field("metadata")?.content,
-            let nameNode = meta.first(where: { if case .scalar("name", _) = $0.key.content { true } else { false } })?.value,
+            let nameNode = meta.first(where: { if case .scalar("name", _) = $0.key.content { true } else { false } })?
+                .value,
             case .scalar(let name, _) = nameNode.content
         {
             id = ResourceID(kind, name)
@@ -195,7 +203,8 @@ public enum Loader {
         return .success(
             Resource(
                 id: id, value: value,
-                source: SourceLocation(file: file, documentIndex: index, line: root.mark.line, column: root.mark.column),
+                source: SourceLocation(
+                    file: file, documentIndex: index, line: root.mark.line, column: root.mark.column),
                 node: root))
     }
 }

@@ -48,7 +48,9 @@ public struct Resource: Sendable {
         for token in pointer.tokens {
             switch node.content {
             case .mapping(let pairs):
-                guard let pair = pairs.first(where: { if case .scalar(token, _) = $0.key.content { true } else { false } })
+                guard
+                    let pair = pairs.first(where: { if case .scalar(token, _) = $0.key.content { true } else { false } }
+                    )
                 else { return (node.mark.line, node.mark.column) }
                 node = pair.value
             case .sequence(let items):
@@ -62,7 +64,9 @@ public struct Resource: Sendable {
     }
 
     /// A diagnostic about the field at `pointer` of this resource.
-    public func diagnostic(_ code: String, at pointer: JSONPointer, _ message: String, hint: String? = nil)
+    public func diagnostic(
+        _ code: String, at pointer: JSONPointer, _ message: String, hint: String? = nil
+    )
         -> Diagnostic
     {
         let m = mark(at: pointer)

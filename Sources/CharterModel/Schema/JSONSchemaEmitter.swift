@@ -97,10 +97,13 @@ public enum JSONSchemaEmitter {
                         var then: [String: Value] = [:]
                         if !c.require.isEmpty { then["required"] = .array(c.require.map(Value.string)) }
                         if !c.forbid.isEmpty {
-                            then["properties"] = .object(Dictionary(uniqueKeysWithValues: c.forbid.map { ($0, Value.bool(false)) }))
+                            then["properties"] = .object(
+                                Dictionary(uniqueKeysWithValues: c.forbid.map { ($0, Value.bool(false)) }))
                         }
                         return [
-                            "if": ["properties": [c.field: ["const": .string(c.equals)]], "required": [.string(c.field)]],
+                            "if": [
+                                "properties": [c.field: ["const": .string(c.equals)]], "required": [.string(c.field)],
+                            ],
                             "then": .object(then),
                         ]
                     })

@@ -4,7 +4,10 @@
 /// fails when the checked-in files differ from what this code emits.
 public enum KindSchemas {
     static func str(_ d: String, _ p: Pattern? = nil, enumValues: [String]? = nil, max: Int? = nil) -> Schema {
-        .string(StringSchema(d, pattern: p, enumValues: enumValues, minLength: enumValues == nil && p == nil ? 1 : nil, maxLength: max))
+        .string(
+            StringSchema(
+                d, pattern: p, enumValues: enumValues, minLength: enumValues == nil && p == nil ? 1 : nil,
+                maxLength: max))
     }
     static func name(_ d: String) -> Schema { .string(StringSchema(d, pattern: Patterns.name)) }
     static func names(_ d: String) -> Schema { .array(ArraySchema(d, items: name("A name."), uniqueItems: true)) }
@@ -18,14 +21,22 @@ public enum KindSchemas {
     public static let metadata = ObjectSchema(
         "metadata", "Identity of the resource. `kind/name` is unique in the repository.",
         properties: [
-            Property("name", name("The resource's name: lower-case letters, digits and '-', at most 63 characters."), required: true),
+            Property(
+                "name", name("The resource's name: lower-case letters, digits and '-', at most 63 characters."),
+                required: true),
             Property(
                 "labels",
-                .map(MapSchema("Key/value labels that policies select on.", keyPattern: Patterns.labelKey, values: str("A label value.", max: 63).allowingEmpty)),
+                .map(
+                    MapSchema(
+                        "Key/value labels that policies select on.", keyPattern: Patterns.labelKey,
+                        values: str("A label value.", max: 63).allowingEmpty)),
                 default: .object([:])),
             Property(
                 "annotations",
-                .map(MapSchema("Free-form notes for people and tools; never used for selection.", keyPattern: Patterns.labelKey, values: Schema.string(StringSchema("An annotation value.")))),
+                .map(
+                    MapSchema(
+                        "Free-form notes for people and tools; never used for selection.",
+                        keyPattern: Patterns.labelKey, values: Schema.string(StringSchema("An annotation value.")))),
                 default: .object([:])),
         ])
 
@@ -34,26 +45,50 @@ public enum KindSchemas {
         properties: [
             Property("displayName", str("The organization's name as people read it."), required: true),
             Property("description", str("What the organization does.")),
-            Property("timeZone", .string(StringSchema("Default IANA time zone for routines.", pattern: Patterns.timeZone)), default: "UTC"),
+            Property(
+                "timeZone", .string(StringSchema("Default IANA time zone for routines.", pattern: Patterns.timeZone)),
+                default: "UTC"),
             Property(
                 "controller",
-                .object(ObjectSchema(
-                    "controller settings", "How the controller follows this repository.",
-                    properties: [
-                        Property("branch", str("The watched branch holding the desired state."), default: "main"),
-                        Property("statusBranch", str("The branch the controller writes status, proposals and events to."), default: "charter/status"),
-                        Property("proposalBranchPrefix", str("Branches under this prefix are proposals against the watched branch."), default: "proposals/"),
-                        Property("pollInterval", duration("How often the controller fetches when no webhook arrives."), default: "1m"),
-                    ])),
-                default: ["branch": "main", "statusBranch": "charter/status", "proposalBranchPrefix": "proposals/", "pollInterval": "1m"]),
+                .object(
+                    ObjectSchema(
+                        "controller settings", "How the controller follows this repository.",
+                        properties: [
+                            Property("branch", str("The watched branch holding the desired state."), default: "main"),
+                            Property(
+                                "statusBranch",
+                                str("The branch the controller writes status, proposals and events to."),
+                                default: "charter/status"),
+                            Property(
+                                "proposalBranchPrefix",
+                                str("Branches under this prefix are proposals against the watched branch."),
+                                default: "proposals/"),
+                            Property(
+                                "pollInterval", duration("How often the controller fetches when no webhook arrives."),
+                                default: "1m"),
+                        ])),
+                default: [
+                    "branch": "main", "statusBranch": "charter/status", "proposalBranchPrefix": "proposals/",
+                    "pollInterval": "1m",
+                ]),
             Property(
                 "governance",
-                .object(ObjectSchema(
-                    "governance settings", "Defaults for approvals.",
-                    properties: [
-                        Property("requireSignedVotes", .boolean(description: "Whether votes must carry an SSH signature from a key on the voter's Person."), default: true),
-                        Property("massRemovalPercent", int("Removing more than this percentage of any kind at once is refused unless a policy allows it.", min: 1, max: 100), default: 25),
-                    ])),
+                .object(
+                    ObjectSchema(
+                        "governance settings", "Defaults for approvals.",
+                        properties: [
+                            Property(
+                                "requireSignedVotes",
+                                .boolean(
+                                    description:
+                                        "Whether votes must carry an SSH signature from a key on the voter's Person."),
+                                default: true),
+                            Property(
+                                "massRemovalPercent",
+                                int(
+                                    "Removing more than this percentage of any kind at once is refused unless a policy allows it.",
+                                    min: 1, max: 100), default: 25),
+                        ])),
                 default: ["requireSignedVotes": true, "massRemovalPercent": 25]),
         ])
 
@@ -65,11 +100,17 @@ public enum KindSchemas {
             Property("email", .string(StringSchema("Contact e-mail address.", pattern: Patterns.email))),
             Property("chat", str("Chat handle, such as `@ada`.")),
             Property("role", name("The Role this person works in; required for agents.")),
-            Property("teams", names("Teams this person belongs to (in addition to teams listing them as members)."), default: []),
+            Property(
+                "teams", names("Teams this person belongs to (in addition to teams listing them as members)."),
+                default: []),
             Property("manager", name("The Person this person reports to.")),
             Property(
                 "sshKeys",
-                .array(ArraySchema("ed25519 public keys that verify this person's signed votes.", items: .string(StringSchema("An OpenSSH ed25519 public key.", pattern: Patterns.sshEd25519)), uniqueItems: true)),
+                .array(
+                    ArraySchema(
+                        "ed25519 public keys that verify this person's signed votes.",
+                        items: .string(StringSchema("An OpenSSH ed25519 public key.", pattern: Patterns.sshEd25519)),
+                        uniqueItems: true)),
                 default: []),
         ],
         conditionals: [Conditional(when: "type", equals: "agent", require: ["role"], forbid: ["sshKeys"])])
@@ -84,21 +125,33 @@ public enum KindSchemas {
             Property("members", names("People on the team."), default: []),
         ])
 
-    static let budget = Schema.object(ObjectSchema(
-        "budget", "Daily spending limits; a limit is reached when usage equals it.",
-        properties: [
-            Property("tokensPerDay", int("Tokens (input plus output) per day.", min: 0)),
-            Property("costPerDay", .number(NumberSchema("Cost per day, in the currency of the capacity sources' prices.", minimum: 0))),
-        ]))
+    static let budget = Schema.object(
+        ObjectSchema(
+            "budget", "Daily spending limits; a limit is reached when usage equals it.",
+            properties: [
+                Property("tokensPerDay", int("Tokens (input plus output) per day.", min: 0)),
+                Property(
+                    "costPerDay",
+                    .number(NumberSchema("Cost per day, in the currency of the capacity sources' prices.", minimum: 0))),
+            ]))
 
     static let role = ObjectSchema(
         "Role spec", "What an agent in this role may do, and with which model.",
         properties: [
             Property("description", str("What people in this role do.")),
-            Property("capacityClass", name("The capacity class (a CapacitySource `class`) this role's agent steps use."), required: true),
+            Property(
+                "capacityClass", name("The capacity class (a CapacitySource `class`) this role's agent steps use."),
+                required: true),
             Property("model", str("A preferred model within the class, if several sources serve it.")),
-            Property("systemPrompt", .string(StringSchema("The system prompt for this role's agent steps.")), default: ""),
-            Property("allowedStepTypes", .array(ArraySchema("Step types this role may run.", items: str("A step type.", enumValues: ["agent", "shell", "approval"]), minItems: 1, uniqueItems: true)), default: ["agent"]),
+            Property(
+                "systemPrompt", .string(StringSchema("The system prompt for this role's agent steps.")), default: ""),
+            Property(
+                "allowedStepTypes",
+                .array(
+                    ArraySchema(
+                        "Step types this role may run.",
+                        items: str("A step type.", enumValues: ["agent", "shell", "approval"]), minItems: 1,
+                        uniqueItems: true)), default: ["agent"]),
             Property("tools", strings("Tools agent steps in this role may call."), default: []),
             Property("budget", budget),
         ])
@@ -116,23 +169,34 @@ public enum KindSchemas {
         properties: [
             Property("displayName", str("The board's name as people read it."), required: true),
             Property("description", str("What the board decides.")),
-            Property("members", .array(ArraySchema("Who sits on the board.", items: .object(boardMember), minItems: 1, uniqueItems: true)), required: true),
+            Property(
+                "members",
+                .array(
+                    ArraySchema("Who sits on the board.", items: .object(boardMember), minItems: 1, uniqueItems: true)),
+                required: true),
             Property(
                 "quorum",
-                .object(ObjectSchema(
-                    "quorum", "How many approvals decide.",
-                    properties: [
-                        Property("rule", str("`unanimous`, `majority` (more than half), `atLeast` (`count` approvals) or `percent` (at least `percent` of members).", enumValues: ["unanimous", "majority", "atLeast", "percent"]), required: true),
-                        Property("count", int("Approvals needed, for `atLeast`.", min: 1)),
-                        Property("percent", int("Percentage of members needed, for `percent` (rounded up).", min: 1, max: 100)),
-                        Property("veto", .boolean(description: "Whether a single reject rejects."), default: false),
-                    ],
-                    conditionals: [
-                        Conditional(when: "rule", equals: "atLeast", require: ["count"], forbid: ["percent"]),
-                        Conditional(when: "rule", equals: "percent", require: ["percent"], forbid: ["count"]),
-                        Conditional(when: "rule", equals: "unanimous", forbid: ["count", "percent"]),
-                        Conditional(when: "rule", equals: "majority", forbid: ["count", "percent"]),
-                    ])),
+                .object(
+                    ObjectSchema(
+                        "quorum", "How many approvals decide.",
+                        properties: [
+                            Property(
+                                "rule",
+                                str(
+                                    "`unanimous`, `majority` (more than half), `atLeast` (`count` approvals) or `percent` (at least `percent` of members).",
+                                    enumValues: ["unanimous", "majority", "atLeast", "percent"]), required: true),
+                            Property("count", int("Approvals needed, for `atLeast`.", min: 1)),
+                            Property(
+                                "percent",
+                                int("Percentage of members needed, for `percent` (rounded up).", min: 1, max: 100)),
+                            Property("veto", .boolean(description: "Whether a single reject rejects."), default: false),
+                        ],
+                        conditionals: [
+                            Conditional(when: "rule", equals: "atLeast", require: ["count"], forbid: ["percent"]),
+                            Conditional(when: "rule", equals: "percent", require: ["percent"], forbid: ["count"]),
+                            Conditional(when: "rule", equals: "unanimous", forbid: ["count", "percent"]),
+                            Conditional(when: "rule", equals: "majority", forbid: ["count", "percent"]),
+                        ])),
                 required: true),
         ])
 
@@ -144,56 +208,106 @@ public enum KindSchemas {
             Property("name", name("The rule's name, shown on proposals it routes."), required: true),
             Property(
                 "match",
-                .object(ObjectSchema(
-                    "match", "Which changes the rule applies to; an empty match matches every change.",
-                    properties: [
-                        Property("kinds", .array(ArraySchema("Resource kinds.", items: str("A kind.", enumValues: kinds), uniqueItems: true)), default: []),
-                        Property("names", strings("Resource names; `*` matches any run of characters."), default: []),
-                        Property("labels", .map(MapSchema("Labels the resource must have (all of them).", keyPattern: Patterns.labelKey, values: .string(StringSchema("A label value.")))), default: .object([:])),
-                        Property("fields", .array(ArraySchema("Field paths (JSON pointers, `*` for one segment) of which at least one must change.", items: .string(StringSchema("A field path.", pattern: Patterns.fieldPath)), uniqueItems: true)), default: []),
-                        Property("operations", .array(ArraySchema("Operations.", items: str("An operation.", enumValues: ["create", "update", "delete"]), uniqueItems: true)), default: []),
-                    ])),
+                .object(
+                    ObjectSchema(
+                        "match", "Which changes the rule applies to; an empty match matches every change.",
+                        properties: [
+                            Property(
+                                "kinds",
+                                .array(
+                                    ArraySchema(
+                                        "Resource kinds.", items: str("A kind.", enumValues: kinds), uniqueItems: true)),
+                                default: []),
+                            Property(
+                                "names", strings("Resource names; `*` matches any run of characters."), default: []),
+                            Property(
+                                "labels",
+                                .map(
+                                    MapSchema(
+                                        "Labels the resource must have (all of them).", keyPattern: Patterns.labelKey,
+                                        values: .string(StringSchema("A label value.")))), default: .object([:])),
+                            Property(
+                                "fields",
+                                .array(
+                                    ArraySchema(
+                                        "Field paths (JSON pointers, `*` for one segment) of which at least one must change.",
+                                        items: .string(StringSchema("A field path.", pattern: Patterns.fieldPath)),
+                                        uniqueItems: true)), default: []),
+                            Property(
+                                "operations",
+                                .array(
+                                    ArraySchema(
+                                        "Operations.",
+                                        items: str("An operation.", enumValues: ["create", "update", "delete"]),
+                                        uniqueItems: true)), default: []),
+                        ])),
                 default: ["kinds": [], "names": [], "labels": .object([:]), "fields": [], "operations": []]),
-            Property("action", str("`require` approval by `boards`, `autoApprove`, or `forbid` the change.", enumValues: ["require", "autoApprove", "forbid"]), required: true),
+            Property(
+                "action",
+                str(
+                    "`require` approval by `boards`, `autoApprove`, or `forbid` the change.",
+                    enumValues: ["require", "autoApprove", "forbid"]), required: true),
             Property("boards", names("Boards that must all approve, for `require`."), default: []),
-            Property("allowGuards", .array(ArraySchema("Guards this rule lifts, with approval by `boards`.", items: str("A guard.", enumValues: ["massRemoval", "lastBoardMember", "quorumBreak"]), uniqueItems: true)), default: []),
+            Property(
+                "allowGuards",
+                .array(
+                    ArraySchema(
+                        "Guards this rule lifts, with approval by `boards`.",
+                        items: str("A guard.", enumValues: ["massRemoval", "lastBoardMember", "quorumBreak"]),
+                        uniqueItems: true)), default: []),
         ],
         conditionals: [Conditional(when: "action", equals: "forbid", forbid: ["allowGuards"])])
 
-    static let allowDeny = Schema.object(ObjectSchema(
-        "allow/deny list", "Patterns to allow and to deny; deny wins.",
-        properties: [
-            Property("allow", strings("Allowed patterns."), default: []),
-            Property("deny", strings("Denied patterns."), default: []),
-        ]))
+    static let allowDeny = Schema.object(
+        ObjectSchema(
+            "allow/deny list", "Patterns to allow and to deny; deny wins.",
+            properties: [
+                Property("allow", strings("Allowed patterns."), default: []),
+                Property("deny", strings("Denied patterns."), default: []),
+            ]))
 
     static let policy = ObjectSchema(
         "Policy spec", "Rules for changes to the organization and for what runs may do.",
         properties: [
             Property("description", str("What the policy is for.")),
-            Property("changeRules", .array(ArraySchema("Change rules, tried in order.", items: .object(changeRule))), default: []),
+            Property(
+                "changeRules", .array(ArraySchema("Change rules, tried in order.", items: .object(changeRule))),
+                default: []),
             Property(
                 "runRules",
-                .object(ObjectSchema(
-                    "run rules", "Limits on what runs may do.",
-                    properties: [
-                        Property("tools", allowDeny),
-                        Property("paths", allowDeny),
-                        Property("budget", budget),
-                    ])),
+                .object(
+                    ObjectSchema(
+                        "run rules", "Limits on what runs may do.",
+                        properties: [
+                            Property("tools", allowDeny),
+                            Property("paths", allowDeny),
+                            Property("budget", budget),
+                        ])),
                 default: .object([:])),
         ])
 
     static let parameter = ObjectSchema(
         "parameter", "A typed template parameter.",
         properties: [
-            Property("name", .string(StringSchema("The parameter's name, used as `${{ params.NAME }}`.", pattern: Patterns.identifier)), required: true),
-            Property("type", str("`string`, `int`, `bool`, `enum` or `list`.", enumValues: ["string", "int", "bool", "enum", "list"]), default: "string"),
+            Property(
+                "name",
+                .string(
+                    StringSchema("The parameter's name, used as `${{ params.NAME }}`.", pattern: Patterns.identifier)),
+                required: true),
+            Property(
+                "type",
+                str(
+                    "`string`, `int`, `bool`, `enum` or `list`.", enumValues: ["string", "int", "bool", "enum", "list"]),
+                default: "string"),
             Property("description", str("What the parameter means.")),
             Property("required", .boolean(description: "Whether a value must be given."), default: false),
             Property("default", .any(description: "The value when none is given; must match the type.")),
             Property("pattern", str("A regular expression string values must match.")),
-            Property("values", .array(ArraySchema("The allowed values, for `enum`.", items: str("A value."), minItems: 1, uniqueItems: true))),
+            Property(
+                "values",
+                .array(
+                    ArraySchema(
+                        "The allowed values, for `enum`.", items: str("A value."), minItems: 1, uniqueItems: true))),
         ],
         conditionals: [Conditional(when: "type", equals: "enum", require: ["values"])])
 
@@ -202,32 +316,56 @@ public enum KindSchemas {
         properties: [
             Property("maxAttempts", int("Attempts in all, including the first.", min: 1, max: 100), default: 1),
             Property("initialBackoff", duration("Wait before the second attempt."), default: "1s"),
-            Property("multiplier", .number(NumberSchema("Each wait is the previous times this.", minimum: 1, maximum: 10)), default: 2.0),
+            Property(
+                "multiplier", .number(NumberSchema("Each wait is the previous times this.", minimum: 1, maximum: 10)),
+                default: 2.0),
             Property("maxBackoff", duration("The longest wait between attempts."), default: "5m"),
-            Property("jitter", .boolean(description: "Whether waits are randomized (full jitter) to spread retries."), default: true),
+            Property(
+                "jitter", .boolean(description: "Whether waits are randomized (full jitter) to spread retries."),
+                default: true),
         ])
 
     static let step = ObjectSchema(
         "step", "One step of a workflow.",
         properties: [
             Property("name", name("The step's name, unique in the template."), required: true),
-            Property("type", str("`agent` (an LLM call), `shell` (a command) or `approval` (a board vote).", enumValues: ["agent", "shell", "approval"]), required: true),
+            Property(
+                "type",
+                str(
+                    "`agent` (an LLM call), `shell` (a command) or `approval` (a board vote).",
+                    enumValues: ["agent", "shell", "approval"]), required: true),
             Property("needs", names("Steps that must finish first."), default: []),
             Property("when", str("A condition on parameters and earlier steps; the step is skipped when false.")),
             Property("timeout", duration("The longest one attempt may take."), default: "10m"),
-            Property("retry", .object(retry), default: ["maxAttempts": 1, "initialBackoff": "1s", "multiplier": 2.0, "maxBackoff": "5m", "jitter": true]),
-            Property("continueOnFailure", .boolean(description: "Whether dependents still run when this step fails."), default: false),
+            Property(
+                "retry", .object(retry),
+                default: [
+                    "maxAttempts": 1, "initialBackoff": "1s", "multiplier": 2.0, "maxBackoff": "5m", "jitter": true,
+                ]),
+            Property(
+                "continueOnFailure", .boolean(description: "Whether dependents still run when this step fails."),
+                default: false),
             Property("role", name("The Role the agent works in, for `agent` steps.")),
-            Property("prompt", str("The prompt, with `${{ params.X }}` and `${{ steps.S.output }}` substitutions, for `agent` steps.")),
+            Property(
+                "prompt",
+                str("The prompt, with `${{ params.X }}` and `${{ steps.S.output }}` substitutions, for `agent` steps.")),
             Property("run", str("The shell command, for `shell` steps; substituted values are shell-quoted.")),
-            Property("env", .map(MapSchema("Environment variables for `shell` steps.", keyPattern: Patterns.identifier, values: .string(StringSchema("A value."))))),
+            Property(
+                "env",
+                .map(
+                    MapSchema(
+                        "Environment variables for `shell` steps.", keyPattern: Patterns.identifier,
+                        values: .string(StringSchema("A value."))))),
             Property("board", name("The Board that votes, for `approval` steps.")),
             Property("message", str("What the board is asked to approve, for `approval` steps.")),
         ],
         conditionals: [
-            Conditional(when: "type", equals: "agent", require: ["role", "prompt"], forbid: ["run", "env", "board", "message"]),
-            Conditional(when: "type", equals: "shell", require: ["run"], forbid: ["role", "prompt", "board", "message"]),
-            Conditional(when: "type", equals: "approval", require: ["board"], forbid: ["role", "prompt", "run", "env"]),
+            Conditional(
+                when: "type", equals: "agent", require: ["role", "prompt"], forbid: ["run", "env", "board", "message"]),
+            Conditional(
+                when: "type", equals: "shell", require: ["run"], forbid: ["role", "prompt", "board", "message"]),
+            Conditional(
+                when: "type", equals: "approval", require: ["board"], forbid: ["role", "prompt", "run", "env"]),
         ])
 
     static let template = ObjectSchema(
@@ -235,19 +373,36 @@ public enum KindSchemas {
         properties: [
             Property("description", str("What the workflow does.")),
             Property("parameters", .array(ArraySchema("Typed parameters.", items: .object(parameter))), default: []),
-            Property("steps", .array(ArraySchema("The steps; `needs` orders them.", items: .object(step), minItems: 1)), required: true),
+            Property(
+                "steps", .array(ArraySchema("The steps; `needs` orders them.", items: .object(step), minItems: 1)),
+                required: true),
         ])
 
     static let routine = ObjectSchema(
         "Routine spec", "A template run on a cron schedule.",
         properties: [
             Property("description", str("What the routine is for.")),
-            Property("schedule", str("A five-field cron expression (Vixie semantics) or a macro such as `@daily`."), required: true),
-            Property("timeZone", .string(StringSchema("IANA time zone of the schedule; the Organization's when absent.", pattern: Patterns.timeZone))),
+            Property(
+                "schedule", str("A five-field cron expression (Vixie semantics) or a macro such as `@daily`."),
+                required: true),
+            Property(
+                "timeZone",
+                .string(
+                    StringSchema(
+                        "IANA time zone of the schedule; the Organization's when absent.", pattern: Patterns.timeZone))),
             Property("template", name("The Template to run."), required: true),
-            Property("arguments", .map(MapSchema("Values for the template's parameters.", keyPattern: Patterns.identifier, values: .any(description: "A parameter value.")))),
+            Property(
+                "arguments",
+                .map(
+                    MapSchema(
+                        "Values for the template's parameters.", keyPattern: Patterns.identifier,
+                        values: .any(description: "A parameter value.")))),
             Property("enabled", .boolean(description: "Whether the schedule fires."), default: true),
-            Property("concurrencyPolicy", str("When a run is still active at the next tick: `allow` another, `forbid` (skip the tick) or `replace` the active run.", enumValues: ["allow", "forbid", "replace"]), default: "allow"),
+            Property(
+                "concurrencyPolicy",
+                str(
+                    "When a run is still active at the next tick: `allow` another, `forbid` (skip the tick) or `replace` the active run.",
+                    enumValues: ["allow", "forbid", "replace"]), default: "allow"),
             Property("startingDeadline", duration("A missed tick older than this is skipped, not run.")),
             Property("priority", int("Higher runs first when capacity is short.", min: -1000, max: 1000), default: 0),
         ])
@@ -265,30 +420,48 @@ public enum KindSchemas {
     static let capacitySource = ObjectSchema(
         "CapacitySource spec", "An LLM endpoint with its limits and prices.",
         properties: [
-            Property("provider", str("`openai` (any OpenAI-compatible API), `anthropic`, or `offline` (built in, deterministic, no network).", enumValues: ["openai", "anthropic", "offline"]), required: true),
+            Property(
+                "provider",
+                str(
+                    "`openai` (any OpenAI-compatible API), `anthropic`, or `offline` (built in, deterministic, no network).",
+                    enumValues: ["openai", "anthropic", "offline"]), required: true),
             Property("class", name("The capacity class this source serves; roles ask for a class."), required: true),
             Property("endpoint", .string(StringSchema("Base URL of the API.", pattern: Patterns.httpURL))),
             Property("model", str("The model to request."), default: "offline"),
             Property(
                 "credential",
-                .object(ObjectSchema(
-                    "credential reference", "Where the API key is found. Never the key itself.",
-                    properties: [
-                        Property("env", .string(StringSchema("An environment variable holding the key.", pattern: Patterns.identifier))),
-                        Property("file", str("A file holding the key.")),
-                    ],
-                    exactlyOneOf: ["env", "file"]))),
+                .object(
+                    ObjectSchema(
+                        "credential reference", "Where the API key is found. Never the key itself.",
+                        properties: [
+                            Property(
+                                "env",
+                                .string(
+                                    StringSchema(
+                                        "An environment variable holding the key.", pattern: Patterns.identifier))),
+                            Property("file", str("A file holding the key.")),
+                        ],
+                        exactlyOneOf: ["env", "file"]))),
             Property("limits", .object(limits), default: .object([:])),
-            Property("priority", int("Sources with higher priority are used first.", min: -1000, max: 1000), default: 0),
+            Property(
+                "priority", int("Sources with higher priority are used first.", min: -1000, max: 1000), default: 0),
             Property(
                 "pricing",
-                .object(ObjectSchema(
-                    "pricing", "Prices per million tokens.",
-                    properties: [
-                        Property("inputPerMillion", .number(NumberSchema("Price of a million input tokens.", minimum: 0)), default: 0),
-                        Property("outputPerMillion", .number(NumberSchema("Price of a million output tokens.", minimum: 0)), default: 0),
-                        Property("cachedInputPerMillion", .number(NumberSchema("Price of a million cached input tokens.", minimum: 0)), default: 0),
-                    ])),
+                .object(
+                    ObjectSchema(
+                        "pricing", "Prices per million tokens.",
+                        properties: [
+                            Property(
+                                "inputPerMillion",
+                                .number(NumberSchema("Price of a million input tokens.", minimum: 0)), default: 0),
+                            Property(
+                                "outputPerMillion",
+                                .number(NumberSchema("Price of a million output tokens.", minimum: 0)), default: 0),
+                            Property(
+                                "cachedInputPerMillion",
+                                .number(NumberSchema("Price of a million cached input tokens.", minimum: 0)), default: 0
+                            ),
+                        ])),
                 default: ["inputPerMillion": 0, "outputPerMillion": 0, "cachedInputPerMillion": 0]),
         ],
         conditionals: [
@@ -320,8 +493,11 @@ public enum KindSchemas {
         ObjectSchema(
             "\(kind.rawValue) document", spec(kind).description,
             properties: [
-                Property("apiVersion", .string(StringSchema("Always `charter/v1`.", enumValues: [apiVersion])), required: true),
-                Property("kind", .string(StringSchema("The resource kind.", enumValues: [kind.rawValue])), required: true),
+                Property(
+                    "apiVersion", .string(StringSchema("Always `charter/v1`.", enumValues: [apiVersion])),
+                    required: true),
+                Property(
+                    "kind", .string(StringSchema("The resource kind.", enumValues: [kind.rawValue])), required: true),
                 Property("metadata", .object(metadata), required: true),
                 Property("spec", .object(spec(kind)), required: true),
             ])

@@ -17,7 +17,8 @@ public enum Patterns {
 
     /// Parameter names and environment-style identifiers: `[A-Za-z_][A-Za-z0-9_]*`.
     public static let identifier = Pattern(
-        regex: "^[A-Za-z_][A-Za-z0-9_]*$", expectation: "an identifier (letters, digits and '_', not starting with a digit)"
+        regex: "^[A-Za-z_][A-Za-z0-9_]*$",
+        expectation: "an identifier (letters, digits and '_', not starting with a digit)"
     ) { s in
         let u = Array(s.utf8)
         guard let f = u.first, isAlnum(f) && !(f >= 48 && f <= 57) || f == UInt8(ascii: "_") else { return false }
@@ -39,7 +40,9 @@ public enum Patterns {
         }
         let n = Array(parts.last!.utf8)
         guard let f = n.first, let l = n.last, isAlnum(f), isAlnum(l) else { return false }
-        return n.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
+        return n.allSatisfy {
+            isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")
+        }
     }
 
     /// Durations such as `30s`, `5m`, `1h30m`, `2d`, `250ms`.

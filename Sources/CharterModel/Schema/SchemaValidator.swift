@@ -233,7 +233,11 @@ public struct SchemaValidator {
                 ok = false
                 continue
             }
-            if let v = validate(pair.value, property.schema, at: path.appending(key)) { out[key] = v } else { ok = false }
+            if let v = validate(pair.value, property.schema, at: path.appending(key)) {
+                out[key] = v
+            } else {
+                ok = false
+            }
         }
         // A field a conditional forbids gets no default either, or the normalized value (what
         // `charter get` prints) would not load again.

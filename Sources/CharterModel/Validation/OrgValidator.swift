@@ -84,7 +84,9 @@ struct Checker {
             refs(res, JSONPointer("/spec/teams"), .team, p.teams)
             ref(res, JSONPointer("/spec/manager"), .person, p.manager)
             if p.manager == name {
-                out.append(res.diagnostic("cycle.manager", at: JSONPointer("/spec/manager"), "a person cannot manage themselves"))
+                out.append(
+                    res.diagnostic(
+                        "cycle.manager", at: JSONPointer("/spec/manager"), "a person cannot manage themselves"))
             }
         }
     }
@@ -125,7 +127,8 @@ struct Checker {
             if n == 0 {
                 out.append(
                     res.diagnostic(
-                        "semantic.quorum", at: JSONPointer("/spec/members"), "the board has no members, so it can never reach quorum",
+                        "semantic.quorum", at: JSONPointer("/spec/members"),
+                        "the board has no members, so it can never reach quorum",
                         hint: "add people, or teams that have members"))
                 continue
             }
@@ -168,11 +171,17 @@ struct Checker {
             for (i, p) in t.parameters.enumerated() {
                 let path = JSONPointer("/spec/parameters/\(i)")
                 if let first = seenParams[p.name] {
-                    out.append(res.diagnostic("identity.duplicate", at: path.appending("name"), "parameter `\(p.name)` is defined twice (first as parameter \(first + 1))"))
+                    out.append(
+                        res.diagnostic(
+                            "identity.duplicate", at: path.appending("name"),
+                            "parameter `\(p.name)` is defined twice (first as parameter \(first + 1))"))
                 }
                 seenParams[p.name] = seenParams[p.name] ?? i
                 if let pattern = p.pattern, (try? Regex(pattern)) == nil {
-                    out.append(res.diagnostic("semantic.pattern", at: path.appending("pattern"), "`\(pattern)` is not a valid regular expression"))
+                    out.append(
+                        res.diagnostic(
+                            "semantic.pattern", at: path.appending("pattern"),
+                            "`\(pattern)` is not a valid regular expression"))
                 }
                 if let d = p.defaultValue, let problem = p.problem(with: d) {
                     out.append(
@@ -184,7 +193,10 @@ struct Checker {
             var steps: [String: Int] = [:]
             for (i, s) in t.steps.enumerated() {
                 if let first = steps[s.name] {
-                    out.append(res.diagnostic("identity.duplicate", at: JSONPointer("/spec/steps/\(i)/name"), "step `\(s.name)` is defined twice (first as step \(first + 1))"))
+                    out.append(
+                        res.diagnostic(
+                            "identity.duplicate", at: JSONPointer("/spec/steps/\(i)/name"),
+                            "step `\(s.name)` is defined twice (first as step \(first + 1))"))
                 } else {
                     steps[s.name] = i
                 }
@@ -201,7 +213,9 @@ struct Checker {
                 }
                 ref(res, path.appending("role"), .role, s.role)
                 ref(res, path.appending("board"), .board, s.board)
-                if let roleName = s.role, let role = state.roles[roleName], !role.allowedStepTypes.contains(s.type.rawValue) {
+                if let roleName = s.role, let role = state.roles[roleName],
+                    !role.allowedStepTypes.contains(s.type.rawValue)
+                {
                     out.append(
                         res.diagnostic(
                             "semantic.step-type", at: path.appending("role"),
@@ -220,7 +234,8 @@ struct Checker {
             } catch {
                 out.append(
                     res.diagnostic(
-                        "semantic.cron", at: JSONPointer("/spec/schedule"), "invalid schedule `\(routine.schedule)`: \(error.message)"))
+                        "semantic.cron", at: JSONPointer("/spec/schedule"),
+                        "invalid schedule `\(routine.schedule)`: \(error.message)"))
             }
             zone(res, JSONPointer("/spec/timeZone"), routine.timeZone)
             guard let t = state.templates[routine.template] else {
@@ -235,7 +250,8 @@ struct Checker {
                     out.append(
                         res.diagnostic(
                             "reference.missing", at: path,
-                            "template `\(t.name)` has no parameter `\(key)`" + (suggestion.map { "; did you mean `\($0)`?" } ?? "")))
+                            "template `\(t.name)` has no parameter `\(key)`"
+                                + (suggestion.map { "; did you mean `\($0)`?" } ?? "")))
                     continue
                 }
                 if let problem = p.problem(with: value) {
@@ -246,7 +262,8 @@ struct Checker {
                 out.append(
                     res.diagnostic(
                         "semantic.argument", at: JSONPointer("/spec/arguments"),
-                        "template `\(t.name)` requires the parameter `\(p.name)`", hint: "add `\(p.name):` under arguments"))
+                        "template `\(t.name)` requires the parameter `\(p.name)`",
+                        hint: "add `\(p.name):` under arguments"))
             }
         }
     }

@@ -1,0 +1,44 @@
+# Charter: the two commands of the README are `make demo` and `make test`.
+SHELL := /bin/bash
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libgit2-dev libyaml-dev libsqlite3-dev zlib1g-dev pkg-config git openssh-server openssh-client python3-pip
+PY_PACKAGES := ruamel.yaml jsonschema
+
+.PHONY: deps build demo test lint format schemas bench
+
+## deps: install the system libraries and test tools that are missing (Debian/Ubuntu).
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@python3 -c "import ruamel.yaml, jsonschema" 2>/dev/null || \
+		python3 -m pip install -q $(PY_PACKAGES) 2>/dev/null || \
+		python3 -m pip install -q --break-system-packages $(PY_PACKAGES)
+
+build: deps
+	swift build
+
+## demo: validate example-repo, bootstrap-apply it, edit a file and plan the change.
+demo: build
+	scripts/demo.sh .build/debug/charter
+
+## test: the whole test suite (unit, git, store, schema agreement, end-to-end CLI).
+test: deps
+	swift build --build-tests
+	swift test
+
+lint:
+	swift format lint --strict --configuration .swift-format -r Package.swift Sources Tests
+
+format:
+	swift format format -i --configuration .swift-format -r Package.swift Sources Tests
+
+## schemas: regenerate schemas/ from the Swift schema definitions.
+schemas: build
+	.build/debug/charter schema --write schemas
+
+bench:
+	scripts/bench.sh
