@@ -24,7 +24,7 @@ public struct SourceRequest: Sendable {
 
     /// Whether `location` names a remote repository rather than a local path.
     public static func isRemote(_ location: String) -> Bool {
-        if location.contains("://") { return !location.hasPrefix("file://") || true }
+        if location.contains("://") { return true }
         // scp-like `user@host:path`, as git accepts it, when no such local path exists.
         if let colon = location.firstIndex(of: ":"), location[..<colon].contains("@"),
             !location[..<colon].contains("/"), !FileManager.default.fileExists(atPath: location)
@@ -153,12 +153,18 @@ extension GitRepository {
     /// Configuration files of a commit with their contents, read in one actor hop. Symlinks in a
     /// commit are never followed; submodules are skipped.
     func configFiles(at commit: ObjectID) throws -> [SourceFile] {
-        let listed = try listFiles(at: commit, where: { ConfigPaths.isConfigFile($0) })
+        let listed = try listFiles(at: commit, sizes: true, where: { ConfigPaths.isConfigFile($0) })
         var out: [SourceFile] = []
         out.reserveCapacity(listed.count)
+        let limit = SourceLimits.maxBytes
         for f in listed {
             switch f.mode {
             case .regular, .executable:
+                // Refused before reading: a huge blob is never inflated into memory.
+                if let size = f.size, size > limit {
+                    out.append(SourceFile(path: f.path, contents: .refused(SourceLimits.tooLarge(size))))
+                    continue
+                }
                 out.append(SourceFile(path: f.path, contents: .bytes(try blobData(f.blob)), cacheKey: f.blob.hex))
             case .symlink:
                 out.append(
@@ -170,5 +176,14 @@ extension GitRepository {
             }
         }
         return out
+    }
+}
+
+/// The size limit of configuration files, applied before they are read.
+enum SourceLimits {
+    static let maxBytes = 1_048_576
+
+    static func tooLarge(_ size: Int) -> String {
+        "file is \(size) bytes; the limit is \(maxBytes) bytes (1 MiB) — split it into several files"
     }
 }
