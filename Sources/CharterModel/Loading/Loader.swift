@@ -1,4 +1,6 @@
 import CharterYAML
+import Dispatch
+import Foundation
 
 /// One file of a revision, as the loader receives it.
 public struct SourceFile: Sendable {
@@ -70,19 +72,23 @@ public enum Loader {
     public static func load(
         _ files: [SourceFile], cache: inout LoaderCache, limits: YAMLLimits = .default
     ) -> LoadResult {
-        var parsed: [(SourceFile, ParsedFile)] = []
-        parsed.reserveCapacity(files.count)
+        let config = files.filter { ConfigPaths.isConfigFile($0.path) }
+        let keys = config.map { f in f.cacheKey.map { "\($0):\(f.path)" } }
+        var results = [ParsedFile?](repeating: nil, count: config.count)
+        var misses: [Int] = []
+        for i in config.indices {
+            if let key = keys[i], let hit = cache.files[key] { results[i] = hit } else { misses.append(i) }
+        }
+        // Files parse independently, so a cold load uses every core.
+        let parsedMisses = parseConcurrently(misses.map { config[$0] }, limits: limits)
+        for (j, i) in misses.enumerated() { results[i] = parsedMisses[j] }
         var fresh: [String: ParsedFile] = [:]
-        for file in files where ConfigPaths.isConfigFile(file.path) {
-            let key = file.cacheKey.map { "\($0):\(file.path)" }
-            if let key, let hit = cache.files[key] {
-                parsed.append((file, hit))
-                fresh[key] = hit
-                continue
-            }
-            let result = parse(file, limits: limits)
-            parsed.append((file, result))
-            if let key { fresh[key] = result }
+        fresh.reserveCapacity(config.count)
+        var parsed: [(SourceFile, ParsedFile)] = []
+        parsed.reserveCapacity(config.count)
+        for i in config.indices {
+            parsed.append((config[i], results[i]!))
+            if let key = keys[i] { fresh[key] = results[i]! }
         }
         cache.files = fresh
 
@@ -116,6 +122,27 @@ public enum Loader {
     public static func load(_ files: [SourceFile], limits: YAMLLimits = .default) -> LoadResult {
         var cache = LoaderCache()
         return load(files, cache: &cache, limits: limits)
+    }
+
+    /// Parses `files` on all cores; results are in the order of `files`.
+    static func parseConcurrently(_ files: [SourceFile], limits: YAMLLimits) -> [ParsedFile] {
+        guard files.count > 64 else { return files.map { parse($0, limits: limits) } }
+        let results = UnsafeMutableBufferPointer<ParsedFile>.allocate(capacity: files.count)
+        defer { results.deallocate() }
+        let chunks = max(1, min(files.count / 32, ProcessInfo.processInfo.activeProcessorCount * 4))
+        let base = UInt(bitPattern: results.baseAddress)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            // Each chunk writes only its own slots.
+            let out = UnsafeMutablePointer<ParsedFile>(bitPattern: base)!
+            var i = chunk
+            while i < files.count {
+                (out + i).initialize(to: parse(files[i], limits: limits))
+                i += chunks
+            }
+        }
+        let array = Array(results)
+        _ = results.deinitialize()
+        return array
     }
 
     /// Parses and schema-checks one file on its own, without looking at other resources.
