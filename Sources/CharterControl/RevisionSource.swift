@@ -128,9 +128,12 @@ public enum RevisionSource {
             files: try await files(of: repository, at: commit))
     }
 
-    /// The configuration files of `commit`, read from the object database in one hop.
-    public static func files(of repository: GitRepository, at commit: ObjectID) async throws -> [SourceFile] {
-        try await repository.configFiles(at: commit)
+    /// The configuration files of `commit`, read from the object database in one hop. Blobs whose
+    /// parse `cache` already holds are not read at all (their contents are `.cached`).
+    public static func files(
+        of repository: GitRepository, at commit: ObjectID, cache: LoaderCache? = nil
+    ) async throws -> [SourceFile] {
+        try await repository.configFiles(at: commit, cache: cache)
     }
 
     static func sourceFile(_ f: WorkingFile) -> SourceFile {
@@ -152,16 +155,21 @@ public enum RevisionSource {
 extension GitRepository {
     /// Configuration files of a commit with their contents, read in one actor hop. Symlinks in a
     /// commit are never followed; submodules are skipped.
-    func configFiles(at commit: ObjectID) throws -> [SourceFile] {
-        let listed = try listFiles(at: commit, sizes: true, where: { ConfigPaths.isConfigFile($0) })
+    func configFiles(at commit: ObjectID, cache: LoaderCache? = nil) throws -> [SourceFile] {
+        let listed = try listFiles(at: commit, where: { ConfigPaths.isConfigFile($0) })
         var out: [SourceFile] = []
         out.reserveCapacity(listed.count)
         let limit = SourceLimits.maxBytes
         for f in listed {
             switch f.mode {
             case .regular, .executable:
+                if let cache, cache.contains(path: f.path, cacheKey: f.blob.hex) {
+                    out.append(SourceFile(path: f.path, contents: .cached, cacheKey: f.blob.hex))
+                    continue
+                }
                 // Refused before reading: a huge blob is never inflated into memory.
-                if let size = f.size, size > limit {
+                let size = try blobSize(f.blob)
+                if size > limit {
                     out.append(SourceFile(path: f.path, contents: .refused(SourceLimits.tooLarge(size))))
                     continue
                 }

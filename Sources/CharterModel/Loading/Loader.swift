@@ -9,6 +9,9 @@ public struct SourceFile: Sendable {
         case bytes([UInt8])
         /// The file was not read, for the reason given (a symlink leaving the tree, for example).
         case refused(String)
+        /// Not read because the loader's cache holds this file's parse under `cacheKey`
+        /// (see ``LoaderCache/contains(path:cacheKey:)``): an incremental reload reads only changed blobs.
+        case cached
     }
     /// Repository-relative path, `/`-separated.
     public var path: String
@@ -46,6 +49,9 @@ public struct LoaderCache: Sendable {
     public init() {}
     /// Number of cached files.
     public var count: Int { files.count }
+
+    /// Whether the parse of the file at `path` with this content id is cached.
+    public func contains(path: String, cacheKey: String) -> Bool { files["\(cacheKey):\(path)"] != nil }
 }
 
 /// A loaded revision: every resource, and every problem found.
@@ -154,6 +160,15 @@ public enum Loader {
                 resources: [], diagnostics: [Diagnostic(code: "file.refused", file: file.path, message: reason)],
                 documents: 0)
         case .bytes(let b): bytes = b
+        case .cached:
+            // Only reachable when a caller marks a file cached that the cache no longer holds.
+            return ParsedFile(
+                resources: [],
+                diagnostics: [
+                    Diagnostic(
+                        code: "file.cache", file: file.path,
+                        message: "internal error: the file was not read and no earlier parse is cached; run the command again")
+                ], documents: 0)
         }
         let docs: [YAMLDocument]
         do {
