@@ -178,6 +178,19 @@ import Testing
         #expect(Fixtures.load(replacing: "huge.yaml", with: huge).diagnostics.map(\.code) == ["yaml.tooLarge"])
     }
 
+    @Test func hugeDurationsAreAnErrorNotAnOverflow() {
+        let many = String(repeating: "999999999d", count: 120)
+        let workflow = Fixtures.workflow.replacingOccurrences(
+            of: "run: echo done", with: "run: echo done\n      timeout: \(many)")
+        let result = Fixtures.load(replacing: "workflow.yaml", with: workflow)
+        #expect(result.isValid)
+        #expect((result.state.templates["standup"]?.steps[1].timeoutMilliseconds ?? 0) > 0)
+        #expect(DurationText.parse("1000000000s") == nil)
+        #expect(DurationText.parse("1h30m") == 5_400_000)
+        #expect(DurationText.parse("250ms") == 250)
+        #expect(DurationText.parse("5") == nil)
+    }
+
     @Test func refusedFilesAreReported() {
         let files =
             Fixtures.files(Fixtures.valid) + [

@@ -34,8 +34,8 @@ import Testing
         // Files rather than pipes, so a large output cannot block the child.
         let outURL = scratch.appendingPathComponent("stdout")
         let errURL = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
 
@@ -91,7 +91,8 @@ import Testing
     @Test func loaderAndJSONSchemaAgreeOnTheCorpus() throws {
         let files = try Self.corpusFiles()
         try #require(!files.isEmpty, "no corpus files in \(Self.corpus.path)")
-        let verdicts = try #require(try Self.jsonSchemaVerdicts(files))
+        // An unusable harness has recorded why; that fails the test, it does not skip it.
+        guard let verdicts = try Self.jsonSchemaVerdicts(files) else { return }
         for file in files {
             let name = file.lastPathComponent
             let expected = name.hasPrefix("valid-")

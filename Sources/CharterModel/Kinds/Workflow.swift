@@ -53,9 +53,9 @@ public struct RetryPolicy: Sendable, Hashable {
 
     public init(_ v: Value?) {
         maxAttempts = v?["maxAttempts"]?.int ?? 1
-        initialBackoffMilliseconds = Duration.parse(v?["initialBackoff"]?.string ?? "1s") ?? 1000
+        initialBackoffMilliseconds = DurationText.parse(v?["initialBackoff"]?.string ?? "1s") ?? 1000
         multiplier = v?["multiplier"]?.double ?? 2
-        maxBackoffMilliseconds = Duration.parse(v?["maxBackoff"]?.string ?? "5m") ?? 300_000
+        maxBackoffMilliseconds = DurationText.parse(v?["maxBackoff"]?.string ?? "5m") ?? 300_000
         jitter = v?["jitter"]?.bool ?? true
     }
 }
@@ -82,7 +82,7 @@ public struct TemplateStep: Sendable, Hashable {
         type = StepType(rawValue: v["type"]?.string ?? "agent") ?? .agent
         needs = v["needs"]?.strings ?? []
         when = v["when"]?.string
-        timeoutMilliseconds = Duration.parse(v["timeout"]?.string ?? "10m") ?? 600_000
+        timeoutMilliseconds = DurationText.parse(v["timeout"]?.string ?? "10m") ?? 600_000
         retry = RetryPolicy(v["retry"])
         continueOnFailure = v["continueOnFailure"]?.bool ?? false
         role = v["role"]?.string
@@ -133,7 +133,7 @@ public struct Routine: Sendable, Hashable {
         arguments = s["arguments"]?.object ?? [:]
         enabled = s["enabled"]?.bool ?? true
         concurrencyPolicy = ConcurrencyPolicy(rawValue: s["concurrencyPolicy"]?.string ?? "allow") ?? .allow
-        startingDeadlineMilliseconds = s["startingDeadline"]?.string.flatMap(Duration.parse)
+        startingDeadlineMilliseconds = s["startingDeadline"]?.string.flatMap(DurationText.parse)
         priority = s["priority"]?.int ?? 0
     }
 }

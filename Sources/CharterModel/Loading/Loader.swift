@@ -167,7 +167,9 @@ public enum Loader {
                 diagnostics: [
                     Diagnostic(
                         code: "file.cache", file: file.path,
-                        message: "internal error: the file was not read and no earlier parse is cached; run the command again")
+                        message:
+                            "internal error: the file was not read and no earlier parse is cached; run the command again"
+                    )
                 ], documents: 0)
         }
         let docs: [YAMLDocument]

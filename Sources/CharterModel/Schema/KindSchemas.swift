@@ -9,7 +9,7 @@ public enum KindSchemas {
                 d, pattern: p, enumValues: enumValues, minLength: enumValues == nil && p == nil ? 1 : nil,
                 maxLength: max))
     }
-    static func name(_ d: String) -> Schema { .string(StringSchema(d, pattern: Patterns.name)) }
+    static func name(_ d: String) -> Schema { .string(StringSchema(d, pattern: Patterns.name, maxLength: 63)) }
     static func names(_ d: String) -> Schema { .array(ArraySchema(d, items: name("A name."), uniqueItems: true)) }
     static func int(_ d: String, min: Int? = nil, max: Int? = nil) -> Schema {
         .integer(IntegerSchema(d, minimum: min, maximum: max))

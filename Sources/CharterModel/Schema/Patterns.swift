@@ -3,10 +3,10 @@ public enum Patterns {
     @inline(__always) static func isLowerAlnum(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 48 && c <= 57) }
     @inline(__always) static func isAlnum(_ c: UInt8) -> Bool { isLowerAlnum(c) || (c >= 65 && c <= 90) }
 
-    /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters: resource and step names.
+    /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`: resource and step names (their schema also caps the length at 63).
     public static func isName(_ s: String) -> Bool {
         let u = s.utf8
-        guard !u.isEmpty, u.count <= 63, isLowerAlnum(u.first!), isLowerAlnum(u.last!) else { return false }
+        guard !u.isEmpty, isLowerAlnum(u.first!), isLowerAlnum(u.last!) else { return false }
         return u.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
     }
 
@@ -47,8 +47,8 @@ public enum Patterns {
 
     /// Durations such as `30s`, `5m`, `1h30m`, `2d`, `250ms`.
     public static let duration = Pattern(
-        regex: "^([0-9]+(ms|s|m|h|d))+$", expectation: "a duration such as `30s`, `5m`, `1h30m` or `2d`"
-    ) { Duration.parse($0) != nil }
+        regex: "^([0-9]{1,9}(ms|s|m|h|d))+$", expectation: "a duration such as `30s`, `5m`, `1h30m` or `2d`"
+    ) { DurationText.parse($0) != nil }
 
     /// An e-mail address: something, `@`, a domain with a dot.
     public static let email = Pattern(
@@ -68,6 +68,10 @@ public enum Patterns {
     ) { s in
         let parts = s.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[0] == "ssh-ed25519", parts[1].hasPrefix("AAAAC3NzaC1lZDI1NTE5") else {
+            return false
+        }
+        // The regex's `.` stops at line terminators, so a comment may not contain one.
+        guard !s.unicodeScalars.contains(where: { "\n\r\u{2028}\u{2029}".unicodeScalars.contains($0) }) else {
             return false
         }
         var body = Array(parts[1].utf8.dropFirst(20))
@@ -112,13 +116,14 @@ public enum Patterns {
     }
 
     /// A field path glob for policy rules: a JSON pointer whose tokens may be `*`.
-    public static let fieldPath = Pattern(regex: "^(/[^/]*)+$", expectation: "a field path such as `/spec/members`") {
-        $0.hasPrefix("/") && $0.count > 1
+    public static let fieldPath = Pattern(regex: "^(/[^/]+)+$", expectation: "a field path such as `/spec/members`") {
+        $0.hasPrefix("/")
+            && $0.split(separator: "/", omittingEmptySubsequences: false).dropFirst().allSatisfy { !$0.isEmpty }
     }
 }
 
 /// A parsed duration string such as `1h30m`.
-public enum Duration {
+public enum DurationText {
     /// Milliseconds in a duration string, or nil if it is not one.
     public static func parse(_ s: String) -> Int? {
         let u = Array(s.utf8)
@@ -130,8 +135,9 @@ public enum Duration {
             let start = i
             while i < u.count, u[i] >= 48, u[i] <= 57 {
                 n = n &* 10 &+ Int(u[i] - 48)
-                guard n < 1_000_000_000 else { return nil }
                 i += 1
+                // At most nine digits per component, as the schema's `[0-9]{1,9}` says.
+                guard i - start <= 9 else { return nil }
             }
             guard i > start, i < u.count else { return nil }
             let unit: Int
@@ -149,7 +155,7 @@ public enum Duration {
             default: return nil
             }
             i += 1
-            total += n * unit
+            total = min(total &+ n &* unit, Int.max / 2)
         }
         return total
     }

@@ -19,7 +19,8 @@ public enum ReferenceEmitter {
         for kind in ResourceKind.dependencyOrder {
             let spec = KindSchemas.spec(kind)
             out += "\n## \(kind.rawValue)\n\n\(spec.description ?? "")\n\n"
-            out += "JSON Schema: [`schemas/\(JSONSchemaEmitter.fileName(kind))`](../schemas/\(JSONSchemaEmitter.fileName(kind)))\n\n"
+            out +=
+                "JSON Schema: [`schemas/\(JSONSchemaEmitter.fileName(kind))`](../schemas/\(JSONSchemaEmitter.fileName(kind)))\n\n"
             out += table(spec)
             for (path, nested) in nestedObjects(spec, prefix: "spec") {
                 out += "\n### \(kind.rawValue) `\(path)`\n\n\(nested.description ?? "")\n\n" + table(nested)
