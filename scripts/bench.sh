@@ -24,6 +24,7 @@ echo "== machine"
 echo "cores: $(nproc 2>/dev/null || sysctl -n hw.ncpu)"
 grep -m1 'model name' /proc/cpuinfo 2>/dev/null || true
 swift --version 2>&1 | head -1
+echo "revision: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- Sources 2>/dev/null || echo ' (with uncommitted changes in Sources)')"
 echo
 
 echo "== build (release)" >&2
@@ -43,11 +44,14 @@ if [[ "$HYPERFINE_SIZE" != 0 ]] && command -v hyperfine >/dev/null; then
     STATE="$(mktemp -d)"
     trap 'rm -rf "$STATE"' EXIT
     "$BIN/charter" apply --bootstrap "$ORG" --rev applied --data-dir "$STATE" --actor bench >/dev/null
-    hyperfine --warmup 1 --runs "$ITERATIONS" --export-markdown /dev/stdout --style basic \
+    hyperfine --warmup 1 --runs "$ITERATIONS" --export-markdown "$STATE/hyperfine.md" --style basic >&2 \
         -n "charter plan --rev main ($HYPERFINE_SIZE resources)" \
         "'$BIN/charter' plan '$ORG' --rev main --data-dir '$STATE' --no-color -o json > /dev/null" \
         -n "charter validate --rev main ($HYPERFINE_SIZE resources)" \
         "'$BIN/charter' validate '$ORG' --rev main --data-dir '$STATE' > /dev/null"
+    cat "$STATE/hyperfine.md"
+    echo
+    echo "peak memory of one \`charter plan\` (GNU time):"
     /usr/bin/time -v "$BIN/charter" plan "$ORG" --rev main --data-dir "$STATE" -o json 2>&1 >/dev/null \
         | grep -E 'Maximum resident|Elapsed' || true
 fi

@@ -79,13 +79,16 @@ extension GitRepository {
         return ObjectID(commit)
     }
 
-    private func makeSignature(_ signature: GitSignature, _ operation: String) throws
+    private func makeSignature(
+        _ signature: GitSignature, _ operation: String
+    ) throws
         -> UnsafeMutablePointer<git_signature>
     {
         var result: UnsafeMutablePointer<git_signature>?
         let seconds = git_time_t(signature.date.timeIntervalSince1970.rounded(.down))
         try gitCheck(
-            git_signature_new(&result, signature.name, signature.email, seconds, Int32(signature.timeZoneOffsetMinutes)),
+            git_signature_new(
+                &result, signature.name, signature.email, seconds, Int32(signature.timeZoneOffsetMinutes)),
             operation + ": signature of \(signature.name)")
         return result!
     }

@@ -78,7 +78,8 @@ struct RemoteEndpoint: Equatable {
         } else if let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/") {
             scheme = "ssh"
             let authority = url[..<colon]
-            host = String(authority[(authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex)...])
+            host = String(
+                authority[(authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex)...])
         } else {
             scheme = "local"
         }

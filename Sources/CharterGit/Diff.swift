@@ -38,7 +38,9 @@ extension GitRepository {
     ///
     /// Without `detectRenames`, a rename shows as a deletion plus an addition; detecting renames reads and
     /// compares the contents of added and deleted blobs.
-    public func changedPaths(from old: ObjectID?, to new: ObjectID, detectRenames: Bool = false) throws
+    public func changedPaths(
+        from old: ObjectID?, to new: ObjectID, detectRenames: Bool = false
+    ) throws
         -> [PathChange]
     {
         let operation = "diff \(old?.short ?? "empty tree")..\(new.short)"

@@ -49,6 +49,12 @@ public actor GitRepository {
         }
         try gitCheck(code, "open repository at \(path)")
         handle = RepositoryHandle(opened!)
+        // Mirrors force-update refs/heads/*: never do that under a checked-out work tree.
+        if createBare && git_repository_is_bare(opened) == 0 {
+            throw GitError(
+                code: .invalidArgument, message: "repository has a working tree, a bare mirror was expected",
+                operation: "open bare repository at \(path)")
+        }
     }
 
     /// The open libgit2 repository; only valid on the actor's queue.

@@ -32,12 +32,19 @@ final class RemoteSession {
         }
         callbacks.push_update_reference = { reference, status, payload in
             if let reference, let status {
-                RemoteSession.from(payload).rejectedReferences.append((String(cString: reference), String(cString: status)))
+                RemoteSession.from(payload).rejectedReferences.append(
+                    (String(cString: reference), String(cString: status)))
             }
             return 0
         }
         let code = withExtendedLifetime(self) { body(callbacks) }
-        if code < 0 { throw GitError.fromLastError(code: code, operation: operation, override: failure) }
+        guard code < 0 else { return }
+        var error = GitError.fromLastError(code: code, operation: operation, override: failure)
+        if failure == nil && code == GIT_EAUTH.rawValue && credentialRequests > 0 {
+            // libssh2 may fail first (e.g. the server hangs up after rejected keys): still say whose key.
+            error.message = "authentication to \(endpoint.host ?? "?") failed (\(auth)): \(error.message)"
+        }
+        throw error
     }
 
     private static func from(_ payload: UnsafeMutableRawPointer?) -> RemoteSession {

@@ -17,6 +17,13 @@ public struct TreeFile: Hashable, Sendable {
     public var mode: GitFileMode
     /// The blob's size in bytes, when asked for; nil for submodules.
     public var size: Int?
+
+    public init(path: String, blob: ObjectID, mode: GitFileMode, size: Int? = nil) {
+        self.path = path
+        self.blob = blob
+        self.mode = mode
+        self.size = size
+    }
 }
 
 extension GitRepository {

@@ -121,7 +121,9 @@ extension GitRepository {
     /// `DirectoryReader.files`.
     public func workingTreeFiles(where include: @Sendable (String) -> Bool = { _ in true }) throws -> [WorkingFile] {
         guard let workdir else {
-            throw GitError(code: .invalidArgument, message: "bare repository has no working tree", operation: "read working tree of \(url.path)")
+            throw GitError(
+                code: .invalidArgument, message: "bare repository has no working tree",
+                operation: "read working tree of \(url.path)")
         }
         let operation = "read working tree \(workdir.path)"
         var index: OpaquePointer?

@@ -27,11 +27,13 @@ struct SizeResult: Codable, Sendable {
     var coldReadMs = 0.0
     var coldLoadMs = 0.0
     var coldPlanMs = 0.0
-    /// Of the load: `Loader.parse` of every file on its own, and `OrgValidator.validate` of the state.
+    /// Parts of the load, measured apart: `Loader.parse` of every file one after another (the load
+    /// itself parses on all cores), and `OrgValidator.validate` of the whole state.
     var parseFilesMs = 0.0
     var validateMs = 0.0
     var changes = 0
-    /// Read commit B with `RevisionSource.files`, load reusing the cache of A, plan.
+    /// Read commit B with `RevisionSource.files(of:at:cache:)` (blobs the cache holds are not read),
+    /// load reusing the cache of A, plan.
     var incrementalMs = 0.0
     var incrementalReadMs = 0.0
     var incrementalLoadMs = 0.0
@@ -58,7 +60,11 @@ func median(_ values: [Double]) -> Double {
 /// Peak resident set size of this process in MB (`ru_maxrss` is KB on Linux, bytes on macOS).
 func peakResidentMB() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+        getrusage(RUSAGE_SELF, &usage)
+    #endif
     #if os(Linux)
         return Double(usage.ru_maxrss) / 1024
     #else
@@ -113,7 +119,10 @@ struct Measurer {
 
         // (a) the baseline: the same bytes through libyaml alone, then into trees.
         let files = try await RevisionSource.files(of: repository, at: head)
-        let bytes = files.map { if case .bytes(let b) = $0.contents { b } else { [] } }
+        let bytes: [[UInt8]] = files.map {
+            if case .bytes(let b) = $0.contents { return b }
+            return []
+        }
         result.files = files.count
         result.bytes = bytes.reduce(0) { $0 + $1.count }
         result.bareEventsMs = try repeatMedian {
@@ -160,7 +169,7 @@ struct Measurer {
         for _ in 0..<max(iterations, 5) {
             var cache = cacheA
             let t0 = clock.now
-            let filesB = try await RevisionSource.files(of: repository, at: b)
+            let filesB = try await RevisionSource.files(of: repository, at: b, cache: cache)
             let t1 = clock.now
             let desired = try validState(Loader.load(filesB, cache: &cache))
             let t2 = clock.now

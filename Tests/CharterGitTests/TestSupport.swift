@@ -80,7 +80,9 @@ struct GitCLI {
 
     @discardableResult
     func run(_ arguments: [String], in directory: URL) throws -> String {
-        let identity = ["-c", "user.name=Test User", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"]
+        let identity = [
+            "-c", "user.name=Test User", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main",
+        ]
         return try CharterGitTests.run("/usr/bin/git", identity + arguments, in: directory, environment: environment)
     }
 }
@@ -168,11 +170,15 @@ func canConnect(port: UInt16) -> Bool {
     }
 }
 
-/// A server process (git daemon, sshd) on loopback, terminated when released.
+/// A server process (git daemon, sshd) on loopback, killed when released.
+///
+/// Started with posix_spawn rather than Foundation's `Process`: on Linux, `Process` detects exit through a
+/// descriptor the child inherits, and sshd closes every descriptor at startup, which wedges `Process`'s
+/// monitor thread in a blocking waitpid — and with it every later `Process` in the test run.
 final class Server: @unchecked Sendable {
-    let process = Process()
+    let pid: pid_t
     let port: UInt16
-    /// The server's stderr goes to a file: a pipe nobody reads would eventually block it.
+    /// The server's output goes to a file: a pipe nobody reads would eventually block it.
     let logURL: URL
 
     init(
@@ -180,42 +186,60 @@ final class Server: @unchecked Sendable {
     ) throws {
         self.port = port
         self.logURL = log
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        // Its own process group, so the kill also reaches the connections' children.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard code == 0 else { throw CommandError(description: "cannot start \(executable): \(code)") }
+        self.pid = pid
     }
 
     var output: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    private var isRunning: Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == 0
+    }
 
     /// Polls `connect()` until the server listens: bounded, with a short pause between attempts.
     func waitUntilListening() async throws {
         for _ in 0..<500 {
             if canConnect(port: port) { return }
-            guard process.isRunning else { break }
+            guard isRunning else { break }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw CommandError(description: "server on port \(port) never listened: \(output)")
     }
 
     deinit {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        kill(-pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
     }
 }
 
 /// Starts `git daemon` serving every repository under `base`, pushes included.
 func startGitDaemon(base: URL, git: GitCLI) async throws -> Server {
     let port = try freePort()
+    // git-daemon itself rather than the `git daemon` wrapper, so killing the process stops the server.
     let server = try Server(
-        "/usr/bin/git",
+        "/usr/lib/git-core/git-daemon",
         [
-            "daemon", "--reuseaddr", "--base-path=\(base.path)", "--export-all", "--enable=receive-pack",
+            "--reuseaddr", "--base-path=\(base.path)", "--export-all", "--enable=receive-pack",
             "--port=\(port)", "--listen=127.0.0.1", base.path,
         ],
         port: port, log: base.appendingPathComponent("../git-daemon-\(port).log").standardizedFileURL,

@@ -15,7 +15,11 @@ import Testing
 
     @Test func redactsUserinfo() {
         #expect(redactingURLs(in: "fetch from https://user:s3cret@host/repo") == "fetch from https://***@host/repo")
-        #expect(redactingURLs(in: "https://TOKEN@github.com/a/b and ssh://git@h:22/x") == "https://***@github.com/a/b and ssh://***@h:22/x")
+        #expect(
+            redactingURLs(in: "https://TOKEN@github.com/a/b and ssh://git@h:22/x")
+                == "https://***@github.com/a/b and ssh://git@h:22/x")
+        #expect(redactingURLs(in: "ssh://git:pw@h/x") == "ssh://git:***@h/x")
+        #expect(redactingURLs(in: "git+ssh://u@h/x http://a:b@h") == "git+ssh://u@h/x http://***@h")
         #expect(redactingURLs(in: "git@host:path/repo") == "git@host:path/repo")
         #expect(redactingURLs(in: "https://host/a@b") == "https://host/a@b")
         let error = GitError(code: .auth, message: "bad https://u:tok@h/x", operation: "fetch x from https://u:tok@h/x")

@@ -20,11 +20,17 @@ import Testing
         let outside = fixture.temp.sub("secret.yaml")
         try Data("do not read\n".utf8).write(to: outside)
         let fm = FileManager.default
-        try fm.createSymbolicLink(atPath: fixture.work.appendingPathComponent("escape.yaml").path, withDestinationPath: outside.path)
-        try fm.createSymbolicLink(atPath: fixture.work.appendingPathComponent("relative-escape.yaml").path, withDestinationPath: "../secret.yaml")
-        try fm.createSymbolicLink(atPath: fixture.work.appendingPathComponent("inside.yaml").path, withDestinationPath: "teams/a.yaml")
-        try fm.createSymbolicLink(atPath: fixture.work.appendingPathComponent("git-config.yaml").path, withDestinationPath: ".git/config")
-        try fm.createSymbolicLink(atPath: fixture.work.appendingPathComponent("dangling.yaml").path, withDestinationPath: "nowhere")
+        try fm.createSymbolicLink(
+            atPath: fixture.work.appendingPathComponent("escape.yaml").path, withDestinationPath: outside.path)
+        try fm.createSymbolicLink(
+            atPath: fixture.work.appendingPathComponent("relative-escape.yaml").path,
+            withDestinationPath: "../secret.yaml")
+        try fm.createSymbolicLink(
+            atPath: fixture.work.appendingPathComponent("inside.yaml").path, withDestinationPath: "teams/a.yaml")
+        try fm.createSymbolicLink(
+            atPath: fixture.work.appendingPathComponent("git-config.yaml").path, withDestinationPath: ".git/config")
+        try fm.createSymbolicLink(
+            atPath: fixture.work.appendingPathComponent("dangling.yaml").path, withDestinationPath: "nowhere")
 
         let repo = try await GitRepository.open(at: fixture.work)
         let files = try await repo.workingTreeFiles()
@@ -56,7 +62,8 @@ import Testing
     @Test func readsPlainDirectoryWithTheSameRules() throws {
         let temp = try TemporaryDirectory()
         let root = temp.sub("config")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("a/b"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("a/b"), withIntermediateDirectories: true)
         try Data("x\n".utf8).write(to: root.appendingPathComponent("a/b/c.yaml"))
         try Data("y\n".utf8).write(to: root.appendingPathComponent("top.yml"))
         try Data("secret\n".utf8).write(to: temp.sub("outside.yaml"))
@@ -78,5 +85,6 @@ import Testing
         #expect(await repo.isBare)
         #expect(await repo.workdir == nil)
         await #expect(throws: GitError.self) { try await repo.workingTreeFiles() }
+        await #expect(throws: GitError.self) { try await GitRepository.openOrCreateBare(at: fixture.work) }
     }
 }

@@ -30,19 +30,22 @@ import Testing
                 == ["bin/run", "events/2026/01/02/a.jsonl", "keep.yaml"])
         #expect(try fixture.git("show", "\(commit.hex):keep.yaml", in: bare) == "changed\n")
         #expect(try fixture.git("ls-tree", commit.hex, "bin/run", in: bare).hasPrefix("100755 "))
-        #expect(try fixture.git("show", "-s", "--format=%an <%ae> %at %ai|%P|%B", commit.hex, in: bare)
-            == "Charter <charter@example.com> 1700000000 2023-11-14 23:13:20 +0100|\(base)|status update\n\n")
+        #expect(
+            try fixture.git("show", "-s", "--format=%an <%ae> %at %ai|%P|%B", commit.hex, in: bare)
+                == "Charter <charter@example.com> 1700000000 2023-11-14 23:13:20 +0100|\(base)|status update\n\n")
         try fixture.git("fsck", "--strict", in: bare)
 
         let info = try await repo.commit(commit)
         #expect(info.author == Self.author)
         #expect(info.parents == [baseID])
 
-        let root = try await repo.createCommit(parent: nil, changes: ["a": .write([1])], message: "root", author: Self.author)
+        let root = try await repo.createCommit(
+            parent: nil, changes: ["a": .write([1])], message: "root", author: Self.author)
         #expect(try await repo.commit(root).parents.isEmpty)
 
         await #expect(throws: GitError.self) {
-            try await repo.createCommit(parent: baseID, changes: ["../x": .write([])], message: "m", author: Self.author)
+            try await repo.createCommit(
+                parent: baseID, changes: ["../x": .write([])], message: "m", author: Self.author)
         }
     }
 
@@ -50,8 +53,10 @@ import Testing
         let fixture = try Fixture()
         let first = try #require(ObjectID(hex: try fixture.commit(["a": "1"])))
         let repo = try await GitRepository.open(at: fixture.work)
-        let second = try await repo.createCommit(parent: first, changes: ["a": .write([2])], message: "2", author: Self.author)
-        let third = try await repo.createCommit(parent: second, changes: ["a": .write([3])], message: "3", author: Self.author)
+        let second = try await repo.createCommit(
+            parent: first, changes: ["a": .write([2])], message: "2", author: Self.author)
+        let third = try await repo.createCommit(
+            parent: second, changes: ["a": .write([3])], message: "3", author: Self.author)
 
         try await repo.updateRef("refs/heads/charter/status", to: second, expected: nil)
         #expect(try await repo.resolve("charter/status") == second)
@@ -81,13 +86,15 @@ import Testing
 
         let repo = try await GitRepository.mirror(
             url: url, into: fixture.temp.sub("local.git"), branches: ["main", "protected"])
-        let next = try await repo.createCommit(parent: base, changes: ["a": .write([2])], message: "2", author: Self.author)
+        let next = try await repo.createCommit(
+            parent: base, changes: ["a": .write([2])], message: "2", author: Self.author)
         try await repo.updateRef("refs/heads/main", to: next, expected: base)
         try await repo.push(to: url, refspecs: ["refs/heads/main:refs/heads/main"])
         #expect(try fixture.revParse("main", in: served) == next.hex)
 
         // A diverging commit: without '+' libgit2 refuses before uploading ...
-        let diverging = try await repo.createCommit(parent: base, changes: ["b": .write([1])], message: "x", author: Self.author)
+        let diverging = try await repo.createCommit(
+            parent: base, changes: ["b": .write([1])], message: "x", author: Self.author)
         try await repo.updateRef("refs/heads/protected", to: diverging, expected: base)
         try await repo.updateRef("refs/heads/other", to: diverging, expected: nil)
         let local = try await #require(throws: GitError.self) {
