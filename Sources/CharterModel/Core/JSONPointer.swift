@@ -14,7 +14,13 @@ public struct JSONPointer: Hashable, Sendable, Comparable, CustomStringConvertib
             tokens = []
             return
         }
-        tokens = string.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
+        let parts = string.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        // Escapes are rare; skip the replacing work when there are none.
+        guard string.utf8.contains(UInt8(ascii: "~")) else {
+            tokens = parts.map(String.init)
+            return
+        }
+        tokens = parts.map {
             $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
         }
     }

@@ -21,10 +21,16 @@ public struct TemplateParameter: Sendable, Hashable {
 
     /// Why `value` does not fit this parameter, or nil when it does.
     public func problem(with value: Value) -> String? {
+        problem(with: value, regex: pattern.flatMap { try? Regex($0) })
+    }
+
+    /// Why `value` does not fit this parameter, with `pattern` already compiled (callers checking
+    /// many values compile each pattern once).
+    public func problem(with value: Value, regex: Regex<AnyRegexOutput>?) -> String? {
         switch type {
         case .string:
             guard let s = value.string else { return "expected a string, found a \(value.typeName)" }
-            if let pattern, let regex = try? Regex(pattern), (try? regex.wholeMatch(in: s)) == nil {
+            if let pattern, let regex, (try? regex.wholeMatch(in: s)) == nil {
                 return "`\(s)` does not match the pattern `\(pattern)`"
             }
         case .int:

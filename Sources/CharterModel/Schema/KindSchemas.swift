@@ -488,8 +488,13 @@ public enum KindSchemas {
     /// The API version every document carries.
     public static let apiVersion = "charter/v1"
 
-    /// The whole-document schema of a kind.
-    public static func document(_ kind: ResourceKind) -> ObjectSchema {
+    /// The whole-document schema of a kind, built once.
+    public static func document(_ kind: ResourceKind) -> ObjectSchema { documents[kind]! }
+
+    static let documents: [ResourceKind: ObjectSchema] = Dictionary(
+        uniqueKeysWithValues: ResourceKind.allCases.map { ($0, makeDocument($0)) })
+
+    static func makeDocument(_ kind: ResourceKind) -> ObjectSchema {
         ObjectSchema(
             "\(kind.rawValue) document", spec(kind).description,
             properties: [

@@ -160,7 +160,9 @@ public struct Conditional: Sendable {
 /// A mapping with a fixed set of fields; any other field is an error.
 public struct ObjectSchema: Sendable {
     public var description: String?
-    public var properties: [Property]
+    public let properties: [Property]
+    /// Position of each property by name: lookups happen for every field of every document.
+    private let index: [String: Int]
     /// Exactly one of these fields must be present (for example a board member is a `person` or a `team`).
     public var exactlyOneOf: [String]?
     public var conditionals: [Conditional]
@@ -174,10 +176,11 @@ public struct ObjectSchema: Sendable {
         self.noun = noun
         self.description = description
         self.properties = properties
+        self.index = Dictionary(properties.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.exactlyOneOf = exactlyOneOf
         self.conditionals = conditionals
     }
 
     /// The property named `name`.
-    public func property(_ name: String) -> Property? { properties.first { $0.name == name } }
+    public func property(_ name: String) -> Property? { index[name].map { properties[$0] } }
 }

@@ -9,6 +9,8 @@ public struct SchemaValidator {
     public var file: String
     public var resource: ResourceID?
     public private(set) var diagnostics: [Diagnostic] = []
+    /// The tokens of the current JSON pointer; a pointer is materialized only when reporting.
+    var stack: [String] = []
 
     public init(file: String, resource: ResourceID? = nil) {
         self.file = file
@@ -17,54 +19,75 @@ public struct SchemaValidator {
 
     /// Validates `node` against `schema`; returns the normalized value, or nil where it is invalid.
     public mutating func validate(_ node: YAMLNode, _ schema: Schema, at path: JSONPointer) -> Value? {
+        let saved = stack
+        stack = path.tokens
+        defer { stack = saved }
+        return check(node, schema)
+    }
+
+    mutating func check(_ node: YAMLNode, _ schema: Schema) -> Value? {
         switch schema {
-        case .string(let s): return validateString(node, s, path)
-        case .integer(let s): return validateInteger(node, s, path)
-        case .number(let s): return validateNumber(node, s, path)
-        case .boolean: return validateBool(node, path)
-        case .array(let s): return validateArray(node, s, path)
-        case .object(let s): return validateObject(node, s, path)
-        case .map(let s): return validateMap(node, s, path)
-        case .any: return anyValue(node, path)
+        case .string(let s): return validateString(node, s)
+        case .integer(let s): return validateInteger(node, s)
+        case .number(let s): return validateNumber(node, s)
+        case .boolean: return validateBool(node)
+        case .array(let s): return validateArray(node, s)
+        case .object(let s): return validateObject(node, s)
+        case .map(let s): return validateMap(node, s)
+        case .any: return anyValue(node)
         }
     }
 
+    /// Checks `node` one level down, at member or index `token`.
+    mutating func check(_ node: YAMLNode, _ schema: Schema, at token: String) -> Value? {
+        stack.append(token)
+        defer { stack.removeLast() }
+        return check(node, schema)
+    }
+
+    /// Reports about the child `token` of the current path.
     mutating func report(
-        _ code: String, _ node: YAMLNode, _ path: JSONPointer, _ message: String, hint: String? = nil
+        _ code: String, _ node: YAMLNode, child token: String, _ message: String, hint: String? = nil
     ) {
+        stack.append(token)
+        report(code, node, message, hint: hint)
+        stack.removeLast()
+    }
+
+    mutating func report(_ code: String, _ node: YAMLNode, _ message: String, hint: String? = nil) {
         diagnostics.append(
             Diagnostic(
                 code: code, file: file, line: node.mark.line, column: node.mark.column, resource: resource,
-                path: path, message: message, hint: hint))
+                path: JSONPointer(tokens: stack), message: message, hint: hint))
     }
 
     /// The scalar's text and how YAML 1.2 reads it, or a report when the node is not a scalar.
-    mutating func scalar(_ node: YAMLNode, _ path: JSONPointer, expected: String) -> (String, PlainScalar)? {
+    mutating func scalar(_ node: YAMLNode, expected: String) -> (String, PlainScalar)? {
         switch node.content {
         case .scalar(let text, let style):
             if style != .plain { return (text, .string(text)) }
             return (text, node.plainResolution ?? .string(text))
         case .mapping:
-            report("schema.type", node, path, "expected \(expected), found a mapping")
+            report("schema.type", node, "expected \(expected), found a mapping")
         case .sequence:
-            report("schema.type", node, path, "expected \(expected), found a list")
+            report("schema.type", node, "expected \(expected), found a list")
         }
         return nil
     }
 
-    mutating func validateString(_ node: YAMLNode, _ s: StringSchema, _ path: JSONPointer) -> Value? {
-        guard let (text, resolved) = scalar(node, path, expected: "a string") else { return nil }
+    mutating func validateString(_ node: YAMLNode, _ s: StringSchema) -> Value? {
+        guard let (text, resolved) = scalar(node, expected: "a string") else { return nil }
         switch resolved {
         case .string: break
         case .null:
             report(
-                "schema.type", node, path, "expected a string, found an empty value",
+                "schema.type", node, "expected a string, found an empty value",
                 hint: "write a value or delete the field")
             return nil
         case .bool, .int, .float:
             let what = resolvedName(resolved)
             report(
-                "schema.type", node, path, "expected a string, found \(what) `\(text)`",
+                "schema.type", node, "expected a string, found \(what) `\(text)`",
                 hint: "quote it (\"\(text)\") if it is meant as text")
             return nil
         }
@@ -72,34 +95,34 @@ public struct SchemaValidator {
         if let values = s.enumValues, !values.contains(text) {
             let suggestion = Suggestion.closest(to: text, in: values).map { "; did you mean `\($0)`?" } ?? ""
             report(
-                "schema.enum", node, path,
+                "schema.enum", node,
                 "`\(text)` is not one of \(values.map { "`\($0)`" }.joined(separator: ", "))\(suggestion)")
             ok = false
         }
         let length = text.unicodeScalars.count
         if let min = s.minLength, length < min {
-            report("schema.length", node, path, "must be at least \(min) character\(min == 1 ? "" : "s") long")
+            report("schema.length", node, "must be at least \(min) character\(min == 1 ? "" : "s") long")
             ok = false
         }
         if let max = s.maxLength, length > max {
-            report("schema.length", node, path, "is \(length) characters long; the limit is \(max)")
+            report("schema.length", node, "is \(length) characters long; the limit is \(max)")
             ok = false
         }
         if let p = s.pattern, !p.matches(text) {
-            report("schema.pattern", node, path, "`\(text)` is not \(p.expectation)")
+            report("schema.pattern", node, "`\(text)` is not \(p.expectation)")
             ok = false
         }
         return ok ? .string(text) : nil
     }
 
-    mutating func validateInteger(_ node: YAMLNode, _ s: IntegerSchema, _ path: JSONPointer) -> Value? {
-        guard let (text, resolved) = scalar(node, path, expected: "an integer") else { return nil }
+    mutating func validateInteger(_ node: YAMLNode, _ s: IntegerSchema) -> Value? {
+        guard let (text, resolved) = scalar(node, expected: "an integer") else { return nil }
         let value: Int
         switch resolved {
         case .int(let i):
             if case .octal(let octal) = yaml11Surprise(text) {
                 report(
-                    "schema.ambiguous-number", node, path,
+                    "schema.ambiguous-number", node,
                     "`\(text)` is ambiguous: YAML 1.1 reads it as octal \(octal), YAML 1.2 as \(i)",
                     hint: "write it without the leading zero")
                 return nil
@@ -108,72 +131,72 @@ public struct SchemaValidator {
         case .float(let d) where d.rounded() == d && abs(d) < 9e15:
             value = Int(d)
         default:
-            report("schema.type", node, path, "expected an integer, found \(resolvedName(resolved)) `\(text)`")
+            report("schema.type", node, "expected an integer, found \(resolvedName(resolved)) `\(text)`")
             return nil
         }
         if let min = s.minimum, value < min {
-            report("schema.range", node, path, "\(value) is less than the minimum \(min)")
+            report("schema.range", node, "\(value) is less than the minimum \(min)")
             return nil
         }
         if let max = s.maximum, value > max {
-            report("schema.range", node, path, "\(value) is more than the maximum \(max)")
+            report("schema.range", node, "\(value) is more than the maximum \(max)")
             return nil
         }
         return .int(value)
     }
 
-    mutating func validateNumber(_ node: YAMLNode, _ s: NumberSchema, _ path: JSONPointer) -> Value? {
-        guard let (text, resolved) = scalar(node, path, expected: "a number") else { return nil }
+    mutating func validateNumber(_ node: YAMLNode, _ s: NumberSchema) -> Value? {
+        guard let (text, resolved) = scalar(node, expected: "a number") else { return nil }
         let value: Double
         switch resolved {
         case .int(let i): value = Double(i)
         case .float(let d) where d.isFinite: value = d
         default:
-            report("schema.type", node, path, "expected a number, found \(resolvedName(resolved)) `\(text)`")
+            report("schema.type", node, "expected a number, found \(resolvedName(resolved)) `\(text)`")
             return nil
         }
         if let min = s.minimum, value < min {
-            report("schema.range", node, path, "\(text) is less than the minimum \(CanonicalJSON.formatDouble(min))")
+            report("schema.range", node, "\(text) is less than the minimum \(CanonicalJSON.formatDouble(min))")
             return nil
         }
         if let max = s.maximum, value > max {
-            report("schema.range", node, path, "\(text) is more than the maximum \(CanonicalJSON.formatDouble(max))")
+            report("schema.range", node, "\(text) is more than the maximum \(CanonicalJSON.formatDouble(max))")
             return nil
         }
         return .double(value)
     }
 
-    mutating func validateBool(_ node: YAMLNode, _ path: JSONPointer) -> Value? {
-        guard let (text, resolved) = scalar(node, path, expected: "true or false") else { return nil }
+    mutating func validateBool(_ node: YAMLNode) -> Value? {
+        guard let (text, resolved) = scalar(node, expected: "true or false") else { return nil }
         if case .bool(let b) = resolved { return .bool(b) }
         if case .boolWord(let reading) = yaml11Surprise(text), isPlain(node) {
             report(
-                "schema.type", node, path,
+                "schema.type", node,
                 "`\(text)` is not a boolean in Charter; YAML 1.1 would read it as \(reading)",
                 hint: "write \(reading)")
         } else {
-            report("schema.type", node, path, "expected true or false, found \(resolvedName(resolved)) `\(text)`")
+            report("schema.type", node, "expected true or false, found \(resolvedName(resolved)) `\(text)`")
         }
         return nil
     }
 
-    mutating func validateArray(_ node: YAMLNode, _ s: ArraySchema, _ path: JSONPointer) -> Value? {
+    mutating func validateArray(_ node: YAMLNode, _ s: ArraySchema) -> Value? {
         guard case .sequence(let items) = node.content else {
-            report("schema.type", node, path, "expected a list, found \(nodeName(node))")
+            report("schema.type", node, "expected a list, found \(nodeName(node))")
             return nil
         }
         var out: [Value] = []
         out.reserveCapacity(items.count)
         var ok = true
         for (i, item) in items.enumerated() {
-            if let v = validate(item, s.items, at: path.appending(i)) { out.append(v) } else { ok = false }
+            if let v = check(item, s.items, at: String(i)) { out.append(v) } else { ok = false }
         }
         if let min = s.minItems, items.count < min {
-            report("schema.length", node, path, "needs at least \(min) item\(min == 1 ? "" : "s"), has \(items.count)")
+            report("schema.length", node, "needs at least \(min) item\(min == 1 ? "" : "s"), has \(items.count)")
             ok = false
         }
         if let max = s.maxItems, items.count > max {
-            report("schema.length", node, path, "has \(items.count) items; the limit is \(max)")
+            report("schema.length", node, "has \(items.count) items; the limit is \(max)")
             ok = false
         }
         if ok, s.uniqueItems {
@@ -181,7 +204,7 @@ public struct SchemaValidator {
             for (i, v) in out.enumerated() {
                 if let first = seen[v] {
                     report(
-                        "schema.duplicate-item", items[i], path.appending(i),
+                        "schema.duplicate-item", items[i], child: String(i),
                         "duplicate list item (same as item \(first + 1) at \(items[first].mark))",
                         hint: "remove one of them")
                     ok = false
@@ -193,9 +216,9 @@ public struct SchemaValidator {
         return ok ? .array(out) : nil
     }
 
-    mutating func validateMap(_ node: YAMLNode, _ s: MapSchema, _ path: JSONPointer) -> Value? {
+    mutating func validateMap(_ node: YAMLNode, _ s: MapSchema) -> Value? {
         guard case .mapping(let pairs) = node.content else {
-            report("schema.type", node, path, "expected a mapping, found \(nodeName(node))")
+            report("schema.type", node, "expected a mapping, found \(nodeName(node))")
             return nil
         }
         var out: [String: Value] = [:]
@@ -203,17 +226,17 @@ public struct SchemaValidator {
         for pair in pairs {
             let key = keyText(pair.key)
             if let p = s.keyPattern, !p.matches(key) {
-                report("schema.pattern", pair.key, path.appending(key), "key `\(key)` is not \(p.expectation)")
+                report("schema.pattern", pair.key, child: key, "key `\(key)` is not \(p.expectation)")
                 ok = false
             }
-            if let v = validate(pair.value, s.values, at: path.appending(key)) { out[key] = v } else { ok = false }
+            if let v = check(pair.value, s.values, at: key) { out[key] = v } else { ok = false }
         }
         return ok ? .object(out) : nil
     }
 
-    mutating func validateObject(_ node: YAMLNode, _ s: ObjectSchema, _ path: JSONPointer) -> Value? {
+    mutating func validateObject(_ node: YAMLNode, _ s: ObjectSchema) -> Value? {
         guard case .mapping(let pairs) = node.content else {
-            report("schema.type", node, path, "expected a mapping (\(s.noun)), found \(nodeName(node))")
+            report("schema.type", node, "expected a mapping (\(s.noun)), found \(nodeName(node))")
             return nil
         }
         var out: [String: Value] = [:]
@@ -226,14 +249,14 @@ public struct SchemaValidator {
                 let names = s.properties.map(\.name)
                 let suggestion = Suggestion.closest(to: key, in: names)
                 report(
-                    "schema.unknown-field", pair.key, path.appending(key),
+                    "schema.unknown-field", pair.key, child: key,
                     "unknown field `\(key)` in \(s.noun)"
                         + (suggestion.map { "; did you mean `\($0)`?" } ?? ""),
                     hint: suggestion == nil ? "known fields: \(names.joined(separator: ", "))" : nil)
                 ok = false
                 continue
             }
-            if let v = validate(pair.value, property.schema, at: path.appending(key)) {
+            if let v = check(pair.value, property.schema, at: key) {
                 out[key] = v
             } else {
                 ok = false
@@ -250,7 +273,7 @@ public struct SchemaValidator {
             if forbidden.contains(property.name) { continue }
             if property.required {
                 report(
-                    "schema.required", node, path.appending(property.name),
+                    "schema.required", node, child: property.name,
                     "missing required field `\(property.name)` in \(s.noun)")
                 ok = false
             } else if let d = property.defaultValue {
@@ -262,7 +285,7 @@ public struct SchemaValidator {
             if given.count != 1 {
                 let options = choices.map { "`\($0)`" }.joined(separator: " or ")
                 report(
-                    "schema.one-of", node, path,
+                    "schema.one-of", node,
                     given.isEmpty
                         ? "\(s.noun) needs \(options)" : "\(s.noun) takes only one of \(options), found \(given.count)")
                 ok = false
@@ -271,14 +294,14 @@ public struct SchemaValidator {
         for c in s.conditionals where out[c.field]?.string == c.equals {
             for name in c.require where !present.contains(name) {
                 report(
-                    "schema.required", node, path.appending(name),
+                    "schema.required", node, child: name,
                     "missing required field `\(name)` in \(s.noun) with \(c.field) `\(c.equals)`")
                 ok = false
             }
             for name in c.forbid where present.contains(name) {
                 let key = pairs.first { keyText($0.key) == name }!.key
                 report(
-                    "schema.forbidden-field", key, path.appending(name),
+                    "schema.forbidden-field", key, child: name,
                     "field `\(name)` does not apply to \(s.noun) with \(c.field) `\(c.equals)`",
                     hint: "remove it")
                 ok = false
@@ -288,7 +311,7 @@ public struct SchemaValidator {
     }
 
     /// Any value, read with YAML 1.2 core types; YAML 1.1 look-alikes stay strings.
-    mutating func anyValue(_ node: YAMLNode, _ path: JSONPointer) -> Value? {
+    mutating func anyValue(_ node: YAMLNode) -> Value? {
         switch node.content {
         case .scalar(let text, let style):
             guard style == .plain, let r = node.plainResolution else { return .string(text) }
@@ -302,8 +325,8 @@ public struct SchemaValidator {
         case .sequence(let items):
             var out: [Value] = []
             var ok = true
-            for (i, item) in items.enumerated() {
-                if let v = anyValue(item, path.appending(i)) { out.append(v) } else { ok = false }
+            for item in items {
+                if let v = anyValue(item) { out.append(v) } else { ok = false }
             }
             return ok ? .array(out) : nil
         case .mapping(let pairs):
@@ -311,7 +334,7 @@ public struct SchemaValidator {
             var ok = true
             for pair in pairs {
                 let key = keyText(pair.key)
-                if let v = anyValue(pair.value, path.appending(key)) { out[key] = v } else { ok = false }
+                if let v = anyValue(pair.value) { out[key] = v } else { ok = false }
             }
             return ok ? .object(out) : nil
         }

@@ -24,6 +24,24 @@ public enum OrgValidator {
 struct Checker {
     let state: OrgState
     var out: [Diagnostic] = []
+    /// Compiled parameter patterns (nil: not a valid regex); compiling costs far more than matching.
+    var regexes: [String: Regex<AnyRegexOutput>?] = [:]
+    /// Time zone names already looked up.
+    var zones: [String: Bool] = [:]
+
+    mutating func regex(_ pattern: String) -> Regex<AnyRegexOutput>? {
+        if let cached = regexes[pattern] { return cached }
+        let compiled = try? Regex(pattern)
+        regexes[pattern] = compiled
+        return compiled
+    }
+
+    mutating func knownZone(_ id: String) -> Bool {
+        if let known = zones[id] { return known }
+        let known = TimeZone(identifier: id) != nil
+        zones[id] = known
+        return known
+    }
 
     func r(_ kind: ResourceKind, _ name: String) -> Resource { state.resources[ResourceID(kind, name)]! }
 
@@ -40,20 +58,21 @@ struct Checker {
                 hint: suggestion == nil ? "define \(kind.rawValue)/\(name) or fix the name" : nil))
     }
 
-    mutating func ref(_ from: Resource, _ path: JSONPointer, _ kind: ResourceKind, _ name: String?) {
+    // Paths are autoclosures: they are built only for the rare reference that is missing.
+    mutating func ref(_ from: Resource, _ path: @autoclosure () -> JSONPointer, _ kind: ResourceKind, _ name: String?) {
         guard let name, !state.contains(kind, name) else { return }
-        missing(from, path, kind, name)
+        missing(from, path(), kind, name)
     }
 
-    mutating func refs(_ from: Resource, _ path: JSONPointer, _ kind: ResourceKind, _ names: [String]) {
-        for (i, n) in names.enumerated() where !state.contains(kind, n) { missing(from, path.appending(i), kind, n) }
+    mutating func refs(_ from: Resource, _ path: @autoclosure () -> JSONPointer, _ kind: ResourceKind, _ names: [String]) {
+        for (i, n) in names.enumerated() where !state.contains(kind, n) { missing(from, path().appending(i), kind, n) }
     }
 
-    mutating func zone(_ from: Resource, _ path: JSONPointer, _ id: String?) {
-        guard let id, TimeZone(identifier: id) == nil else { return }
+    mutating func zone(_ from: Resource, _ path: @autoclosure () -> JSONPointer, _ id: String?) {
+        guard let id, !knownZone(id) else { return }
         out.append(
             from.diagnostic(
-                "semantic.time-zone", at: path, "unknown time zone `\(id)`",
+                "semantic.time-zone", at: path(), "unknown time zone `\(id)`",
                 hint: "use an IANA zone name such as `Europe/Berlin` or `UTC`"))
     }
 
@@ -177,13 +196,13 @@ struct Checker {
                             "parameter `\(p.name)` is defined twice (first as parameter \(first + 1))"))
                 }
                 seenParams[p.name] = seenParams[p.name] ?? i
-                if let pattern = p.pattern, (try? Regex(pattern)) == nil {
+                if let pattern = p.pattern, regex(pattern) == nil {
                     out.append(
                         res.diagnostic(
                             "semantic.pattern", at: path.appending("pattern"),
                             "`\(pattern)` is not a valid regular expression"))
                 }
-                if let d = p.defaultValue, let problem = p.problem(with: d) {
+                if let d = p.defaultValue, let problem = p.problem(with: d, regex: p.pattern.flatMap { regex($0) }) {
                     out.append(
                         res.diagnostic(
                             "semantic.default", at: path.appending("default"),
@@ -254,7 +273,7 @@ struct Checker {
                                 + (suggestion.map { "; did you mean `\($0)`?" } ?? "")))
                     continue
                 }
-                if let problem = p.problem(with: value) {
+                if let problem = p.problem(with: value, regex: p.pattern.flatMap { regex($0) }) {
                     out.append(res.diagnostic("semantic.argument", at: path, "argument `\(key)`: \(problem)"))
                 }
             }
