@@ -136,6 +136,14 @@ public enum RevisionSource {
         try await repository.configFiles(at: commit, cache: cache)
     }
 
+    /// The configuration files that differ between two commits: new contents of added and
+    /// modified files, and the paths that are gone. Feeds ``IncrementalLoader/update(changed:removed:)``.
+    public static func changes(
+        of repository: GitRepository, from old: ObjectID, to new: ObjectID
+    ) async throws -> (changed: [SourceFile], removed: [String]) {
+        try await repository.configChanges(from: old, to: new)
+    }
+
     static func sourceFile(_ f: WorkingFile) -> SourceFile {
         switch f.kind {
         case .regular, .symlink:
@@ -153,32 +161,50 @@ public enum RevisionSource {
 }
 
 extension GitRepository {
+    func configChanges(from old: ObjectID, to new: ObjectID) throws -> (changed: [SourceFile], removed: [String]) {
+        var changed: [SourceFile] = []
+        var removed: [String] = []
+        for c in try changedPaths(from: old, to: new) {
+            if let oldPath = c.oldPath, oldPath != c.path, ConfigPaths.isConfigFile(oldPath) { removed.append(oldPath) }
+            guard ConfigPaths.isConfigFile(c.path) else { continue }
+            guard let blob = c.newBlob else {
+                removed.append(c.path)
+                continue
+            }
+            changed.append(try configFile(path: c.path, blob: blob, mode: nil))
+        }
+        return (changed, removed)
+    }
+
+    /// One configuration file's contents, refused when too large.
+    func configFile(path: String, blob: ObjectID, mode: GitFileMode?) throws -> SourceFile {
+        if mode == .symlink {
+            return SourceFile(
+                path: path, contents: .refused("symlinks are not followed in a commit; replace it with the file itself"))
+        }
+        let size = try blobSize(blob)
+        if size > SourceLimits.maxBytes {
+            return SourceFile(path: path, contents: .refused(SourceLimits.tooLarge(size)))
+        }
+        return SourceFile(path: path, contents: .bytes(try blobData(blob)), cacheKey: blob.hex)
+    }
+
     /// Configuration files of a commit with their contents, read in one actor hop. Symlinks in a
     /// commit are never followed; submodules are skipped.
     func configFiles(at commit: ObjectID, cache: LoaderCache? = nil) throws -> [SourceFile] {
         let listed = try listFiles(at: commit, where: { ConfigPaths.isConfigFile($0) })
         var out: [SourceFile] = []
         out.reserveCapacity(listed.count)
-        let limit = SourceLimits.maxBytes
         for f in listed {
             switch f.mode {
             case .regular, .executable:
                 if let cache, cache.contains(path: f.path, cacheKey: f.blob.hex) {
                     out.append(SourceFile(path: f.path, contents: .cached, cacheKey: f.blob.hex))
-                    continue
+                } else {
+                    out.append(try configFile(path: f.path, blob: f.blob, mode: f.mode))
                 }
-                // Refused before reading: a huge blob is never inflated into memory.
-                let size = try blobSize(f.blob)
-                if size > limit {
-                    out.append(SourceFile(path: f.path, contents: .refused(SourceLimits.tooLarge(size))))
-                    continue
-                }
-                out.append(SourceFile(path: f.path, contents: .bytes(try blobData(f.blob)), cacheKey: f.blob.hex))
             case .symlink:
-                out.append(
-                    SourceFile(
-                        path: f.path,
-                        contents: .refused("symlinks are not followed in a commit; replace it with the file itself")))
+                out.append(try configFile(path: f.path, blob: f.blob, mode: f.mode))
             case .submodule:
                 continue
             }

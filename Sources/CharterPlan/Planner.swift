@@ -6,23 +6,44 @@ public enum Planner {
     /// applied while loading), so a defaulted field never shows as a change.
     public static func plan(desired: OrgState, actual: OrgState) -> ChangeSet {
         var changes: [ResourceChange] = []
-        for (id, want) in desired.resources {
-            guard let have = actual.resources[id] else {
-                changes.append(
-                    ResourceChange(id: id, action: .create, old: nil, new: want.value, fields: [], source: want.source))
-                continue
-            }
-            if have.value == want.value { continue }
-            var fields: [FieldChange] = []
-            diff(have.value, want.value, at: .root, into: &fields)
-            changes.append(
-                ResourceChange(
-                    id: id, action: .update, old: have.value, new: want.value, fields: fields, source: want.source))
+        for id in desired.resources.keys {
+            if let c = change(id, desired: desired, actual: actual) { changes.append(c) }
         }
-        for (id, have) in actual.resources where desired.resources[id] == nil {
-            changes.append(ResourceChange(id: id, action: .delete, old: have.value, new: nil, fields: [], source: nil))
+        for id in actual.resources.keys where desired.resources[id] == nil {
+            if let c = change(id, desired: desired, actual: actual) { changes.append(c) }
         }
         return ChangeSet(changes: changes)
+    }
+
+    /// The plan after a reload that touched only `affected` resources, against the same actual
+    /// state `previous` was planned from: unaffected changes are kept, affected ones recomputed.
+    /// Gives the same change set as ``plan(desired:actual:)`` at a cost proportional to the edit.
+    public static func replan(
+        _ previous: ChangeSet, affected: Set<ResourceID>, desired: OrgState, actual: OrgState
+    ) -> ChangeSet {
+        var changes = previous.changes.filter { !affected.contains($0.id) }
+        for id in affected {
+            if let c = change(id, desired: desired, actual: actual) { changes.append(c) }
+        }
+        return ChangeSet(changes: changes)
+    }
+
+    /// The change to one resource, or nil when desired and actual agree.
+    public static func change(_ id: ResourceID, desired: OrgState, actual: OrgState) -> ResourceChange? {
+        switch (desired.resources[id], actual.resources[id]) {
+        case (let want?, nil):
+            return ResourceChange(id: id, action: .create, old: nil, new: want.value, fields: [], source: want.source)
+        case (nil, let have?):
+            return ResourceChange(id: id, action: .delete, old: have.value, new: nil, fields: [], source: nil)
+        case (let want?, let have?):
+            if have.value == want.value { return nil }
+            var fields: [FieldChange] = []
+            diff(have.value, want.value, at: .root, into: &fields)
+            return ResourceChange(
+                id: id, action: .update, old: have.value, new: want.value, fields: fields, source: want.source)
+        case (nil, nil):
+            return nil
+        }
     }
 
     /// Field differences between two values, JSON-pointer addressed and in path order.

@@ -32,7 +32,12 @@ public enum ConfigPaths {
     /// starts with `.` (`.git`, `.github`, `.charter`).
     public static func isConfigFile(_ path: String) -> Bool {
         guard path.hasSuffix(".yaml") || path.hasSuffix(".yml") else { return false }
-        return !path.split(separator: "/").contains { $0.hasPrefix(".") }
+        var atComponentStart = true
+        for c in path.utf8 {
+            if atComponentStart && c == UInt8(ascii: ".") { return false }
+            atComponentStart = c == UInt8(ascii: "/")
+        }
+        return true
     }
 }
 
@@ -90,38 +95,14 @@ public enum Loader {
         for (j, i) in misses.enumerated() { results[i] = parsedMisses[j] }
         var fresh: [String: ParsedFile] = [:]
         fresh.reserveCapacity(config.count)
-        var parsed: [(SourceFile, ParsedFile)] = []
-        parsed.reserveCapacity(config.count)
         for i in config.indices {
-            parsed.append((config[i], results[i]!))
             if let key = keys[i] { fresh[key] = results[i]! }
         }
         cache.files = fresh
-
-        var diagnostics: [Diagnostic] = []
-        var resources: [ResourceID: Resource] = [:]
-        resources.reserveCapacity(parsed.count)
-        var documents = 0
-        for (_, p) in parsed {
-            documents += p.documents
-            diagnostics.append(contentsOf: p.diagnostics)
-            for r in p.resources {
-                if let first = resources[r.id] {
-                    let where1 = first.source.map { "\($0.file):\($0.line):\($0.column)" } ?? "?"
-                    diagnostics.append(
-                        r.diagnostic(
-                            "identity.duplicate", at: .root,
-                            "\(r.id) is defined twice; the first definition is at \(where1)",
-                            hint: "rename or remove one of them"))
-                } else {
-                    resources[r.id] = r
-                }
-            }
-        }
-        let state = OrgState(resources: resources)
-        diagnostics.append(contentsOf: OrgValidator.validate(state))
-        return LoadResult(
-            state: state, diagnostics: diagnostics.sorted(), fileCount: parsed.count, documentCount: documents)
+        var merger = IncrementalLoader(limits: limits)
+        return merger.apply(
+            parsed: config.indices.map { (config[$0].path, results[$0]!) }, removed: [], previous: [:]
+        ).result
     }
 
     /// Loads `files` without a cache.

@@ -19,20 +19,56 @@ public struct OrgState: Sendable {
 
     public init(resources: [ResourceID: Resource]) {
         self.resources = resources
-        for (id, r) in resources {
-            let s = r.spec
-            switch id.kind {
-            case .organization: organization = Organization(name: id.name, spec: s)
-            case .person: people[id.name] = Person(name: id.name, spec: s)
-            case .team: teams[id.name] = Team(name: id.name, spec: s)
-            case .role: roles[id.name] = Role(name: id.name, spec: s)
-            case .board: boards[id.name] = Board(name: id.name, spec: s)
-            case .policy: policies[id.name] = Policy(name: id.name, spec: s)
-            case .template: templates[id.name] = Template(name: id.name, spec: s)
-            case .routine: routines[id.name] = Routine(name: id.name, spec: s)
-            case .capacitySource: capacitySources[id.name] = CapacitySource(name: id.name, spec: s)
-            }
+        for (id, r) in resources { setView(id, r) }
+        indexTeams()
+    }
+
+    /// Replaces, adds or removes the resources with these identities (nil removes), updating only
+    /// their typed views: a reload after one changed file does not rebuild every view.
+    public mutating func update(_ changes: [ResourceID: Resource?]) {
+        for (id, r) in changes {
+            resources[id] = r
+            if let r { setView(id, r) } else { removeView(id) }
         }
+        indexTeams()
+    }
+
+    private mutating func setView(_ id: ResourceID, _ r: Resource) {
+        let s = r.spec
+        switch id.kind {
+        case .organization: organization = Organization(name: id.name, spec: s)
+        case .person: people[id.name] = Person(name: id.name, spec: s)
+        case .team: teams[id.name] = Team(name: id.name, spec: s)
+        case .role: roles[id.name] = Role(name: id.name, spec: s)
+        case .board: boards[id.name] = Board(name: id.name, spec: s)
+        case .policy: policies[id.name] = Policy(name: id.name, spec: s)
+        case .template: templates[id.name] = Template(name: id.name, spec: s)
+        case .routine: routines[id.name] = Routine(name: id.name, spec: s)
+        case .capacitySource: capacitySources[id.name] = CapacitySource(name: id.name, spec: s)
+        }
+    }
+
+    private mutating func removeView(_ id: ResourceID) {
+        switch id.kind {
+        case .organization:
+            if organization?.name == id.name {
+                organization = resources.first { $0.key.kind == .organization }.map {
+                    Organization(name: $0.key.name, spec: $0.value.spec)
+                }
+            }
+        case .person: people[id.name] = nil
+        case .team: teams[id.name] = nil
+        case .role: roles[id.name] = nil
+        case .board: boards[id.name] = nil
+        case .policy: policies[id.name] = nil
+        case .template: templates[id.name] = nil
+        case .routine: routines[id.name] = nil
+        case .capacitySource: capacitySources[id.name] = nil
+        }
+    }
+
+    private mutating func indexTeams() {
+        teamMembers = [:]
         for (name, t) in teams { teamMembers[name, default: []].formUnion(t.members) }
         for (name, p) in people {
             for t in p.teams { teamMembers[t, default: []].insert(name) }

@@ -54,11 +54,29 @@ public enum Patterns {
     public static let email = Pattern(
         regex: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", expectation: "an e-mail address such as `ada@example.com`"
     ) { s in
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !s.contains(where: \.isWhitespace) else { return false }
+        guard !hasECMASpace(s) else { return false }
+        let u = Array(s.utf8)
+        guard let at = u.firstIndex(of: UInt8(ascii: "@")), at > 0 else { return false }
+        let domain = u[(at + 1)...]
+        guard !domain.contains(UInt8(ascii: "@")), domain.count >= 3 else { return false }
         // Mirrors the regex: some '.' in the domain with at least one character on each side.
-        let domain = Array(parts[1].utf8)
-        return domain.count >= 3 && domain[1..<(domain.count - 1)].contains(UInt8(ascii: "."))
+        return domain.dropFirst().dropLast().contains(UInt8(ascii: "."))
+    }
+
+    /// Whether `s` contains what ECMA-262's `\\s` matches; bytes first, scalars only for non-ASCII text.
+    static func hasECMASpace(_ s: String) -> Bool {
+        var ascii = true
+        for c in s.utf8 {
+            if c == 0x20 || (c >= 0x09 && c <= 0x0D) { return true }
+            if c >= 0x80 { ascii = false }
+        }
+        if ascii { return false }
+        return s.unicodeScalars.contains { u in
+            switch u.value {
+            case 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF: return true
+            default: return false
+            }
+        }
     }
 
     /// An OpenSSH ed25519 public key line: `ssh-ed25519 AAAA… [comment]`.
@@ -66,22 +84,26 @@ public enum Patterns {
         regex: "^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/]+={0,2}( .*)?$",
         expectation: "an OpenSSH ed25519 public key (`ssh-ed25519 AAAAC3NzaC1lZDI1NTE5… comment`)"
     ) { s in
-        let parts = s.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts[0] == "ssh-ed25519", parts[1].hasPrefix("AAAAC3NzaC1lZDI1NTE5") else {
-            return false
-        }
-        // The regex's `.` stops at line terminators, so a comment may not contain one.
-        guard !s.unicodeScalars.contains(where: { "\n\r\u{2028}\u{2029}".unicodeScalars.contains($0) }) else {
-            return false
-        }
-        var body = Array(parts[1].utf8.dropFirst(20))
+        let u = Array(s.utf8)
+        let prefix = Array("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5".utf8)
+        guard u.count > prefix.count, u[..<prefix.count].elementsEqual(prefix) else { return false }
+        var i = prefix.count
+        let bodyStart = i
+        while i < u.count, isAlnum(u[i]) || u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "/") { i += 1 }
+        guard i > bodyStart else { return false }
         var padding = 0
-        while body.last == UInt8(ascii: "=") {
-            body.removeLast()
+        while i < u.count, u[i] == UInt8(ascii: "="), padding < 2 {
+            i += 1
             padding += 1
         }
-        guard padding <= 2, !body.isEmpty else { return false }
-        return body.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") }
+        guard i < u.count else { return true }
+        guard u[i] == UInt8(ascii: " ") else { return false }
+        // The regex's `.` stops at line terminators: \n, \r, U+2028 and U+2029 (E2 80 A8/A9).
+        for j in (i + 1)..<u.count {
+            if u[j] == 0x0A || u[j] == 0x0D { return false }
+            if u[j] == 0xE2, j + 2 < u.count, u[j + 1] == 0x80, u[j + 2] == 0xA8 || u[j + 2] == 0xA9 { return false }
+        }
+        return true
     }
 
     /// An `http://` or `https://` URL without credentials in it.
@@ -96,7 +118,7 @@ public enum Patterns {
         } else {
             return false
         }
-        guard !s.contains(where: \.isWhitespace) else { return false }
+        guard !hasECMASpace(s) else { return false }
         let host = rest.prefix { $0 != "/" }
         return !host.isEmpty && !host.contains("@")
     }

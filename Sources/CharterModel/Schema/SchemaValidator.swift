@@ -99,13 +99,13 @@ public struct SchemaValidator {
                 "`\(text)` is not one of \(values.map { "`\($0)`" }.joined(separator: ", "))\(suggestion)")
             ok = false
         }
-        let length = text.unicodeScalars.count
-        if let min = s.minLength, length < min {
+        // Scalars are counted only when the byte count cannot decide (a scalar is 1–4 bytes).
+        if let min = s.minLength, text.utf8.count < min * 4, text.unicodeScalars.count < min {
             report("schema.length", node, "must be at least \(min) character\(min == 1 ? "" : "s") long")
             ok = false
         }
-        if let max = s.maxLength, length > max {
-            report("schema.length", node, "is \(length) characters long; the limit is \(max)")
+        if let max = s.maxLength, text.utf8.count > max, text.unicodeScalars.count > max {
+            report("schema.length", node, "is \(text.unicodeScalars.count) characters long; the limit is \(max)")
             ok = false
         }
         if let p = s.pattern, !p.matches(text) {
@@ -240,7 +240,9 @@ public struct SchemaValidator {
             return nil
         }
         var out: [String: Value] = [:]
+        out.reserveCapacity(s.properties.count)
         var present: Set<String> = []
+        present.reserveCapacity(pairs.count)
         var ok = true
         for pair in pairs {
             let key = keyText(pair.key)
