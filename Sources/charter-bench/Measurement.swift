@@ -32,13 +32,13 @@ struct SizeResult: Codable, Sendable {
     var parseFilesMs = 0.0
     var validateMs = 0.0
     var changes = 0
-    /// Read commit B with `RevisionSource.files(of:at:cache:)` (blobs the cache holds are not read),
-    /// load reusing the cache of A, plan.
+    /// The controller's reload of commit B: `RevisionSource.changes` (tree diff, changed blobs
+    /// only), `IncrementalLoader.update`, `Planner.replan` of the affected resources.
     var incrementalMs = 0.0
     var incrementalReadMs = 0.0
     var incrementalLoadMs = 0.0
     var incrementalPlanMs = 0.0
-    /// The same, but reading only the changed blobs (from `changedPaths`) into A's file list.
+    /// Reading the changed blobs into a copy of A's whole file list (what a non-incremental loader would need).
     var incrementalDiffReadMs = 0.0
     /// `ru_maxrss` after the actual state and the cold plans, and at the end.
     var peakAfterColdMB = 0.0
@@ -144,7 +144,7 @@ struct Measurer {
         return result
     }
 
-    /// (c) commit B changes one person's file; reload B with the cache A left behind, and plan.
+    /// (c) commit B changes one person's file; reload B incrementally from A, and replan.
     private func incremental(
         _ repository: GitRepository, head: ObjectID, files: [SourceFile], actual: OrgState,
         into result: inout SizeResult
@@ -158,8 +158,11 @@ struct Measurer {
         let b = try await repository.createCommit(
             parent: head, changes: [path: .write(Array(edited.utf8))], message: "Change one person",
             author: GitSignature(name: "charter-bench", email: "bench@synthetic.example"))
-        var cacheA = LoaderCache()
-        _ = try validState(Loader.load(files, cache: &cacheA))
+        // The controller's path: an IncrementalLoader holding A and its plan, then B's changed
+        // files from a tree diff, a reload of just those, and a replan of the affected resources.
+        var loaderA = IncrementalLoader()
+        _ = try validState(loaderA.load(files))
+        let planA = Planner.plan(desired: loaderA.result.state, actual: actual)
 
         var read: [Double] = []
         var load: [Double] = []
@@ -167,13 +170,14 @@ struct Measurer {
         var total: [Double] = []
         var diffRead: [Double] = []
         for _ in 0..<max(iterations, 5) {
-            var cache = cacheA
+            var loader = loaderA
             let t0 = clock.now
-            let filesB = try await RevisionSource.files(of: repository, at: b, cache: cache)
+            let (changed, removed) = try await RevisionSource.changes(of: repository, from: head, to: b)
             let t1 = clock.now
-            let desired = try validState(Loader.load(filesB, cache: &cache))
+            let (loaded, affected) = loader.update(changed: changed, removed: removed)
+            let desired = try validState(loaded)
             let t2 = clock.now
-            let changes = Planner.plan(desired: desired, actual: actual)
+            let changes = Planner.replan(planA, affected: affected, desired: desired, actual: actual)
             let t3 = clock.now
             guard (result.changes...result.changes + 1).contains(changes.changes.count) else {
                 throw Failure(description: "incremental plan has \(changes.changes.count) changes")

@@ -19,13 +19,16 @@ public struct SourceLocation: Sendable, Hashable {
 
 /// One resource: its identity and its normalized document (`apiVersion`, `kind`, `metadata`,
 /// `spec`, with defaults applied).
-public struct Resource: Sendable {
-    public var id: ResourceID
-    public var value: Value
+///
+/// Immutable and shared by reference: states, caches and plans hold the same resource without
+/// copying its document and YAML tree (copies of a large struct showed up in load profiles).
+public final class Resource: Sendable {
+    public let id: ResourceID
+    public let value: Value
     /// Where it was loaded from; nil for resources read back from the store.
-    public var source: SourceLocation?
+    public let source: SourceLocation?
     /// The YAML it was read from, kept to point errors at fields.
-    public var node: YAMLNode?
+    public let node: YAMLNode?
 
     public init(id: ResourceID, value: Value, source: SourceLocation? = nil, node: YAMLNode? = nil) {
         self.id = id
@@ -44,7 +47,7 @@ public struct Resource: Sendable {
 
     /// The source position of the field at `pointer`, or of its closest existing ancestor.
     public func mark(at pointer: JSONPointer) -> (line: Int, column: Int)? {
-        guard var node else { return source.map { ($0.line, $0.column) } }
+        guard var node = self.node else { return source.map { ($0.line, $0.column) } }
         for token in pointer.tokens {
             switch node.content {
             case .mapping(let pairs):
