@@ -82,6 +82,14 @@ import Testing
         #expect(d.description.contains("Team/core is defined twice; the first definition is at teams/"))
     }
 
+    @Test func aBrokenResourceIsNotReportedAgainAsMissing() {
+        // Team/core has a typo; bob's `teams: [core]` and the board's `team: core` must not add
+        // "does not exist" errors on top of the one real problem.
+        let team = Fixtures.team.replacingOccurrences(of: "lead: ada", with: "laed: ada")
+        let result = Fixtures.load(replacing: "teams/core.yaml", with: team)
+        #expect(result.diagnostics.map(\.code) == ["schema.unknown-field"])
+    }
+
     @Test func exactlyOneOrganization() {
         var files = Fixtures.valid
         files["organization.yaml"] = nil

@@ -102,7 +102,8 @@ public struct IncrementalLoader: Sendable {
             state.update(updates)
         }
         var diagnostics = fileDiagnostics.values.flatMap { $0 } + duplicateDiagnostics.values.flatMap { $0 }
-        diagnostics += OrgValidator.validate(state)
+        let invalid = Set(fileDiagnostics.values.lazy.flatMap { $0 }.compactMap(\.resource))
+        diagnostics += OrgValidator.validate(state, invalid: invalid)
         result = LoadResult(
             state: state, diagnostics: diagnostics.sorted(), fileCount: files.count, documentCount: documents)
         return (result, affected)

@@ -4,9 +4,10 @@ import Foundation
 /// Checks what no single document can: identities, references, cycles and semantics across a
 /// whole revision.
 public enum OrgValidator {
-    /// Every cross-resource problem of `state`.
-    public static func validate(_ state: OrgState) -> [Diagnostic] {
-        var c = Checker(state: state)
+    /// Every cross-resource problem of `state`. References to `invalid` resources (defined, but
+    /// with errors of their own, already reported) are not reported again as missing.
+    public static func validate(_ state: OrgState, invalid: Set<ResourceID> = []) -> [Diagnostic] {
+        var c = Checker(state: state, invalid: invalid)
         c.organization()
         c.people()
         c.teams()
@@ -23,6 +24,8 @@ public enum OrgValidator {
 
 struct Checker {
     let state: OrgState
+    /// Resources defined with errors: a reference to one is not a second problem.
+    let invalid: Set<ResourceID>
     var out: [Diagnostic] = []
     /// Compiled parameter patterns (nil: not a valid regex); compiling costs far more than matching.
     var regexes: [String: Regex<AnyRegexOutput>?] = [:]
@@ -48,6 +51,7 @@ struct Checker {
     mutating func missing(
         _ from: Resource, _ path: JSONPointer, _ kind: ResourceKind, _ name: String, _ what: String? = nil
     ) {
+        if invalid.contains(ResourceID(kind, name)) { return }
         let candidates = state.resources.keys.filter { $0.kind == kind }.map(\.name)
         let suggestion = Suggestion.closest(to: name, in: candidates)
         out.append(
