@@ -180,7 +180,8 @@ extension GitRepository {
     func configFile(path: String, blob: ObjectID, mode: GitFileMode?) throws -> SourceFile {
         if mode == .symlink {
             return SourceFile(
-                path: path, contents: .refused("symlinks are not followed in a commit; replace it with the file itself"))
+                path: path, contents: .refused("symlinks are not followed in a commit; replace it with the file itself")
+            )
         }
         let size = try blobSize(blob)
         if size > SourceLimits.maxBytes {

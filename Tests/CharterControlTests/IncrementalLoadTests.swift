@@ -36,7 +36,8 @@ import Testing
     @Test func incrementalLoaderAndReplanMatchAColdLoadAndPlan() async throws {
         let repo = try makeOrgRepo()
         for i in 0..<10 {
-            try repo.write("teams/t\(i).yaml", teamYAML("T\(i)").replacingOccurrences(of: "name: core", with: "name: t\(i)"))
+            try repo.write(
+                "teams/t\(i).yaml", teamYAML("T\(i)").replacingOccurrences(of: "name: core", with: "name: t\(i)"))
         }
         let a = try ObjectID(hex: repo.commitAll("ten teams"))!
         // B: one edit, one removal, one rename, a duplicate definition and a new file.
@@ -55,7 +56,8 @@ import Testing
         #expect(before.isEmpty)
 
         let (changed, removed) = try await RevisionSource.changes(of: git, from: a, to: b)
-        #expect(Set(changed.map(\.path)) == ["teams/t1.yaml", "teams/moved.yaml", "teams/z-dup.yaml", "teams/new.yaml"])
+        #expect(
+            Set(changed.map(\.path)) == ["teams/t1.yaml", "teams/moved.yaml", "teams/z-dup.yaml", "teams/new.yaml"])
         #expect(Set(removed) == ["teams/t2.yaml", "teams/t3.yaml"])
         let (result, affected) = loader.update(changed: changed, removed: removed)
         let cold = Loader.load(try await RevisionSource.files(of: git, at: b))

@@ -41,7 +41,9 @@ public struct IncrementalLoader: Sendable {
     /// Moves to a revision that differs from the current one in `changed` files (new contents,
     /// added or modified) and `removed` paths. Returns the new result and every resource identity
     /// whose desired document may differ: the ones a plan has to look at again.
-    public mutating func update(changed: [SourceFile], removed: [String]) -> (
+    public mutating func update(
+        changed: [SourceFile], removed: [String]
+    ) -> (
         result: LoadResult, affected: Set<ResourceID>
     ) {
         let config = changed.filter { ConfigPaths.isConfigFile($0.path) }
@@ -51,7 +53,9 @@ public struct IncrementalLoader: Sendable {
     }
 
     /// The merge shared by cold and incremental loads.
-    mutating func apply(parsed: [(String, ParsedFile)], removed: [String], previous: [String: ParsedFile]) -> (
+    mutating func apply(
+        parsed: [(String, ParsedFile)], removed: [String], previous: [String: ParsedFile]
+    ) -> (
         result: LoadResult, affected: Set<ResourceID>
     ) {
         var affected: Set<ResourceID> = []
@@ -85,7 +89,9 @@ public struct IncrementalLoader: Sendable {
             }
             defs.sort()
             definitions[id] = defs
-            let resources = defs.map { d in files[d.path]!.resources.first { $0.id == id && $0.source?.documentIndex == d.document }! }
+            let resources = defs.map { d in
+                files[d.path]!.resources.first { $0.id == id && $0.source?.documentIndex == d.document }!
+            }
             updates[id] = resources[0]
             if resources.count > 1 {
                 let first = resources[0].source.map { "\($0.file):\($0.line):\($0.column)" } ?? "?"
@@ -109,4 +115,3 @@ public struct IncrementalLoader: Sendable {
         return (result, affected)
     }
 }
-

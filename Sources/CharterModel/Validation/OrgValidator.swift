@@ -68,7 +68,9 @@ struct Checker {
         missing(from, path(), kind, name)
     }
 
-    mutating func refs(_ from: Resource, _ path: @autoclosure () -> JSONPointer, _ kind: ResourceKind, _ names: [String]) {
+    mutating func refs(
+        _ from: Resource, _ path: @autoclosure () -> JSONPointer, _ kind: ResourceKind, _ names: [String]
+    ) {
         for (i, n) in names.enumerated() where !state.contains(kind, n) { missing(from, path().appending(i), kind, n) }
     }
 
