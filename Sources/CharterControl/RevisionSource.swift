@@ -59,7 +59,7 @@ public struct SourceError: Error, Sendable, CustomStringConvertible {
 public enum RevisionSource {
     /// Reads the revision `request` names. Remote URLs are mirrored into `dataDirectory/mirrors`.
     public static func resolve(_ request: SourceRequest, dataDirectory: URL) async throws -> ResolvedSource {
-        let location = request.location ?? "."
+        let location = request.location ?? RepositoryRoot.find(from: FileManager.default.currentDirectoryPath) ?? "."
         if SourceRequest.isRemote(location) {
             return try await remote(location, request: request, dataDirectory: dataDirectory)
         }
@@ -104,27 +104,55 @@ public enum RevisionSource {
     static func remote(_ url: String, request: SourceRequest, dataDirectory: URL) async throws -> ResolvedSource {
         let digest = SHA256.hash(data: Array(url.utf8))
         let key = digest.prefix(8).map { String(format: "%02x", $0) }.joined()
-        let mirror = dataDirectory.appendingPathComponent("mirrors").appendingPathComponent("\(key).git")
-        let repository = try await GitRepository.openOrCreateBare(at: mirror)
-        try await repository.fetch(from: url, refspecs: ["+refs/heads/*:refs/heads/*"], auth: request.auth)
+        let mirrors = dataDirectory.appendingPathComponent("mirrors")
+        let mirror = mirrors.appendingPathComponent("\(key).git")
+        let shown = GitError.redact(url)
+        try FileManager.default.createDirectory(at: mirrors, withIntermediateDirectories: true)
+        // One fetch per mirror at a time: concurrent `charter` runs would collide on ref locks.
+        let lock = try MirrorLock(mirrors.appendingPathComponent("\(key).lock"))
+        defer { lock.release() }
+        let existed = FileManager.default.fileExists(atPath: mirror.path)
+        let repository: GitRepository
+        do {
+            repository = try await GitRepository.openOrCreateBare(at: mirror)
+            // Prune, so a branch deleted upstream is not planned from a stale tip; tags, so --rev v1 works.
+            try await repository.fetch(
+                from: url, refspecs: ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], auth: request.auth,
+                prune: true)
+        } catch {
+            // A failed first fetch leaves no empty mirror behind.
+            if !existed { try? FileManager.default.removeItem(at: mirror) }
+            throw error
+        }
         let rev: String
         if let r = request.revision {
             rev = r
         } else {
-            let branches = try await repository.branches().map(\.reference)
+            let branches = Set(try await repository.branches().map(\.reference))
             if branches.contains("refs/heads/main") {
                 rev = "refs/heads/main"
             } else if branches.contains("refs/heads/master") {
                 rev = "refs/heads/master"
-            } else if let first = branches.sorted().first {
-                rev = first
+            } else if branches.count == 1, let only = branches.first {
+                rev = only
+            } else if branches.isEmpty {
+                throw SourceError("\(shown) has no branches")
             } else {
-                throw SourceError("\(GitError.redact(url)) has no branches")
+                // Guessing among several branches could plan or bootstrap an unreviewed one.
+                let names = branches.map { $0.replacingOccurrences(of: "refs/heads/", with: "") }.sorted()
+                throw SourceError(
+                    "\(shown) has no main or master branch; pass --rev with one of: \(names.joined(separator: ", "))")
             }
         }
-        let commit = try await repository.resolve(rev)
+        let commit: ObjectID
+        do {
+            commit = try await repository.resolve(rev)
+        } catch let error as GitError where error.code == .notFound || error.code == .invalidSpec {
+            throw SourceError(
+                "revision '\(rev)' not found in \(shown); give a branch, tag or commit of that repository")
+        }
         return ResolvedSource(
-            description: GitError.redact(url), revision: commit.hex, isWorkingTree: false, isCommit: true,
+            description: shown, revision: commit.hex, isWorkingTree: false, isCommit: true,
             files: try await files(of: repository, at: commit))
     }
 
@@ -156,6 +184,8 @@ public enum RevisionSource {
             )
         case .danglingSymlink:
             return SourceFile(path: f.path, contents: .refused("symlink points to a file that does not exist"))
+        case .tooLarge(let size):
+            return SourceFile(path: f.path, contents: .refused(SourceLimits.tooLarge(size)))
         }
     }
 }

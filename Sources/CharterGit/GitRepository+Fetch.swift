@@ -8,7 +8,9 @@ extension GitRepository {
     /// Uses an anonymous in-memory remote, so the repository's configuration is never written. Every fetch
     /// is complete: libgit2 1.5 has no shallow fetch. libgit2 1.5 has no network timeout either: a stalled
     /// server blocks this repository's queue.
-    public func fetch(from url: String, refspecs: [String], auth: GitAuth = .none) throws {
+    /// With `prune`, local refs matched by a refspec's destination that the remote no longer has are
+    /// deleted, so a mirror never keeps a deleted or renamed branch.
+    public func fetch(from url: String, refspecs: [String], auth: GitAuth = .none, prune: Bool = false) throws {
         let operation = "fetch \(Self.describe(refspecs)) from \(url)"
         var remote: OpaquePointer?
         try gitCheck(git_remote_create_anonymous(&remote, repo, url), operation)
@@ -17,6 +19,7 @@ extension GitRepository {
         try gitCheck(git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)), operation)
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
         options.update_fetchhead = 0
+        options.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE
         try RemoteSession(url: url, auth: auth).run(operation: operation) { callbacks in
             options.callbacks = callbacks
             return withStrArray(refspecs) { git_remote_fetch(remote, &$0, &options, "charter: fetch") }

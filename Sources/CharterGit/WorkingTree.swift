@@ -18,7 +18,13 @@ public struct WorkingFile: Hashable, Sendable {
         case symlinkOutside
         /// A symlink whose target does not exist; `bytes` is nil.
         case danglingSymlink
+        /// A file larger than ``WorkingFile/maxBytes``; never read, its size is given.
+        case tooLarge(Int)
     }
+
+    /// Files above this size are reported as `.tooLarge` instead of read: configuration files are
+    /// small, and a huge one must not be loaded into memory just to be refused.
+    public static let maxBytes = 1_048_576
 
     /// Relative to the root, `/`-separated.
     public var path: String
@@ -68,7 +74,11 @@ public enum DirectoryReader {
                     if !skip(relative, true) { pending.append(relative) }
                 case S_IFREG:
                     guard !skip(relative, false), include(relative) else { continue }
-                    files.append(WorkingFile(path: relative, kind: .regular, bytes: try read(absolute)))
+                    if Int(info.st_size) > WorkingFile.maxBytes {
+                        files.append(WorkingFile(path: relative, kind: .tooLarge(Int(info.st_size)), bytes: nil))
+                    } else {
+                        files.append(WorkingFile(path: relative, kind: .regular, bytes: try read(absolute)))
+                    }
                 case S_IFLNK:
                     guard !skip(relative, false), include(relative) else { continue }
                     if let file = try symlink(relative, absolute: absolute, rootReal: rootReal) {
@@ -95,6 +105,9 @@ public enum DirectoryReader {
         }
         var info = stat()
         guard stat(target, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        if Int(info.st_size) > WorkingFile.maxBytes {
+            return WorkingFile(path: relative, kind: .tooLarge(Int(info.st_size)), bytes: nil)
+        }
         return WorkingFile(path: relative, kind: .symlink, bytes: try read(target))
     }
 

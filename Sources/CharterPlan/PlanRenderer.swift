@@ -58,7 +58,7 @@ public struct PlanRenderer: Sendable {
             out += "\n"
             let verb = c.action == .create ? "created" : c.action == .update ? "updated in place" : "deleted"
             var comment = "  # \(c.id) will be \(verb)"
-            if let s = c.source { comment += " (\(s.file):\(s.line))" }
+            if let s = c.source { comment += " (\(visible(s.file)):\(s.line))" }
             out += bold(comment) + "\n"
             out += "  " + paint("\(c.action.symbol) \(c.id)", c.action) + "\n"
             switch c.action {
@@ -92,8 +92,17 @@ public struct PlanRenderer: Sendable {
         return out
     }
 
+    /// Control characters in paths from the repository, shown escaped rather than sent to the terminal.
+    func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+            return text
+        }
+        let escaped = CanonicalJSON.string(.string(text))
+        return String(escaped.dropFirst().dropLast())
+    }
+
     func describe(_ c: PlanContext) -> String {
-        var s = c.source
+        var s = visible(c.source)
         if let r = c.desiredRevision { s += " at \(String(r.prefix(12)))" }
         if c.includesUncommitted { s += " (including uncommitted changes)" }
         return s

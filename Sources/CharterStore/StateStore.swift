@@ -83,7 +83,9 @@ public final class StateStore: Sendable {
                 guard let kind = ResourceKind(rawValue: kindText) else {
                     throw StoreError(
                         operation: "read applied state", path: path,
-                        message: "unknown kind \(kindText) in the store; run `charter rebuild`")
+                        message:
+                            "unknown kind \(kindText) in the store; it was written by another Charter version — use a fresh --data-dir and bootstrap again"
+                    )
                 }
                 let id = ResourceID(kind, row["name"])
                 let json: String = row["document"]

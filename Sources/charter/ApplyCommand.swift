@@ -39,7 +39,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let (applied, changes) = try await CLIErrors.run {
             let store = try StateStore(directory: global.dataDirectory)
             return try await Operations.bootstrap(
-                source.request(allowWorkingTree: false), store: store, dataDirectory: global.dataDirectory,
+                try source.request(allowWorkingTree: false), store: store, dataDirectory: global.dataDirectory,
                 actor: actorName)
         }
         let renderer = PlanRenderer(color: Terminal.useColor(noColor))

@@ -32,7 +32,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let outcome = try await CLIErrors.run {
             let store = try StateStore(directory: global.dataDirectory)
-            return try await Operations.plan(source.request(), store: store, dataDirectory: global.dataDirectory)
+            return try await Operations.plan(try source.request(), store: store, dataDirectory: global.dataDirectory)
         }
         let renderer = PlanRenderer(color: output == .text && Terminal.useColor(noColor))
         switch output {

@@ -7,7 +7,7 @@ import Foundation
 struct SourceOptions: ParsableArguments {
     @Argument(
         help: ArgumentHelp(
-            "Organization repository: a local path (default: current directory) or a git URL (file://, ssh://, https://, user@host:path).",
+            "Organization repository: a local path (default: the git repository containing the current directory) or a git URL (file://, ssh://, https://, user@host:path).",
             valueName: "PATH|URL"))
     var location: String?
 
@@ -48,13 +48,14 @@ struct SourceOptions: ParsableArguments {
 
     func validate() throws {
         if sshKey != nil && sshAgent { throw ValidationError("--ssh-key and --ssh-agent are exclusive; pick one") }
-        if let tokenEnv, ProcessInfo.processInfo.environment[tokenEnv] == nil {
-            throw ValidationError("--token-env \(tokenEnv): the environment variable is not set")
-        }
     }
 
-    func request(allowWorkingTree: Bool = true) -> SourceRequest {
-        SourceRequest(location: location, revision: rev, allowWorkingTree: allowWorkingTree, auth: auth)
+    /// The request; a missing token variable is a runtime error (exit 1), not a usage error.
+    func request(allowWorkingTree: Bool = true) throws -> SourceRequest {
+        if let tokenEnv, ProcessInfo.processInfo.environment[tokenEnv] == nil {
+            throw SourceError("--token-env \(tokenEnv): the environment variable is not set; export it with the token")
+        }
+        return SourceRequest(location: location, revision: rev, allowWorkingTree: allowWorkingTree, auth: auth)
     }
 
     var auth: GitAuth {
@@ -88,6 +89,26 @@ enum Terminal {
     }
 
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+        let safe = sanitize(message)
+        FileHandle.standardError.write(Data((safe.hasSuffix("\n") ? safe : safe + "\n").utf8))
+    }
+
+    /// Control characters from repository content (ESC, BEL, C1) shown as `\u{…}`, so a hostile
+    /// file cannot retitle, clear or spoof the terminal. Newlines and tabs stay.
+    static func sanitize(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = String.UnicodeScalarView()
+        for u in text.unicodeScalars {
+            if isControl(u) {
+                out.append(contentsOf: "\\u{\(String(u.value, radix: 16))}".unicodeScalars)
+            } else {
+                out.append(u)
+            }
+        }
+        return String(out)
+    }
+
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        (u.value < 0x20 && u != "\n" && u != "\t") || (0x7F...0x9F).contains(u.value)
     }
 }

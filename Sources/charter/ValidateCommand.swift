@@ -22,7 +22,7 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try await CLIErrors.run {
-            try await Operations.load(source.request(), dataDirectory: global.dataDirectory)
+            try await Operations.load(try source.request(), dataDirectory: global.dataDirectory)
         }
         let r = loaded.result
         switch output {

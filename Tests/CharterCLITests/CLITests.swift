@@ -127,6 +127,30 @@ func exampleClone() throws -> GitFixture {
         #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
     }
 
+    @Test func controlCharactersFromTheRepositoryAreEscaped() throws {
+        let repo = try exampleClone()
+        try repo.write(
+            "teams/evil.yaml",
+            "apiVersion: charter/v1\nkind: \"Te\\e]0;pwned\\a\\e[2Jam\"\nmetadata: {name: x}\nspec: {}\n")
+        let r = try CharterBinary().run(["validate", repo.root.path])
+        #expect(r.status == 1)
+        #expect(!r.stderr.contains("\u{1B}"))
+        #expect(!r.stderr.contains("\u{07}"))
+        #expect(r.stderr.contains("\\u{1b}]0;pwned"))
+    }
+
+    @Test func runsFromASubdirectoryOfTheRepository() throws {
+        let repo = try exampleClone()
+        let r = try CharterBinary().run(["validate"], in: repo.root.appendingPathComponent("teams"))
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
+    @Test func missingTokenVariableIsARuntimeError() throws {
+        let r = try CharterBinary().run(["plan", ".", "--detailed-exitcode", "--token-env", "CHARTER_TEST_UNSET_TOKEN"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("CHARTER_TEST_UNSET_TOKEN"))
+    }
+
     @Test func applyWithoutBootstrapIsAUsageError() throws {
         let r = try CharterBinary().run(["apply", "."])
         #expect(r.status == 64)

@@ -110,6 +110,46 @@ func makeOrgRepo() throws -> GitFixture {
         #expect(again.result.state.teams["core"]?.displayName == "Pushed")
     }
 
+    @Test func aRemoteWithoutMainNeedsAnExplicitRevisionAndTagsWork() async throws {
+        let repo = try makeOrgRepo()
+        try repo.git("branch", "-m", "main", "trunk")
+        try repo.git("tag", "v1")
+        try repo.git("branch", "a-experiment")
+        let bare = makeTemporaryDirectory("remote").appendingPathComponent("org.git")
+        try GitFixture.run(["clone", "-q", "--bare", repo.root.path, bare.path])
+        let data = makeTemporaryDirectory("data")
+        let url = "file://" + bare.path
+        do {
+            _ = try await Operations.load(SourceRequest(location: url, revision: nil), dataDirectory: data)
+            Issue.record("a branch was guessed")
+        } catch let error as SourceError {
+            #expect(error.message.contains("pass --rev with one of: a-experiment, trunk"))
+        }
+        let tagged = try await Operations.load(SourceRequest(location: url, revision: "v1"), dataDirectory: data)
+        #expect(tagged.source.revision == (try repo.git("rev-parse", "v1^{commit}")))
+        do {
+            _ = try await Operations.load(SourceRequest(location: url, revision: "nope"), dataDirectory: data)
+            Issue.record("a missing revision was accepted")
+        } catch let error as SourceError {
+            #expect(
+                error.message == "revision 'nope' not found in \(url); give a branch, tag or commit of that repository")
+        }
+        // A branch deleted upstream is pruned from the mirror, so the only branch left is used.
+        try GitFixture.run(["-C", bare.path, "branch", "-D", "a-experiment"])
+        let pruned = try await Operations.load(SourceRequest(location: url, revision: nil), dataDirectory: data)
+        #expect(pruned.source.revision == (try repo.git("rev-parse", "trunk")))
+    }
+
+    @Test func aFailedFirstFetchLeavesNoMirror() async throws {
+        let data = makeTemporaryDirectory("data")
+        await #expect(throws: (any Error).self) {
+            _ = try await Operations.load(
+                SourceRequest(location: "file:///nonexistent/org.git", revision: nil), dataDirectory: data)
+        }
+        let mirrors = try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("mirrors").path)
+        #expect(mirrors.allSatisfy { $0.hasSuffix(".lock") })
+    }
+
     @Test func symlinkOutsideTheTreeIsRefused() async throws {
         let repo = try makeOrgRepo()
         let outside = makeTemporaryDirectory("outside").appendingPathComponent("secret.yaml")

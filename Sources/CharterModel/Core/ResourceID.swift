@@ -23,7 +23,9 @@ public enum ResourceKind: String, Sendable, Hashable, CaseIterable, Comparable, 
 
     /// Looks a kind up by name, ignoring case (`team`, `Team`, `teams` are all accepted by the CLI).
     public init?(loose name: String) {
-        let lower = name.lowercased()
+        var lower = name.lowercased().replacingOccurrences(of: "-", with: "")
+        let irregular = ["people": "person", "policies": "policy", "capacitysources": "capacitysource"]
+        lower = irregular[lower] ?? lower
         let singular = lower.hasSuffix("s") && lower != "s" ? String(lower.dropLast()) : lower
         guard
             let kind = Self.allCases.first(where: {

@@ -21,7 +21,7 @@ public struct TemplateParameter: Sendable, Hashable {
 
     /// Why `value` does not fit this parameter, or nil when it does.
     public func problem(with value: Value) -> String? {
-        problem(with: value, regex: pattern.flatMap { try? Regex($0) })
+        problem(with: value, regex: pattern.flatMap { PatternSafety.problem($0) == nil ? try? Regex($0) : nil })
     }
 
     /// Why `value` does not fit this parameter, with `pattern` already compiled (callers checking
@@ -30,6 +30,9 @@ public struct TemplateParameter: Sendable, Hashable {
         switch type {
         case .string:
             guard let s = value.string else { return "expected a string, found a \(value.typeName)" }
+            if pattern != nil, s.unicodeScalars.count > PatternSafety.maxInputLength {
+                return "the value is longer than \(PatternSafety.maxInputLength) characters"
+            }
             if let pattern, let regex, (try? regex.wholeMatch(in: s)) == nil {
                 return "`\(s)` does not match the pattern `\(pattern)`"
             }

@@ -76,7 +76,9 @@ public struct SchemaValidator {
     }
 
     mutating func validateString(_ node: YAMLNode, _ s: StringSchema) -> Value? {
-        guard let (text, resolved) = scalar(node, expected: "a string") else { return nil }
+        guard let (value, resolved) = scalar(node, expected: "a string") else { return nil }
+        // Messages echo the value: never with a credential pasted into a URL.
+        let text = Redaction.redactURLs(value)
         switch resolved {
         case .string: break
         case .null:
@@ -92,7 +94,7 @@ public struct SchemaValidator {
             return nil
         }
         var ok = true
-        if let values = s.enumValues, !values.contains(text) {
+        if let values = s.enumValues, !values.contains(value) {
             let suggestion = Suggestion.closest(to: text, in: values).map { "; did you mean `\($0)`?" } ?? ""
             report(
                 "schema.enum", node,
@@ -100,19 +102,19 @@ public struct SchemaValidator {
             ok = false
         }
         // Scalars are counted only when the byte count cannot decide (a scalar is 1–4 bytes).
-        if let min = s.minLength, text.utf8.count < min * 4, text.unicodeScalars.count < min {
+        if let min = s.minLength, value.utf8.count < min * 4, value.unicodeScalars.count < min {
             report("schema.length", node, "must be at least \(min) character\(min == 1 ? "" : "s") long")
             ok = false
         }
-        if let max = s.maxLength, text.utf8.count > max, text.unicodeScalars.count > max {
-            report("schema.length", node, "is \(text.unicodeScalars.count) characters long; the limit is \(max)")
+        if let max = s.maxLength, value.utf8.count > max, value.unicodeScalars.count > max {
+            report("schema.length", node, "is \(value.unicodeScalars.count) characters long; the limit is \(max)")
             ok = false
         }
-        if let p = s.pattern, !p.matches(text) {
+        if let p = s.pattern, !p.matches(value) {
             report("schema.pattern", node, "`\(text)` is not \(p.expectation)")
             ok = false
         }
-        return ok ? .string(text) : nil
+        return ok ? .string(value) : nil
     }
 
     mutating func validateInteger(_ node: YAMLNode, _ s: IntegerSchema) -> Value? {
@@ -151,6 +153,9 @@ public struct SchemaValidator {
         switch resolved {
         case .int(let i): value = Double(i)
         case .float(let d) where d.isFinite: value = d
+        case .float:
+            report("schema.range", node, "`\(text)` is out of range: numbers must be finite")
+            return nil
         default:
             report("schema.type", node, "expected a number, found \(resolvedName(resolved)) `\(text)`")
             return nil

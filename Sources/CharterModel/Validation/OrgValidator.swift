@@ -32,9 +32,10 @@ struct Checker {
     /// Time zone names already looked up.
     var zones: [String: Bool] = [:]
 
+    /// The compiled pattern, or nil when it is invalid or unsafe (then nothing is matched with it).
     mutating func regex(_ pattern: String) -> Regex<AnyRegexOutput>? {
         if let cached = regexes[pattern] { return cached }
-        let compiled = try? Regex(pattern)
+        let compiled = PatternSafety.problem(pattern) == nil ? try? Regex(pattern) : nil
         regexes[pattern] = compiled
         return compiled
     }
@@ -202,7 +203,12 @@ struct Checker {
                             "parameter `\(p.name)` is defined twice (first as parameter \(first + 1))"))
                 }
                 seenParams[p.name] = seenParams[p.name] ?? i
-                if let pattern = p.pattern, regex(pattern) == nil {
+                if let pattern = p.pattern, let unsafe = PatternSafety.problem(pattern) {
+                    out.append(
+                        res.diagnostic(
+                            "semantic.pattern", at: path.appending("pattern"), "pattern refused: \(unsafe)",
+                            hint: "simplify it, for example `^[a-z]+$` instead of `^([a-z]+)+$`"))
+                } else if let pattern = p.pattern, regex(pattern) == nil {
                     out.append(
                         res.diagnostic(
                             "semantic.pattern", at: path.appending("pattern"),
