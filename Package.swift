@@ -29,6 +29,10 @@ let package = Package(
         ),
         .target(name: "CharterPlan", dependencies: ["CharterModel"]),
         .target(
+            name: "CharterGovernance",
+            dependencies: ["CharterModel", "CharterPlan", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
             name: "CharterStore",
             dependencies: ["CharterModel", "CharterPlan", .product(name: "GRDB", package: "GRDB.swift")]
         ),
@@ -54,6 +58,7 @@ let package = Package(
         .testTarget(name: "CharterModelTests", dependencies: ["CharterModel"]),
         .testTarget(name: "CharterPlanTests", dependencies: ["CharterPlan"], exclude: ["Golden"]),
         .testTarget(name: "CharterStoreTests", dependencies: ["CharterStore"]),
+        .testTarget(name: "CharterGovernanceTests", dependencies: ["CharterGovernance", "CharterTestSupport"]),
         .testTarget(name: "CharterControlTests", dependencies: ["CharterControl", "CharterGit", "CharterTestSupport"]),
         .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
     ],

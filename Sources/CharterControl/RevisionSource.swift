@@ -161,7 +161,27 @@ public enum RevisionSource {
     public static func files(
         of repository: GitRepository, at commit: ObjectID, cache: LoaderCache? = nil
     ) async throws -> [SourceFile] {
-        try await repository.configFiles(at: commit, cache: cache)
+        let listed = try await repository.configEntries(at: commit)
+        let toRead: [Int] = listed.indices.filter { i in
+            !(cache?.contains(path: listed[i].path, cacheKey: listed[i].blob.hex) ?? false)
+        }
+        // Inflating blobs is the cost of a cold read: split it across a second handle on the same
+        // repository (libgit2 objects are per-handle, and each actor runs on its own queue).
+        guard toRead.count >= 256 else {
+            return try await repository.configFiles(listed, reading: Set(toRead))
+        }
+        let second = try await GitRepository.open(at: repository.url)
+        let middle = toRead.count / 2
+        let firstHalf = Set(toRead[0..<middle])
+        let secondHalf = Set(toRead[middle..<toRead.count])
+        async let secondPart = second.configFiles(listed, reading: secondHalf)
+        let firstPart = try await repository.configFiles(listed, reading: firstHalf)
+        let other = try await secondPart
+        // Each entry was produced by exactly one side; merge in listing order.
+        return zip(firstPart, other).map { a, b in
+            if case .cached = a.contents { return b }
+            return a
+        }
     }
 
     /// The configuration files that differ between two commits: new contents of added and
@@ -220,24 +240,21 @@ extension GitRepository {
         return SourceFile(path: path, contents: .bytes(try blobData(blob)), cacheKey: blob.hex)
     }
 
-    /// Configuration files of a commit with their contents, read in one actor hop. Symlinks in a
-    /// commit are never followed; submodules are skipped.
-    func configFiles(at commit: ObjectID, cache: LoaderCache? = nil) throws -> [SourceFile] {
-        let listed = try listFiles(at: commit, where: { ConfigPaths.isConfigFile($0) })
+    /// The configuration files of a commit's tree, without contents; submodules are skipped.
+    func configEntries(at commit: ObjectID) throws -> [TreeFile] {
+        try listFiles(at: commit, where: { ConfigPaths.isConfigFile($0) }).filter { $0.mode != .submodule }
+    }
+
+    /// One source file per entry, in order: the entries at `reading` are read (symlinks in a commit
+    /// are never followed), the others are `.cached`.
+    func configFiles(_ entries: [TreeFile], reading: Set<Int>) throws -> [SourceFile] {
         var out: [SourceFile] = []
-        out.reserveCapacity(listed.count)
-        for f in listed {
-            switch f.mode {
-            case .regular, .executable:
-                if let cache, cache.contains(path: f.path, cacheKey: f.blob.hex) {
-                    out.append(SourceFile(path: f.path, contents: .cached, cacheKey: f.blob.hex))
-                } else {
-                    out.append(try configFile(path: f.path, blob: f.blob, mode: f.mode))
-                }
-            case .symlink:
+        out.reserveCapacity(entries.count)
+        for (i, f) in entries.enumerated() {
+            if reading.contains(i) {
                 out.append(try configFile(path: f.path, blob: f.blob, mode: f.mode))
-            case .submodule:
-                continue
+            } else {
+                out.append(SourceFile(path: f.path, contents: .cached, cacheKey: f.blob.hex))
             }
         }
         return out
