@@ -18,6 +18,7 @@ let package = Package(
         // System libraries, found through pkg-config and installed by `.ci/run`.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Library modules, one per concern; dependencies point one way (see docs/ARCHITECTURE.md).
         .target(name: "CharterGit", dependencies: ["CGit2"]),
@@ -34,8 +35,11 @@ let package = Package(
         ),
         .target(
             name: "CharterStore",
-            dependencies: ["CharterModel", "CharterPlan", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "CharterModel", "CharterPlan", "CharterGovernance", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
+        .target(name: "CharterStatus", dependencies: ["CZlib", "CharterModel", "CharterGit", "CharterStore"]),
         .target(
             name: "CharterControl",
             dependencies: ["CharterGit", "CharterModel", "CharterPlan", "CharterStore"]
@@ -61,6 +65,7 @@ let package = Package(
         .testTarget(name: "CharterGovernanceTests", dependencies: ["CharterGovernance", "CharterTestSupport"]),
         .testTarget(name: "CharterControlTests", dependencies: ["CharterControl", "CharterGit", "CharterTestSupport"]),
         .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
+        .testTarget(name: "CharterStatusTests", dependencies: ["CharterStatus", "CharterTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -69,6 +69,7 @@ public final class StateStore: Sendable {
                 t.column("hash", .text).notNull()
             }
         }
+        m.registerMigration("v2-proposals", migrate: createProposalTables)
         return m
     }
 
