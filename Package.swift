@@ -39,10 +39,19 @@ let package = Package(
                 "CharterModel", "CharterPlan", "CharterGovernance", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .target(name: "CharterStatus", dependencies: ["CZlib", "CharterModel", "CharterGit", "CharterStore"]),
+        .target(
+            name: "CharterStatus",
+            dependencies: [
+                "CZlib", "CharterModel", "CharterGit", "CharterStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "CharterControl",
-            dependencies: ["CharterGit", "CharterModel", "CharterPlan", "CharterStore"]
+            dependencies: [
+                "CharterGit", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
 
         // Thin executables over the library modules.
@@ -63,7 +72,10 @@ let package = Package(
         .testTarget(name: "CharterPlanTests", dependencies: ["CharterPlan"], exclude: ["Golden"]),
         .testTarget(name: "CharterStoreTests", dependencies: ["CharterStore"]),
         .testTarget(name: "CharterGovernanceTests", dependencies: ["CharterGovernance", "CharterTestSupport"]),
-        .testTarget(name: "CharterControlTests", dependencies: ["CharterControl", "CharterGit", "CharterTestSupport"]),
+        .testTarget(
+            name: "CharterControlTests",
+            dependencies: ["CharterControl", "CharterGit", "CharterGovernance", "CharterTestSupport"]
+        ),
         .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
         .testTarget(name: "CharterStatusTests", dependencies: ["CharterStatus", "CharterTestSupport"]),
     ],

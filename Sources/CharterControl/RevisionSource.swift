@@ -59,6 +59,14 @@ public struct SourceError: Error, Sendable, CustomStringConvertible {
 public enum RevisionSource {
     /// Reads the revision `request` names. Remote URLs are mirrored into `dataDirectory/mirrors`.
     public static func resolve(_ request: SourceRequest, dataDirectory: URL) async throws -> ResolvedSource {
+        try await open(request, dataDirectory: dataDirectory).source
+    }
+
+    /// Like ``resolve(_:dataDirectory:)``, also returning the repository the files came from (the
+    /// local repository, or the mirror of a URL), or nil for a plain directory.
+    public static func open(
+        _ request: SourceRequest, dataDirectory: URL
+    ) async throws -> (repository: GitRepository?, source: ResolvedSource) {
         let location = request.location ?? RepositoryRoot.find(from: FileManager.default.currentDirectoryPath) ?? "."
         if SourceRequest.isRemote(location) {
             return try await remote(location, request: request, dataDirectory: dataDirectory)
@@ -83,25 +91,36 @@ public enum RevisionSource {
                 )
             }
             let files = try DirectoryReader.files(root: url, where: { ConfigPaths.isConfigFile($0) })
-            return ResolvedSource(
-                description: location, revision: nil, isWorkingTree: true, isCommit: false, files: files.map(sourceFile)
+            return (
+                nil,
+                ResolvedSource(
+                    description: location, revision: nil, isWorkingTree: true, isCommit: false,
+                    files: files.map(sourceFile))
             )
         }
         if request.revision == nil, request.allowWorkingTree, await !repository.isBare {
             let files = try await repository.workingTreeFiles(where: { ConfigPaths.isConfigFile($0) })
             let head = try? await repository.resolve("HEAD")
-            return ResolvedSource(
-                description: "\(location) (working tree)", revision: head?.hex, isWorkingTree: true, isCommit: false,
-                files: files.map(sourceFile))
+            return (
+                repository,
+                ResolvedSource(
+                    description: "\(location) (working tree)", revision: head?.hex, isWorkingTree: true,
+                    isCommit: false, files: files.map(sourceFile))
+            )
         }
         let rev = request.revision ?? "HEAD"
         let commit = try await repository.resolve(rev)
-        return ResolvedSource(
-            description: location, revision: commit.hex, isWorkingTree: false, isCommit: true,
-            files: try await files(of: repository, at: commit))
+        return (
+            repository,
+            ResolvedSource(
+                description: location, revision: commit.hex, isWorkingTree: false, isCommit: true,
+                files: try await files(of: repository, at: commit))
+        )
     }
 
-    static func remote(_ url: String, request: SourceRequest, dataDirectory: URL) async throws -> ResolvedSource {
+    static func remote(
+        _ url: String, request: SourceRequest, dataDirectory: URL
+    ) async throws -> (repository: GitRepository?, source: ResolvedSource) {
         let digest = SHA256.hash(data: Array(url.utf8))
         let key = digest.prefix(8).map { String(format: "%02x", $0) }.joined()
         let mirrors = dataDirectory.appendingPathComponent("mirrors")
@@ -151,9 +170,12 @@ public enum RevisionSource {
             throw SourceError(
                 "revision '\(rev)' not found in \(shown); give a branch, tag or commit of that repository")
         }
-        return ResolvedSource(
-            description: shown, revision: commit.hex, isWorkingTree: false, isCommit: true,
-            files: try await files(of: repository, at: commit))
+        return (
+            repository,
+            ResolvedSource(
+                description: shown, revision: commit.hex, isWorkingTree: false, isCommit: true,
+                files: try await files(of: repository, at: commit))
+        )
     }
 
     /// The configuration files of `commit`, read from the object database in one hop. Blobs whose

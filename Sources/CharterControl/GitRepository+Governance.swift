@@ -1,0 +1,29 @@
+import CharterGit
+import CharterGovernance
+import Foundation
+
+extension GitRepository {
+    /// The commits after `base` up to `head`, newest first, following first parents (the history
+    /// of the watched branch); bounded so a wrong base cannot walk a whole repository.
+    func commitsBetween(base: String, head: String, limit: Int = 1000) throws -> [ProposalCommit] {
+        var out: [ProposalCommit] = []
+        var next = ObjectID(hex: head)
+        while let id = next, id.hex != base, out.count < limit {
+            let info = try commit(id)
+            out.append(
+                ProposalCommit(
+                    id: id.hex, authorName: info.author.name, authorEmail: info.author.email, summary: info.summary))
+            next = info.parents.first
+        }
+        return out
+    }
+
+    /// The contents of the vote files for `proposal` on the status `branch`, or none when the
+    /// branch or the directory does not exist yet.
+    func voteFiles(branch: String, proposal: ProposalID) throws -> [[UInt8]] {
+        guard let tip = try headCommitOfBranch(branch) else { return [] }
+        let prefix = "\(Reconciler.votesDirectory)/\(proposal)/"
+        let files = try listFiles(at: tip, where: { $0.hasPrefix(prefix) && $0.hasSuffix(".json") })
+        return try files.filter { $0.mode == .regular }.map { try blobData($0.blob) }
+    }
+}

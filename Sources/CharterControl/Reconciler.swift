@@ -1,0 +1,175 @@
+import CharterGit
+import CharterGovernance
+import CharterModel
+import CharterPlan
+import CharterStore
+import Foundation
+
+/// What one reconcile pass found and did.
+public struct ReconcileReport: Sendable {
+    /// The Kubernetes-style condition after the pass.
+    public enum Condition: String, Sendable {
+        /// The applied state matches the watched branch.
+        case ready = "Ready"
+        /// A proposal is waiting for votes.
+        case reconciling = "Reconciling"
+        /// The pass cannot make progress without a person (invalid revision, not bootstrapped…).
+        case stalled = "Stalled"
+    }
+    public var condition: Condition
+    /// Why, in a word: `Applied`, `UpToDate`, `AwaitingVotes`, `InvalidRevision`, `NotBootstrapped`,
+    /// `Rejected`, `ApplyFailed`.
+    public var reason: String
+    public var message: String
+    /// The watched branch's commit.
+    public var observedRevision: String?
+    /// The applied commit after the pass.
+    public var appliedRevision: String?
+    /// The proposal for the branch, as saved after the pass.
+    public var proposal: Proposal?
+    /// Diagnostics when the revision did not load.
+    public var diagnostics: [Diagnostic]
+    /// Votes recorded by this pass (accepted or refused).
+    public var votesRecorded: Int
+}
+
+/// One pass of the loop for the watched branch: fetch, load, plan, govern, apply.
+///
+/// Rights come from the applied state only: routing, rosters and signing keys are read from the
+/// store, never from the branch being decided.
+public enum Reconciler {
+    /// Where votes live on the status branch: `votes/<proposal>/<file>.json`, one signed vote a file.
+    public static let votesDirectory = "votes"
+
+    /// Runs one pass against `repository` (a local path or URL) for `branch` (default: the applied
+    /// Organization's watched branch, else `main`).
+    public static func reconcileOnce(
+        repository location: String, branch: String? = nil, store: StateStore, dataDirectory: URL,
+        auth: GitAuth = .none, actor: String = "controller", now: Date = Date()
+    ) async throws -> ReconcileReport {
+        let actual = try store.actualState()
+        let applied = try store.appliedRevision()
+        let watched = branch ?? actual.organization?.branch ?? "main"
+        let statusBranch = actual.organization?.statusBranch ?? "charter/status"
+        let (repository, source) = try await RevisionSource.open(
+            SourceRequest(location: location, revision: watched, allowWorkingTree: false, auth: auth),
+            dataDirectory: dataDirectory)
+        guard let git = repository, let head = source.revision else {
+            throw SourceError("\(location) is not a git repository with a branch \(watched)")
+        }
+        var report = ReconcileReport(
+            condition: .stalled, reason: "", message: "", observedRevision: head, appliedRevision: applied?.revision,
+            proposal: nil, diagnostics: [], votesRecorded: 0)
+
+        let loaded = Loader.load(source.files)
+        guard loaded.isValid else {
+            report.reason = "InvalidRevision"
+            report.message = "\(loaded.diagnostics.count) errors in \(String(head.prefix(12))); fix them on \(watched)"
+            report.diagnostics = loaded.diagnostics
+            return report
+        }
+        guard let applied else {
+            report.reason = "NotBootstrapped"
+            report.message = "nothing is applied yet; run `charter apply --bootstrap` once"
+            return report
+        }
+        let changes = Planner.plan(desired: loaded.state, actual: actual)
+        let proposalSource = ProposalSource.branch(watched)
+        var open = try store.openProposals(source: proposalSource).first
+
+        if changes.isEmpty {
+            if var stale = open {
+                _ = try stale.replan(changeSetHash: changes.hash, head: head, at: now)
+                _ = try store.save(stale, actor: actor)
+            }
+            report.condition = .ready
+            report.reason = "UpToDate"
+            report.message = "the applied state matches \(watched) at \(String(head.prefix(12)))"
+            return report
+        }
+
+        var superseded: [Proposal] = []
+        if var current = open {
+            if case .superseded = try current.replan(changeSetHash: changes.hash, head: head, at: now) {
+                superseded.append(current)
+                open = nil
+            } else {
+                open = current
+            }
+        }
+        var proposal: Proposal
+        if let open {
+            proposal = open
+        } else {
+            let commits = try await git.commitsBetween(base: applied.revision, head: head)
+            let draft = ProposalDraft(
+                source: proposalSource, base: applied.revision, head: head, changeSet: changes, commits: commits,
+                actual: actual, createdAt: now)
+            proposal = try store.createProposal(draft, saving: superseded, actor: actor)
+        }
+
+        if proposal.state == .open {
+            let files = try await git.voteFiles(branch: statusBranch, proposal: proposal.id)
+            report.votesRecorded = VoteCounter.record(files, into: &proposal, actual: actual, now: now)
+        }
+        if proposal.state == .approved {
+            do {
+                let result = try store.apply(
+                    changes, revision: head, method: .governed, actor: actor, source: source.description, at: now)
+                try proposal.transition(to: .applied, at: now, reason: "applied as revision \(result.revision)")
+                report.appliedRevision = result.revision
+            } catch {
+                try proposal.transition(to: .failed, at: now, reason: "apply failed: \(error)")
+            }
+        }
+        proposal = try store.save(proposal, actor: actor)
+        report.proposal = proposal
+        switch proposal.state {
+        case .applied:
+            report.condition = .ready
+            report.reason = "Applied"
+            report.message = "\(proposal.id) applied \(String(head.prefix(12)))"
+        case .open:
+            report.condition = .reconciling
+            report.reason = "AwaitingVotes"
+            report.message = "\(proposal.id) \(proposal.explanation)"
+        case .rejected:
+            report.reason = "Rejected"
+            report.message = "\(proposal.id) was rejected: \(proposal.history.last?.reason ?? "")"
+        case .failed:
+            report.reason = "ApplyFailed"
+            report.message = proposal.history.last?.reason ?? "apply failed"
+        case .approved, .superseded:
+            report.condition = .reconciling
+            report.reason = "Pending"
+            report.message = "\(proposal.id) is \(proposal.state.rawValue)"
+        }
+        return report
+    }
+}
+
+/// Records signed votes on a proposal, verifying each against the voter's keys in the actual state.
+enum VoteCounter {
+    /// Records the votes of `files` not recorded before (matched by signature); returns how many.
+    static func record(_ files: [[UInt8]], into proposal: inout Proposal, actual: OrgState, now: Date) -> Int {
+        let seen = Set(proposal.votes.compactMap(\.vote.signature))
+        var recorded = 0
+        for bytes in files {
+            guard let signed = try? SignedVote(json: String(decoding: bytes, as: UTF8.self)),
+                !seen.contains(signed.signature)
+            else { continue }
+            let vote = ProposalVote(signed)
+            let keys = (actual.people[signed.document.voter]?.sshKeys ?? []).compactMap {
+                try? SSHPublicKey(authorizedKey: $0)
+            }
+            do {
+                _ = try signed.verify(allowedKeys: keys)
+                _ = proposal.record(vote, at: now)
+            } catch {
+                proposal.refuse(vote, because: .signature("\(error)"), at: now)
+            }
+            recorded += 1
+        }
+        return recorded
+    }
+}
