@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "CharterControl",
             dependencies: [
-                "CharterGit", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance",
+                "CharterGit", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance", "CharterStatus",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -57,7 +57,10 @@ let package = Package(
         // Thin executables over the library modules.
         .executableTarget(
             name: "charter",
-            dependencies: ["CharterControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "CharterControl", "CharterGovernance", "CharterStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "charter-bench",

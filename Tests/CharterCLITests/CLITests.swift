@@ -151,6 +151,47 @@ func exampleClone() throws -> GitFixture {
         #expect(r.stderr.contains("CHARTER_TEST_UNSET_TOKEN"))
     }
 
+    @Test func theGovernedLoopEndToEnd() throws {
+        let repo = try exampleClone()
+        let charter = CharterBinary()
+        let keys = GitFixture.exampleRepo.appendingPathComponent("demo-keys")
+        try charter.run(["apply", "--bootstrap", repo.root.path])
+        let team = try repo.read("teams/research.yaml")
+        try repo.write(
+            "teams/research.yaml",
+            team.replacingOccurrences(of: "displayName: Research", with: "displayName: Research Lab"))
+        try repo.commitAll("Rename research")
+
+        let proposed = try charter.run(["reconcile", "--once", repo.root.path])
+        #expect(proposed.status == 0, "\(proposed.stderr)")
+        #expect(proposed.stdout.contains("Reconciling: AwaitingVotes — P-0001 board change: needs 2 more approvals"))
+        #expect(try repo.git("show", "charter/status:proposals/P-0001/diff.txt").contains("~ Team/research"))
+
+        // A non-member's signed vote is committed but never counts.
+        let outsider = try charter.run([
+            "vote", "P-0001", "approve", "--as", "maria", "--key", keys.appendingPathComponent("maria").path,
+            repo.root.path,
+        ])
+        #expect(outsider.status == 0, "\(outsider.stderr)")
+        for voter in ["priya", "jonas"] {
+            let vote = try charter.run([
+                "vote", "P-0001", "approve", "--as", voter, "--key", keys.appendingPathComponent(voter).path,
+                repo.root.path,
+            ])
+            #expect(vote.status == 0, "\(vote.stderr)")
+        }
+        let applied = try charter.run(["reconcile", "--once", repo.root.path])
+        #expect(applied.stdout.hasPrefix("Ready: Applied — P-0001 applied"))
+        let show = try charter.run(["show", "P-0001"])
+        #expect(show.stdout.contains("maria approve (refused: maria is not a member of board change)"))
+        #expect(show.stdout.contains("change: approved — approved by jonas, priya"))
+        #expect(try charter.run(["get", "team", "research", "-o", "json"]).stdout.contains("\"Research Lab\""))
+        let status = try repo.git("show", "charter/status:status.yaml")
+        #expect(status.contains("appliedRevision: \(try repo.git("rev-parse", "main"))"))
+        // The watched branch was never touched by the controller.
+        #expect(try repo.git("log", "--format=%s", "main").split(separator: "\n").count == 2)
+    }
+
     @Test func applyWithoutBootstrapIsAUsageError() throws {
         let r = try CharterBinary().run(["apply", "."])
         #expect(r.status == 64)

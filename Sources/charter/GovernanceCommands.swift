@@ -1,0 +1,231 @@
+import ArgumentParser
+import CharterControl
+import CharterGit
+import CharterGovernance
+import CharterModel
+import CharterStore
+import Foundation
+
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Run one pass of the governed loop: plan the watched branch, propose, count votes, apply.",
+        discussion: """
+            Reads the watched branch (default: the applied Organization's, else main), turns its
+            difference from the applied state into a proposal routed by the applied policies, counts
+            the signed votes on the status branch, applies what the boards approved, and writes
+            status.yaml, STATUS.md and proposals/ back to the status branch.
+
+            Examples:
+              charter reconcile --once ./org
+              charter reconcile --once ssh://git@host/org.git --ssh-key ~/.ssh/charter -o json
+            """)
+
+    @Flag(help: "Run exactly one pass (the long-running controller comes next).") var once = false
+    @OptionGroup var source: SourceOptions
+    @Option(help: ArgumentHelp("The watched branch.", valueName: "BRANCH")) var branch: String?
+    @Flag(name: .customLong("no-write-back"), help: "Do not write to the status branch.") var noWriteBack = false
+    @Option(name: [.customShort("o"), .long], help: "Output format: text or json.") var output: OutputFormat = .text
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard once else { throw ValidationError("only `charter reconcile --once` exists so far") }
+        if source.rev != nil { throw ValidationError("use --branch to choose the watched branch, not --rev") }
+    }
+
+    func run() async throws {
+        let report = try await CLIErrors.run {
+            let request = try source.request()
+            let store = try StateStore(directory: global.dataDirectory)
+            let now = Date()
+            let report = try await Reconciler.reconcileOnce(
+                repository: request.location ?? ".", branch: branch, store: store,
+                dataDirectory: global.dataDirectory, auth: request.auth, actor: Operations.defaultActor(), now: now)
+            if !noWriteBack, report.reason != "NotBootstrapped" {
+                let statusBranch = try store.actualState().organization?.statusBranch ?? "charter/status"
+                try await StatusWriter.publish(
+                    try StatusWriter.files(for: report, store: store, now: now), to: request.location ?? ".",
+                    branch: statusBranch, dataDirectory: global.dataDirectory, auth: request.auth,
+                    message: "charter: \(report.reason) \(report.observedRevision?.prefix(12) ?? "")")
+            }
+            return report
+        }
+        switch output {
+        case .json:
+            let value: Value = [
+                "condition": .string(report.condition.rawValue), "reason": .string(report.reason),
+                "message": .string(report.message),
+                "observedRevision": report.observedRevision.map(Value.string) ?? .null,
+                "appliedRevision": report.appliedRevision.map(Value.string) ?? .null,
+                "proposal": report.proposal.map { .string($0.id.description) } ?? .null,
+                "proposalState": report.proposal.map { .string($0.state.rawValue) } ?? .null,
+                "votesRecorded": .int(report.votesRecorded),
+                "diagnostics": .array(report.diagnostics.map(DiagnosticJSON.value)),
+            ]
+            print(PrettyJSON.string(value), terminator: "")
+        case .text:
+            print(Terminal.sanitize("\(report.condition.rawValue): \(report.reason) — \(report.message)"))
+            for d in report.diagnostics { Terminal.printError(d.description) }
+        }
+        if report.condition == .stalled { throw ExitCode(1) }
+    }
+}
+
+struct ProposalsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proposals", abstract: "List proposals, newest first.",
+        discussion: """
+            Examples:
+              charter proposals
+              charter proposals --state open -o json
+            """)
+
+    @Option(help: "Only proposals in this state: open, approved, rejected, superseded, applied, failed.")
+    var state: String?
+    @Option(name: [.customShort("o"), .long], help: "Output format: text or json.") var output: OutputFormat = .text
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if let state, ProposalState(rawValue: state) == nil {
+            throw ValidationError(
+                "unknown state `\(state)`; states are open, approved, rejected, superseded, applied, failed")
+        }
+    }
+
+    func run() async throws {
+        let proposals = try await CLIErrors.run {
+            try StateStore(directory: global.dataDirectory).proposals(state: state.flatMap(ProposalState.init))
+                .sorted { $0.id > $1.id }
+        }
+        switch output {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(proposals), as: UTF8.self))
+        case .text:
+            if proposals.isEmpty {
+                print("No proposals.")
+                return
+            }
+            for p in proposals {
+                let boards = p.boards.map(\.board).joined(separator: ",")
+                let count = "\(p.changes.count) change\(p.changes.count == 1 ? "" : "s")"
+                let state = p.state.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+                print(
+                    Terminal.sanitize(
+                        "\(p.id)  \(state)  \(count)  boards: \(boards.isEmpty ? "-" : boards)  \(p.explanation)"))
+            }
+        }
+    }
+}
+
+struct ShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show a proposal: its changes, required boards, votes and what is missing.",
+        discussion: """
+            Examples:
+              charter show P-0007
+              charter show P-0007 -o json
+            """)
+
+    @Argument(help: "A proposal id such as P-0007.") var id: String
+    @Option(name: [.customShort("o"), .long], help: "Output format: text or json.") var output: OutputFormat = .text
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if ProposalID(id) == nil { throw ValidationError("`\(id)` is not a proposal id; ids look like P-0007") }
+    }
+
+    func run() async throws {
+        let store = try await CLIErrors.run { try StateStore(directory: global.dataDirectory) }
+        guard let proposal = try await CLIErrors.run({ try store.proposal(id: ProposalID(id)!) }) else {
+            Terminal.printError("error: no proposal \(id) in \(store.path)")
+            throw ExitCode(1)
+        }
+        if output == .json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(proposal), as: UTF8.self))
+            return
+        }
+        var s = "\(proposal.id) — \(proposal.state.rawValue)\n"
+        s += "source: \(proposal.source)  base: \(proposal.base.prefix(12))  head: \(proposal.head.prefix(12))\n"
+        s += "change set: \(proposal.changeSetHash)\n\n"
+        s += "changes:\n" + proposal.changes.map { "  \($0)" }.joined(separator: "\n") + "\n\n"
+        s += "boards:\n"
+        for b in proposal.tally.status.boards {
+            s += "  \(b.board): \(b.outcome.rawValue) — \(b.explanation)\n"
+        }
+        s += "\nvotes:\n"
+        if proposal.votes.isEmpty { s += "  none yet\n" }
+        for v in proposal.votes {
+            let verdict = v.accepted ? "counted" : "refused: \(v.reason ?? "")"
+            s += "  \(v.vote.voter) \(v.vote.decision.rawValue) (\(verdict))\n"
+        }
+        s +=
+            "\nhistory:\n" + proposal.history.map { "  \($0.state.rawValue): \($0.reason)" }.joined(separator: "\n")
+            + "\n"
+        print(Terminal.sanitize(s), terminator: "")
+    }
+}
+
+struct VoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vote",
+        abstract: "Sign a vote on a proposal with your SSH key and commit it to the status branch.",
+        discussion: """
+            The vote names the proposal and the hash of the exact change set it approves (read from
+            proposals/<id>/proposal.json on the status branch), and is signed in the SSHSIG format of
+            `ssh-keygen -Y sign` with namespace charter-vote. No working tree is needed.
+
+            Examples:
+              charter vote P-0007 approve --as priya --key demo-keys/priya ./org
+              charter vote P-0007 reject --comment "not this quarter" --as jonas --key ~/.ssh/id_ed25519 ssh://git@host/org.git
+            """)
+
+    @Argument(help: "A proposal id such as P-0007.") var id: String
+    @Argument(help: "approve, reject or abstain.") var decision: String
+    @Option(name: .customLong("as"), help: ArgumentHelp("Your Person name.", valueName: "PERSON")) var voter: String
+    @Option(help: ArgumentHelp("Your unencrypted OpenSSH ed25519 private key.", valueName: "KEYFILE")) var key: String
+    @Option(help: "A comment recorded with the vote.") var comment: String?
+    @Option(help: ArgumentHelp("The status branch.", valueName: "BRANCH")) var statusBranch = "charter/status"
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if ProposalID(id) == nil { throw ValidationError("`\(id)` is not a proposal id; ids look like P-0007") }
+        if VoteDecision(rawValue: decision) == nil {
+            throw ValidationError("`\(decision)` is not a decision; use approve, reject or abstain")
+        }
+    }
+
+    func run() async throws {
+        let path = try await CLIErrors.run {
+            let request = try source.request()
+            let location = request.location ?? "."
+            guard
+                let bytes = try await StatusWriter.read(
+                    "proposals/\(id)/proposal.json", from: location, branch: statusBranch,
+                    dataDirectory: global.dataDirectory, auth: request.auth),
+                let object = try? Value(json: bytes), let hash = object["changeSetHash"]?.string
+            else {
+                throw SourceError(
+                    "no proposal \(id) on the status branch \(statusBranch) of \(location); run `charter reconcile --once` first"
+                )
+            }
+            let signingKey = try SSHPrivateKey(contentsOfFile: key)
+            let document = try VoteDocument(
+                proposal: id, changeSetHash: hash, decision: decision, voter: voter, date: Date(), comment: comment)
+            let signed = try document.signed(with: signingKey)
+            let file = "\(Reconciler.votesDirectory)/\(id)/\(voter)-\(document.time.filter(\.isNumber)).json"
+            try await StatusWriter.publish(
+                [file: Array(signed.json.utf8)], to: location, branch: statusBranch,
+                dataDirectory: global.dataDirectory,
+                auth: request.auth, message: "vote: \(voter) \(decision)s \(id)")
+            return file
+        }
+        print("Signed and committed \(path) (\(decision) \(id) as \(voter)).")
+    }
+}
