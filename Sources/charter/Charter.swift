@@ -20,7 +20,8 @@ struct Charter: AsyncParsableCommand {
             """,
         version: CharterVersion.current,
         subcommands: [
-            ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, ProposalsCommand.self,
+            ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, ControllerCommand.self,
+            ProposalsCommand.self,
             ShowCommand.self, VoteCommand.self, GetCommand.self, SchemaCommand.self, VersionCommand.self,
         ])
 }

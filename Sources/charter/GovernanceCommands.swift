@@ -36,19 +36,12 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         let report = try await CLIErrors.run {
             let request = try source.request()
-            let store = try StateStore(directory: global.dataDirectory)
-            let now = Date()
-            let report = try await Reconciler.reconcileOnce(
-                repository: request.location ?? ".", branch: branch, store: store,
-                dataDirectory: global.dataDirectory, auth: request.auth, actor: Operations.defaultActor(), now: now)
-            if !noWriteBack, report.reason != "NotBootstrapped" {
-                let statusBranch = try store.actualState().organization?.statusBranch ?? "charter/status"
-                try await StatusWriter.publish(
-                    try StatusWriter.files(for: report, store: store, now: now), to: request.location ?? ".",
-                    branch: statusBranch, dataDirectory: global.dataDirectory, auth: request.auth,
-                    message: "charter: \(report.reason) \(report.observedRevision?.prefix(12) ?? "")")
-            }
-            return report
+            let controller = Controller(
+                location: request.location ?? ".", branch: branch,
+                store: try StateStore(directory: global.dataDirectory), dataDirectory: global.dataDirectory,
+                auth: request.auth, actor: Operations.defaultActor(), interval: nil, writeBack: !noWriteBack,
+                log: { _ in })
+            return try await controller.reconcile()
         }
         switch output {
         case .json:

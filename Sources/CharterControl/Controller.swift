@@ -1,0 +1,181 @@
+import CharterGit
+import CharterModel
+import CharterStore
+import Foundation
+
+/// A stop request shared between signal handlers and the loop: set once, read between passes.
+public final class StopRequest: @unchecked Sendable {
+    // Guarded by `lock`; a signal handler and the loop touch it from different threads.
+    private let lock = NSLock()
+    private var stopped = false
+    private var wake: CheckedContinuation<Void, Never>?
+
+    public init() {}
+
+    /// Asks the loop to stop after the pass in flight; wakes it if it is waiting.
+    public func stop() {
+        lock.lock()
+        stopped = true
+        let waiting = wake
+        wake = nil
+        lock.unlock()
+        waiting?.resume()
+    }
+
+    /// Whether a stop was asked for.
+    public var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
+    /// Waits until `stop()` is called (returns at once if it already was) or the task is cancelled.
+    func waitForStop() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                lock.lock()
+                if stopped || Task.isCancelled {
+                    lock.unlock()
+                    continuation.resume()
+                } else {
+                    wake = continuation
+                    lock.unlock()
+                }
+            }
+        } onCancel: {
+            lock.lock()
+            let waiting = wake
+            wake = nil
+            lock.unlock()
+            waiting?.resume()
+        }
+    }
+}
+
+/// One line of the controller's log, as text or JSON.
+public struct LogLine: Sendable {
+    public var time: Date
+    public var level: String
+    public var message: String
+    public var fields: [String: String]
+
+    public init(time: Date, level: String, message: String, fields: [String: String]) {
+        self.time = time
+        self.level = level
+        self.message = message
+        self.fields = fields
+    }
+
+    /// `2026-11-21T07:00:00Z info message key=value …` or a canonical JSON object.
+    public func render(json: Bool) -> String {
+        let stamp = ISO8601DateFormatter().string(from: time)
+        if json {
+            var object: [String: Value] = ["time": .string(stamp), "level": .string(level), "msg": .string(message)]
+            for (k, v) in fields { object[k] = .string(v) }
+            return CanonicalJSON.string(.object(object))
+        }
+        let extra = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        return "\(stamp) \(level) \(message)" + (extra.isEmpty ? "" : " " + extra)
+    }
+}
+
+/// The long-running loop: a reconcile pass and write-back, then a wait of the poll interval, until
+/// stopped. A stop never interrupts a pass: the pass in flight finishes (its apply is one
+/// transaction either way), then the loop exits.
+public struct Controller: Sendable {
+    public var location: String
+    public var branch: String?
+    public var store: StateStore
+    public var dataDirectory: URL
+    public var auth: GitAuth
+    public var actor: String
+    /// Overrides the Organization's poll interval.
+    public var interval: Duration?
+    public var writeBack: Bool
+    public var log: @Sendable (LogLine) -> Void
+    public var now: @Sendable () -> Date
+
+    public init(
+        location: String, branch: String?, store: StateStore, dataDirectory: URL, auth: GitAuth, actor: String,
+        interval: Duration?, writeBack: Bool = true, log: @escaping @Sendable (LogLine) -> Void,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.location = location
+        self.branch = branch
+        self.store = store
+        self.dataDirectory = dataDirectory
+        self.auth = auth
+        self.actor = actor
+        self.interval = interval
+        self.writeBack = writeBack
+        self.log = log
+        self.now = now
+    }
+
+    /// Runs passes until `stop` is requested or `maxPasses` ran; `wait` sleeps between passes and
+    /// returns early when stopped (tests inject one that does not sleep). Returns the passes run.
+    @discardableResult
+    public func run(
+        until stop: StopRequest, maxPasses: Int = .max,
+        wait: @escaping @Sendable (Duration, StopRequest) async -> Void = Controller.sleep
+    ) async -> Int {
+        var passes = 0
+        while !stop.isStopped && passes < maxPasses {
+            passes += 1
+            await pass()
+            if stop.isStopped || passes >= maxPasses { break }
+            await wait(pollInterval(), stop)
+        }
+        log(LogLine(time: now(), level: "info", message: "controller stopped", fields: ["passes": String(passes)]))
+        return passes
+    }
+
+    /// One reconcile pass followed by the write-back to the status branch.
+    public func reconcile() async throws -> ReconcileReport {
+        let time = now()
+        let report = try await Reconciler.reconcileOnce(
+            repository: location, branch: branch, store: store, dataDirectory: dataDirectory, auth: auth,
+            actor: actor, now: time)
+        if writeBack, report.reason != "NotBootstrapped" {
+            let statusBranch = try store.actualState().organization?.statusBranch ?? "charter/status"
+            try await StatusWriter.publish(
+                try StatusWriter.files(for: report, store: store, now: time), to: location, branch: statusBranch,
+                dataDirectory: dataDirectory, auth: auth,
+                message: "charter: \(report.reason) \(report.observedRevision?.prefix(12) ?? "")")
+        }
+        return report
+    }
+
+    /// One pass; failures are logged, never thrown, so the loop goes on.
+    public func pass() async {
+        do {
+            let report = try await reconcile()
+            var fields = ["condition": report.condition.rawValue, "reason": report.reason]
+            if let p = report.proposal { fields["proposal"] = p.id.description }
+            if let r = report.observedRevision { fields["observed"] = String(r.prefix(12)) }
+            log(
+                LogLine(
+                    time: now(), level: report.condition == .stalled ? "warn" : "info", message: report.message,
+                    fields: fields))
+        } catch {
+            log(LogLine(time: now(), level: "error", message: "reconcile failed: \(error)", fields: [:]))
+        }
+    }
+
+    /// The wait between passes: the flag, else the applied Organization's `pollInterval`, else 1 minute.
+    public func pollInterval() -> Duration {
+        if let interval { return interval }
+        let ms = (try? store.actualState().organization?.pollIntervalMilliseconds) ?? nil
+        return .milliseconds(ms ?? 60_000)
+    }
+
+    /// Sleeps `duration` or until `stop` is requested, whichever comes first.
+    public static func sleep(_ duration: Duration, _ stop: StopRequest) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: duration) }
+            group.addTask { await stop.waitForStop() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}
