@@ -8,12 +8,25 @@ import Crypto
 import Foundation
 
 /// Writes what the controller knows back to the repository's status branch, so people read it
-/// with plain `git log` / `git show`: `status.yaml`, `STATUS.md`, and `proposals/<id>/` with the
-/// proposal and its rendered diff.
+/// with plain `git log` / `git show`: `status.yaml`, `STATUS.md`, `proposals/<id>/` with the
+/// proposal and its rendered diff, and the store's events as immutable, hash-chained events files
+/// (`events/YYYY/MM/DD/<first>-<last>.jsonl.gz`).
 public enum StatusWriter {
-    /// The files of the status branch for `report` and the store's proposals.
-    public static func files(for report: ReconcileReport, store: StateStore, now: Date) throws -> [String: [UInt8]] {
+    /// The files of the status branch for `report` and the store's proposals and events.
+    ///
+    /// The store's events after `publishedSequence` (the last sequence number already on the status
+    /// branch) become one new events file. Without it every event of the store goes into the file, and
+    /// ``publish(_:to:branch:dataDirectory:auth:message:)`` trims the batch to the events the branch
+    /// does not hold yet — so a write-back never duplicates an event and the chain continues across files.
+    public static func files(
+        for report: ReconcileReport, store: StateStore, now: Date, publishedSequence: Int? = nil
+    ) throws -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
+        let unpublished = try store.events().filter { $0.sequence > (publishedSequence ?? 0) }
+        if !unpublished.isEmpty {
+            let file = EventFile.file(for: unpublished)
+            files[file.path] = file.bytes
+        }
         let proposals = try store.proposals()
         let applied = try store.history(limit: 10)
         files["status.yaml"] = Array(YAMLWriter.document(statusValue(report, now: now)).utf8)
@@ -86,8 +99,55 @@ public enum StatusWriter {
             return try await commitLocally(files, in: location, branch: branch, message: message)
         }
         let (repository, remote) = try await statusMirror(of: location, dataDirectory: dataDirectory)
+        var files = files
+        if files.keys.contains(where: EventFile.isEventFile) {
+            let reference = "refs/heads/" + branch
+            try await repository.fetch(from: remote, refspecs: ["+\(reference):\(reference)"], auth: auth, prune: true)
+            files = try await continuingEvents(files, in: repository, at: repository.headCommitOfBranch(reference))
+        }
         let publisher = StatusPublisher(repository: repository, remoteURL: remote, branch: branch, auth: auth)
         return try await publisher.publish(files, message: message)
+    }
+
+    /// The last event on the status branch at `tip` (nil when it holds none): the last event of the
+    /// events file whose name ends at the highest sequence number. Only that one file is read.
+    public static func lastPublishedEvent(in repository: GitRepository, at tip: ObjectID?) async throws -> Event? {
+        guard let tip else { return nil }
+        let files = try await repository.listFiles(at: tip) { EventFile.isEventFile($0) }
+        let newest = files.compactMap { file in EventFile.sequenceRange(ofPath: file.path).map { (file, $0) } }
+            .max { ($0.1.upperBound, $0.0.path) < ($1.1.upperBound, $1.0.path) }
+        guard let (file, _) = newest else { return nil }
+        let events = try EventFile.read(try await repository.blobData(file.blob), path: file.path)
+        return events.max { $0.sequence < $1.sequence }
+    }
+
+    /// `files` with its events files replaced by one file holding only the events the branch at `tip`
+    /// does not have yet, chained to the branch's last event.
+    ///
+    /// When the batch does not continue the branch's chain (the branch was written from another store,
+    /// its last event differs from the store's, or its newest events file cannot be read), the events
+    /// are left out rather than published broken; `charter verify` reports the branch's chain.
+    static func continuingEvents(
+        _ files: [String: [UInt8]], in repository: GitRepository, at tip: ObjectID?
+    ) async throws -> [String: [UInt8]] {
+        let eventPaths = files.keys.filter(EventFile.isEventFile)
+        guard !eventPaths.isEmpty else { return files }
+        var result = files
+        var candidates: [Event] = []
+        for path in eventPaths {
+            candidates += try EventFile.read(files[path]!, path: path)
+            result[path] = nil
+        }
+        candidates.sort { $0.sequence < $1.sequence }
+        let last: Event?
+        do { last = try await lastPublishedEvent(in: repository, at: tip) } catch is EventFileError { return result }
+        if let last, let same = candidates.first(where: { $0.sequence == last.sequence }), same.hash != last.hash {
+            return result
+        }
+        var writer = EventLogWriter(after: last)
+        do { try writer.add(candidates.filter { $0.sequence > (last?.sequence ?? 0) }) } catch { return result }
+        if let file = writer.flush() { result[file.path] = file.bytes }
+        return result
     }
 
     /// A local repository is written directly (libgit2 cannot push into a non-bare repository): the
@@ -102,6 +162,7 @@ public enum StatusWriter {
         while true {
             attempt += 1
             let tip = try await repository.headCommitOfBranch(reference)
+            let files = try await continuingEvents(files, in: repository, at: tip)
             let commit = try await repository.createCommit(
                 parent: tip, changes: files.mapValues { .write($0) }, message: message,
                 author: GitSignature(name: "Charter", email: "charter@localhost"))

@@ -212,7 +212,9 @@ struct VoteCommand: AsyncParsableCommand {
             let document = try VoteDocument(
                 proposal: id, changeSetHash: hash, decision: decision, voter: voter, date: Date(), comment: comment)
             let signed = try document.signed(with: signingKey)
-            let file = "\(Reconciler.votesDirectory)/\(id)/\(voter)-\(document.time.filter(\.isNumber)).json"
+            // The signature's hash in the name: two votes never share a path, so none overwrites another.
+            let digest = CanonicalJSON.sha256(.string(signed.signature)).prefix(12)
+            let file = "\(Reconciler.votesDirectory)/\(id)/\(voter)-\(document.time.filter(\.isNumber))-\(digest).json"
             try await StatusWriter.publish(
                 [file: Array(signed.json.utf8)], to: location, branch: statusBranch,
                 dataDirectory: global.dataDirectory,

@@ -1,0 +1,243 @@
+import CharterGit
+import CharterGovernance
+import CharterModel
+import CharterStatus
+import CharterStore
+import Foundation
+
+/// Checks everything on a status branch that can be checked without trusting it: the event hash chain
+/// across every events file, the content hashes of blobs, the signature of every vote file against the
+/// voter's keys in the applied state, and that every `proposals/<id>/proposal.json` parses.
+public enum StatusVerifier {
+    /// Verifies the status `branch` of `location` (a path or URL; a remote is fetched into the status
+    /// mirror in `dataDirectory` first). Keys come from `actual` (the applied state), never from the
+    /// branch; `storeEvents`, when not empty, anchors the chain: a branch event must equal the store's.
+    public static func verify(
+        location: String, branch: String, dataDirectory: URL, auth: GitAuth = .none, actual: OrgState,
+        storeEvents: [Event] = []
+    ) async throws -> StatusVerification {
+        let reference = "refs/heads/" + branch
+        let repository: GitRepository
+        if SourceRequest.isRemote(location) {
+            let (mirror, remote) = try await StatusWriter.statusMirror(of: location, dataDirectory: dataDirectory)
+            try await mirror.fetch(from: remote, refspecs: ["+\(reference):\(reference)"], auth: auth, prune: true)
+            repository = mirror
+        } else {
+            repository = try await GitRepository.open(at: URL(fileURLWithPath: location).standardizedFileURL)
+        }
+        let tip = try await repository.headCommitOfBranch(reference)
+        return try await verify(
+            repository: repository, branch: branch, tip: tip, actual: actual, storeEvents: storeEvents)
+    }
+
+    /// Verifies the status branch `branch` whose tip is `tip` (nil when the branch does not exist).
+    public static func verify(
+        repository: GitRepository, branch: String, tip: ObjectID?, actual: OrgState, storeEvents: [Event] = []
+    ) async throws -> StatusVerification {
+        var result = StatusVerification(branch: branch, tip: tip)
+        guard let tip else { return result }
+        let files = try await repository.listFiles(at: tip)
+
+        // Events: read every file; unreadable ones are reported and leave a gap the chain check names.
+        var readable: [String: [UInt8]] = [:]
+        for file in files where EventFile.isEventFile(file.path) {
+            let bytes = try await repository.blobData(file.blob)
+            do {
+                _ = try EventFile.read(bytes, path: file.path)
+                readable[file.path] = bytes
+            } catch {
+                result.unreadableEventFiles.append(error)
+            }
+        }
+        result.eventFileCount = readable.count + result.unreadableEventFiles.count
+        let chain = try EventChain(files: readable)
+        result.eventCount = chain.events.count
+        result.chainProblem = chain.verify()
+        if !storeEvents.isEmpty {
+            let stored = Dictionary(storeEvents.map { ($0.sequence, $0.hash) }, uniquingKeysWith: { first, _ in first })
+            for (event, path) in zip(chain.events, chain.paths) {
+                if let hash = stored[event.sequence], hash != event.hash {
+                    result.storeMismatch = EventChainProblem(
+                        sequence: event.sequence, path: path,
+                        message: "differs from event \(event.sequence) in the store")
+                    break
+                }
+            }
+            let published = chain.events.last?.sequence ?? 0
+            result.unpublishedEventCount = storeEvents.filter { $0.sequence > published }.count
+        }
+
+        // Blobs.
+        result.blobCount = files.filter { $0.path.hasPrefix(BlobStore.directory + "/") }.count
+        result.blobProblems = try await BlobStore.verify(in: repository, at: tip)
+
+        // Proposals: every proposal.json must decode, under the directory of its own id.
+        var changeSetHashes: [String: String] = [:]
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        for file in files where file.path.hasPrefix("proposals/") && file.path.hasSuffix("/proposal.json") {
+            result.proposalCount += 1
+            let parts = file.path.split(separator: "/")
+            let directory = parts.count == 3 ? String(parts[1]) : ""
+            do {
+                let proposal = try decoder.decode(Proposal.self, from: Data(try await repository.blobData(file.blob)))
+                if proposal.id.description != directory {
+                    result.proposalProblems.append(
+                        FileProblem(path: file.path, reason: "holds proposal \(proposal.id), not \(directory)"))
+                } else {
+                    changeSetHashes[directory] = proposal.changeSetHash
+                }
+            } catch {
+                result.proposalProblems.append(
+                    FileProblem(path: file.path, reason: "does not parse: \(describe(error))"))
+            }
+        }
+
+        // Votes: each signature against the voter's keys in the applied state.
+        let votePrefix = Reconciler.votesDirectory + "/"
+        for file in files.sorted(by: { $0.path < $1.path })
+        where file.path.hasPrefix(votePrefix) && file.path.hasSuffix(".json") {
+            result.voteCount += 1
+            let bytes = try await repository.blobData(file.blob)
+            if let reason = refusal(
+                ofVote: bytes, path: file.path, mode: file.mode, actual: actual, hashes: changeSetHashes)
+            {
+                result.refusedVotes.append(FileProblem(path: file.path, reason: reason))
+            }
+        }
+        return result
+    }
+
+    /// Why the vote file at `path` is refused, or nil when its signature verifies.
+    static func refusal(
+        ofVote bytes: [UInt8], path: String, mode: GitFileMode, actual: OrgState, hashes: [String: String]
+    ) -> String? {
+        guard mode == .regular else { return "not a regular file" }
+        let signed: SignedVote
+        do { signed = try SignedVote(json: String(decoding: bytes, as: UTF8.self)) } catch {
+            return error.description
+        }
+        let document = signed.document
+        let directory = path.dropFirst(Reconciler.votesDirectory.count + 1).split(separator: "/").dropLast()
+            .joined(separator: "/")
+        if document.proposal != directory {
+            return "votes on \(document.proposal) but is filed under \(directory)"
+        }
+        guard let person = actual.people[document.voter] else {
+            return "\(document.voter) is not a Person in the applied state"
+        }
+        let keys = person.sshKeys.compactMap { try? SSHPublicKey(authorizedKey: $0) }
+        if keys.isEmpty { return "\(document.voter) has no SSH key in the applied state" }
+        do { try signed.verify(allowedKeys: keys) } catch {
+            return "signature by \(document.voter) does not verify: \(error)"
+        }
+        if let hash = hashes[document.proposal], hash != document.changeSetHash {
+            return "signed change set \(document.changeSetHash), but \(document.proposal) is \(hash)"
+        }
+        return nil
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): "missing field '\(key.stringValue)'"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+            DecodingError.dataCorrupted(let context):
+            context.codingPath.isEmpty
+                ? context.debugDescription
+                : "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        default: "\(error)"
+        }
+    }
+}
+
+/// A file of the status branch that fails verification, and why.
+public struct FileProblem: Sendable, Equatable, CustomStringConvertible {
+    /// The file's path in the status branch.
+    public var path: String
+    /// Why it fails.
+    public var reason: String
+
+    /// A problem with the file at `path`.
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    /// "path: reason".
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// What `StatusVerifier` found on a status branch.
+public struct StatusVerification: Sendable {
+    /// The status branch's short name.
+    public var branch: String
+    /// Its tip, or nil when the branch does not exist (which fails verification).
+    public var tip: ObjectID?
+    /// Events read from the branch.
+    public var eventCount = 0
+    /// Events files on the branch.
+    public var eventFileCount = 0
+    /// Events files that cannot be read at all.
+    public var unreadableEventFiles: [EventFileError] = []
+    /// The first break of the hash chain across all events files.
+    public var chainProblem: EventChainProblem?
+    /// The first branch event that differs from the store's event with the same sequence number.
+    public var storeMismatch: EventChainProblem?
+    /// Events of the store not on the branch yet (written back by the next reconcile).
+    public var unpublishedEventCount = 0
+    /// Blobs on the branch.
+    public var blobCount = 0
+    /// Blobs whose contents do not match their path.
+    public var blobProblems: [BlobProblem] = []
+    /// Vote files on the branch.
+    public var voteCount = 0
+    /// Vote files whose signature (or shape) does not verify.
+    public var refusedVotes: [FileProblem] = []
+    /// `proposal.json` files on the branch.
+    public var proposalCount = 0
+    /// `proposal.json` files that do not parse.
+    public var proposalProblems: [FileProblem] = []
+
+    /// An empty result for `branch` at `tip`.
+    public init(branch: String, tip: ObjectID?) {
+        self.branch = branch
+        self.tip = tip
+    }
+
+    /// Whether the branch exists and every check passed.
+    public var passed: Bool {
+        tip != nil && unreadableEventFiles.isEmpty && chainProblem == nil && storeMismatch == nil
+            && blobProblems.isEmpty && refusedVotes.isEmpty && proposalProblems.isEmpty
+    }
+
+    /// The result as JSON: `ok`, then one object per check.
+    public var value: Value {
+        func problem(_ p: EventChainProblem?) -> Value {
+            guard let p else { return .null }
+            return [
+                "sequence": .int(p.sequence), "path": p.path.map(Value.string) ?? .null, "message": .string(p.message),
+            ]
+        }
+        func list(_ problems: [FileProblem]) -> Value {
+            .array(problems.map { ["path": .string($0.path), "reason": .string($0.reason)] })
+        }
+        return [
+            "ok": .bool(passed), "branch": .string(branch), "tip": tip.map { .string($0.hex) } ?? .null,
+            "events": [
+                "ok": .bool(unreadableEventFiles.isEmpty && chainProblem == nil && storeMismatch == nil),
+                "count": .int(eventCount), "files": .int(eventFileCount), "unpublished": .int(unpublishedEventCount),
+                "firstBroken": problem(chainProblem), "storeMismatch": problem(storeMismatch),
+                "unreadable": .array(
+                    unreadableEventFiles.map { ["path": .string($0.path), "reason": .string($0.description)] }),
+            ],
+            "blobs": [
+                "ok": .bool(blobProblems.isEmpty), "count": .int(blobCount),
+                "problems": .array(blobProblems.map { ["path": .string($0.path), "reason": .string($0.description)] }),
+            ],
+            "votes": ["ok": .bool(refusedVotes.isEmpty), "count": .int(voteCount), "refused": list(refusedVotes)],
+            "proposals": [
+                "ok": .bool(proposalProblems.isEmpty), "count": .int(proposalCount), "problems": list(proposalProblems),
+            ],
+        ]
+    }
+}
