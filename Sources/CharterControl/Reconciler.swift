@@ -150,26 +150,50 @@ public enum Reconciler {
 
 /// Records signed votes on a proposal, verifying each against the voter's keys in the actual state.
 enum VoteCounter {
-    /// Records the votes of `files` not recorded before (matched by signature); returns how many.
+    /// Records the votes of `files` not recorded before (matched by signature, or by content for
+    /// unsigned votes); returns how many. Unsigned votes count only where the applied Organization
+    /// sets `governance.requireSignedVotes: false`; otherwise they are recorded as refused.
     static func record(_ files: [[UInt8]], into proposal: inout Proposal, actual: OrgState, now: Date) -> Int {
-        let seen = Set(proposal.votes.compactMap(\.vote.signature))
+        let seen = Set(proposal.votes.map { $0.vote.signature ?? CanonicalJSON.string(voteKey($0.vote)) })
+        let signaturesRequired = actual.organization?.requireSignedVotes ?? true
         var recorded = 0
         for bytes in files {
-            guard let signed = try? SignedVote(json: String(decoding: bytes, as: UTF8.self)),
-                !seen.contains(signed.signature)
-            else { continue }
-            let vote = ProposalVote(signed)
-            let keys = (actual.people[signed.document.voter]?.sshKeys ?? []).compactMap {
-                try? SSHPublicKey(authorizedKey: $0)
-            }
-            do {
-                _ = try signed.verify(allowedKeys: keys)
-                _ = proposal.record(vote, at: now)
-            } catch {
-                proposal.refuse(vote, because: .signature("\(error)"), at: now)
+            let text = String(decoding: bytes, as: UTF8.self)
+            if let signed = try? SignedVote(json: text) {
+                guard !seen.contains(signed.signature) else { continue }
+                let vote = ProposalVote(signed)
+                let keys = (actual.people[signed.document.voter]?.sshKeys ?? []).compactMap {
+                    try? SSHPublicKey(authorizedKey: $0)
+                }
+                do {
+                    _ = try signed.verify(allowedKeys: keys)
+                    _ = proposal.record(vote, at: now)
+                } catch {
+                    proposal.refuse(vote, because: .signature("\(error)"), at: now)
+                }
+            } else if let value = try? Value(json: bytes), let document = try? VoteDocument(value: value) {
+                let vote = ProposalVote(document)
+                guard !seen.contains(CanonicalJSON.string(voteKey(vote))) else { continue }
+                if signaturesRequired {
+                    proposal.refuse(
+                        vote, because: .signature("the vote is not signed and the Organization requires signed votes"),
+                        at: now)
+                } else {
+                    _ = proposal.record(vote, at: now)
+                }
+            } else {
+                continue
             }
             recorded += 1
         }
         return recorded
+    }
+
+    /// What identifies an unsigned vote: its fields.
+    static func voteKey(_ vote: ProposalVote) -> Value {
+        [
+            "voter": .string(vote.voter), "decision": .string(vote.decision.rawValue),
+            "hash": .string(vote.changeSetHash), "time": .double(vote.time.timeIntervalSince1970),
+        ]
     }
 }

@@ -21,7 +21,7 @@ struct Charter: AsyncParsableCommand {
         version: CharterVersion.current,
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, ControllerCommand.self,
-            ProposalsCommand.self,
+            StatusCommand.self, ProposalsCommand.self,
             ShowCommand.self, VoteCommand.self, LogCommand.self, VerifyCommand.self, GetCommand.self,
             SchemaCommand.self, VersionCommand.self,
         ])

@@ -166,6 +166,8 @@ func exampleClone() throws -> GitFixture {
         #expect(proposed.status == 0, "\(proposed.stderr)")
         #expect(proposed.stdout.contains("Reconciling: AwaitingVotes — P-0001 board change: needs 2 more approvals"))
         #expect(try repo.git("show", "charter/status:proposals/P-0001/diff.txt").contains("~ Team/research"))
+        let status = try charter.run(["status"])
+        #expect(status.stdout.contains("Pending:\n  P-0001 open: board change: needs 2 more approvals"))
 
         // A non-member's signed vote is committed but never counts.
         let outsider = try charter.run([
@@ -186,8 +188,9 @@ func exampleClone() throws -> GitFixture {
         #expect(show.stdout.contains("maria approve (refused: maria is not a member of board change)"))
         #expect(show.stdout.contains("change: approved — approved by jonas, priya"))
         #expect(try charter.run(["get", "team", "research", "-o", "json"]).stdout.contains("\"Research Lab\""))
-        let status = try repo.git("show", "charter/status:status.yaml")
-        #expect(status.contains("appliedRevision: \(try repo.git("rev-parse", "main"))"))
+        let statusFile = try repo.git("show", "charter/status:status.yaml")
+        #expect(statusFile.contains("appliedRevision: \(try repo.git("rev-parse", "main"))"))
+        #expect(try charter.run(["status"]).stdout.contains("Pending: none"))
         // The watched branch was never touched by the controller.
         #expect(try repo.git("log", "--format=%s", "main").split(separator: "\n").count == 2)
     }

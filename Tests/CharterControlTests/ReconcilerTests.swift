@@ -128,6 +128,64 @@ import Testing
         #expect(kept.votes.filter(\.accepted).map(\.vote.voter) == ["priya"])
     }
 
+    /// Commits an unsigned vote document onto the status branch.
+    func castUnsignedVote(_ decision: String, by voter: String, on proposal: Proposal, in repo: GitFixture) async throws
+    {
+        let vote = try VoteDocument(
+            proposal: proposal.id.description, changeSetHash: proposal.changeSetHash, decision: decision, voter: voter,
+            date: now)
+        let git = try await GitRepository.open(at: repo.root)
+        let parent = try await git.headCommitOfBranch("charter/status")
+        let commit = try await git.createCommit(
+            parent: parent,
+            changes: ["votes/\(proposal.id)/\(voter)-unsigned.json": .write(Array(PrettyJSON.string(vote.value).utf8))],
+            message: "unsigned vote", author: GitSignature(name: voter, email: "\(voter)@northwind.example"))
+        try await git.updateRef("refs/heads/charter/status", to: commit, expected: parent)
+    }
+
+    @Test func unsignedVotesCountOnlyWhereTheOrganizationAllowsThem() async throws {
+        for allowed in [false, true] {
+            let repo = try GitFixture(name: "unsigned")
+            try repo.copy(from: GitFixture.exampleRepo)
+            if allowed {
+                let org = try repo.read("organization.yaml")
+                try repo.write(
+                    "organization.yaml",
+                    org.replacingOccurrences(of: "requireSignedVotes: true", with: "requireSignedVotes: false"))
+            }
+            try repo.commitAll("Northwind Labs")
+            let data = makeTemporaryDirectory("unsigned-data")
+            let store = try StateStore(directory: data)
+            _ = try await Operations.bootstrap(
+                SourceRequest(location: repo.root.path, revision: "main"), store: store, dataDirectory: data,
+                actor: "ops")
+            let team = try repo.read("teams/research.yaml")
+            try repo.write(
+                "teams/research.yaml", team.replacingOccurrences(of: "displayName: Research", with: "displayName: Lab"))
+            try repo.commitAll("edit")
+            let proposal = try #require(
+                try await Reconciler.reconcileOnce(
+                    repository: repo.root.path, store: store, dataDirectory: data, now: now
+                ).proposal)
+            try await castUnsignedVote("approve", by: "priya", on: proposal, in: repo)
+            try await castUnsignedVote("approve", by: "jonas", on: proposal, in: repo)
+            let after = try await Reconciler.reconcileOnce(
+                repository: repo.root.path, store: store, dataDirectory: data, now: now)
+            if allowed {
+                #expect(after.proposal?.state == .applied)
+            } else {
+                #expect(after.proposal?.state == .open)
+                #expect(
+                    after.proposal?.votes.allSatisfy { !$0.accepted && ($0.reason ?? "").contains("not signed") }
+                        == true)
+            }
+            // Recorded once: another pass does not count the same files again.
+            let again = try await Reconciler.reconcileOnce(
+                repository: repo.root.path, store: store, dataDirectory: data, now: now)
+            #expect(again.votesRecorded == 0)
+        }
+    }
+
     @Test func anInvalidRevisionStallsAndChangesNothing() async throws {
         let (repo, store, data) = try await setUp()
         try repo.write("teams/research.yaml", "apiVersion: charter/v1\nkind: Team\n")
