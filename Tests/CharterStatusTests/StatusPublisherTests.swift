@@ -10,7 +10,7 @@ import Testing
 struct StatusRemote {
     let base: URL
     let served: URL
-    let daemon: GitDaemon
+    let daemon: LoopbackGitDaemon
     let mirror: GitRepository
     let human: URL
     var url: String { daemon.url("served.git") }
@@ -24,7 +24,7 @@ struct StatusRemote {
         try git("config", "receive.denyDeletes", "true", in: served)
         // Record every update of the branch, to check none of them rewrote history.
         try git("config", "core.logAllRefUpdates", "always", in: served)
-        daemon = try await GitDaemon(base: base)
+        daemon = try await LoopbackGitDaemon(serving: base)
         mirror = try await GitRepository.openOrCreateBare(at: base.appendingPathComponent("mirror.git"))
         human = base.appendingPathComponent("human")
         try GitFixture.run(["init", "-q", "-b", "main", human.path])
