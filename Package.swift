@@ -68,7 +68,7 @@ let package = Package(
         ),
 
         .target(name: "CharterTestSupport", path: "Tests/CharterTestSupport"),
-        .testTarget(name: "CharterGitTests", dependencies: ["CharterGit"]),
+        .testTarget(name: "CharterGitTests", dependencies: ["CharterGit", "CharterTestSupport"]),
         .testTarget(name: "CharterYAMLTests", dependencies: ["CharterYAML"]),
         .testTarget(name: "CharterCronTests", dependencies: ["CharterCron"]),
         .testTarget(name: "CharterModelTests", dependencies: ["CharterModel"]),

@@ -154,7 +154,6 @@ func exampleClone() throws -> GitFixture {
     @Test func theGovernedLoopEndToEnd() throws {
         let repo = try exampleClone()
         let charter = CharterBinary()
-        let keys = GitFixture.exampleRepo.appendingPathComponent("demo-keys")
         try charter.run(["apply", "--bootstrap", repo.root.path])
         let team = try repo.read("teams/research.yaml")
         try repo.write(
@@ -170,16 +169,10 @@ func exampleClone() throws -> GitFixture {
         #expect(status.stdout.contains("Pending:\n  P-0001 open: board change: needs 2 more approvals"))
 
         // A non-member's signed vote is committed but never counts.
-        let outsider = try charter.run([
-            "vote", "P-0001", "approve", "--as", "maria", "--key", keys.appendingPathComponent("maria").path,
-            repo.root.path,
-        ])
+        let outsider = try charter.vote(as: "maria", on: repo.root.path)
         #expect(outsider.status == 0, "\(outsider.stderr)")
         for voter in ["priya", "jonas"] {
-            let vote = try charter.run([
-                "vote", "P-0001", "approve", "--as", voter, "--key", keys.appendingPathComponent(voter).path,
-                repo.root.path,
-            ])
+            let vote = try charter.vote(as: voter, on: repo.root.path)
             #expect(vote.status == 0, "\(vote.stderr)")
         }
         let applied = try charter.run(["reconcile", "--once", repo.root.path])

@@ -32,4 +32,16 @@ struct CharterBinary {
         for (k, v) in environment { env[k] = v }
         return try ProcessRunner.run(Self.url, args, environment: env, directory: directory)
     }
+
+    /// `charter vote P-0001 approve --as voter` with the voter's demo key from example-repo, against
+    /// `repository` (a path or URL).
+    @discardableResult
+    func vote(
+        as voter: String, on repository: String, decision: String = "approve", proposal: String = "P-0001"
+    )
+        throws -> Result
+    {
+        let key = GitFixture.exampleRepo.appendingPathComponent("demo-keys/\(voter)").path
+        return try run(["vote", proposal, decision, "--as", voter, "--key", key, repository])
+    }
 }

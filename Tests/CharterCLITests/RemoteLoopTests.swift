@@ -126,8 +126,7 @@ private struct RemoteOrg {
 
     /// `charter vote P-0001 approve --as voter` with the voter's demo key, against the remote.
     func vote(_ voter: String, _ charter: CharterBinary) throws -> CharterBinary.Result {
-        let key = GitFixture.exampleRepo.appendingPathComponent("demo-keys").appendingPathComponent(voter)
-        return try charter.run(["vote", "P-0001", "approve", "--as", voter, "--key", key.path, url])
+        try charter.vote(as: voter, on: url)
     }
 }
 

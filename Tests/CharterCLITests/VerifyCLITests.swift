@@ -8,7 +8,6 @@ import Testing
     func governedLoop() throws -> (GitFixture, CharterBinary) {
         let repo = try exampleClone()
         let charter = CharterBinary()
-        let keys = GitFixture.exampleRepo.appendingPathComponent("demo-keys")
         let bootstrap = try charter.run(["apply", "--bootstrap", repo.root.path])
         #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
         let team = try repo.read("teams/research.yaml")
@@ -19,10 +18,7 @@ import Testing
         let proposed = try charter.run(["reconcile", "--once", repo.root.path])
         #expect(proposed.status == 0, "\(proposed.stderr)")
         for voter in ["priya", "jonas"] {
-            let vote = try charter.run([
-                "vote", "P-0001", "approve", "--as", voter, "--key", keys.appendingPathComponent(voter).path,
-                repo.root.path,
-            ])
+            let vote = try charter.vote(as: voter, on: repo.root.path)
             #expect(vote.status == 0, "\(vote.stderr)")
         }
         let applied = try charter.run(["reconcile", "--once", repo.root.path])

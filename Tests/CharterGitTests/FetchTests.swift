@@ -1,3 +1,4 @@
+import CharterTestSupport
 import Foundation
 import Testing
 
@@ -70,7 +71,7 @@ import Testing
         #expect(!error.message.isEmpty)
 
         // A refused connection, with a token in the URL that must not leak into the error.
-        let port = try freePort()
+        let port = try LoopbackServer.freePort()
         let secretURL = "https://user:tok3n@127.0.0.1:\(port)/repo.git"
         let network = try await #require(throws: GitError.self) {
             try await repo.fetch(from: secretURL, refspecs: ["refs/heads/main:refs/heads/main"])

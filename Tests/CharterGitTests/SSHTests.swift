@@ -1,3 +1,4 @@
+import CharterTestSupport
 import Foundation
 import Testing
 
@@ -22,7 +23,7 @@ struct SSHServer {
         }
         let authorized = directory.appendingPathComponent("authorized_keys")
         try FileManager.default.copyItem(at: userKey.appendingPathExtension("pub"), to: authorized)
-        let port = try freePort()
+        let port = try LoopbackServer.freePort()
         let config = directory.appendingPathComponent("sshd_config")
         try Data(
             """

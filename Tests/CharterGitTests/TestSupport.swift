@@ -1,3 +1,4 @@
+import CharterTestSupport
 import Foundation
 import Testing
 
@@ -135,106 +136,12 @@ struct Fixture {
     }
 }
 
-/// A TCP port that was free a moment ago.
-func freePort() throws -> UInt16 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw CommandError(description: "socket failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
-            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-        }
-    }
-    guard bound else { throw CommandError(description: "bind failed") }
-    return UInt16(bigEndian: address.sin_port)
-}
-
-/// Whether something accepts TCP connections on 127.0.0.1:`port`.
-func canConnect(port: UInt16) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = port.bigEndian
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-        }
-    }
-}
-
-/// A server process (git daemon, sshd) on loopback, killed when released.
-///
-/// Started with posix_spawn rather than Foundation's `Process`: on Linux, `Process` detects exit through a
-/// descriptor the child inherits, and sshd closes every descriptor at startup, which wedges `Process`'s
-/// monitor thread in a blocking waitpid — and with it every later `Process` in the test run.
-final class Server: @unchecked Sendable {
-    let pid: pid_t
-    let port: UInt16
-    /// The server's output goes to a file: a pipe nobody reads would eventually block it.
-    let logURL: URL
-
-    init(
-        _ executable: String, _ arguments: [String], port: UInt16, log: URL, environment: [String: String] = [:]
-    ) throws {
-        self.port = port
-        self.logURL = log
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = env.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        // Its own process group, so the kill also reaches the connections' children.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var pid: pid_t = 0
-        let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard code == 0 else { throw CommandError(description: "cannot start \(executable): \(code)") }
-        self.pid = pid
-    }
-
-    var output: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
-
-    private var isRunning: Bool {
-        var status: Int32 = 0
-        return waitpid(pid, &status, WNOHANG) == 0
-    }
-
-    /// Polls `connect()` until the server listens: bounded, with a short pause between attempts.
-    func waitUntilListening() async throws {
-        for _ in 0..<500 {
-            if canConnect(port: port) { return }
-            guard isRunning else { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw CommandError(description: "server on port \(port) never listened: \(output)")
-    }
-
-    deinit {
-        kill(-pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-    }
-}
+/// Servers in tests are the shared loopback servers of CharterTestSupport.
+typealias Server = LoopbackServer
 
 /// Starts `git daemon` serving every repository under `base`, pushes included.
 func startGitDaemon(base: URL, git: GitCLI) async throws -> Server {
-    let port = try freePort()
+    let port = try LoopbackServer.freePort()
     // git-daemon itself rather than the `git daemon` wrapper, so killing the process stops the server.
     let server = try Server(
         "/usr/lib/git-core/git-daemon",

@@ -1,14 +1,11 @@
 import CharterGovernance
+import CharterTestSupport
 import Foundation
 import Testing
 
 /// Runs OpenSSH's `ssh-keygen` for the SSH signature tests: real keys, real signatures.
 enum SSHKeygenTool {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Output = ProcessRunner.Result
 
     static let path = "/usr/bin/ssh-keygen"
     static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: path) }
@@ -19,28 +16,7 @@ enum SSHKeygenTool {
 
     @discardableResult
     static func run(_ arguments: [String], stdin: URL? = nil) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = try stdin.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
-        try p.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return Output(
-            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        try ProcessRunner.run(URL(fileURLWithPath: path), arguments, input: stdin)
     }
 
     /// A fresh temporary directory, removed by the caller.

@@ -9,10 +9,11 @@ public enum ProcessRunner {
         public var stderr: String
     }
 
-    /// Runs `executable` with `arguments`; stdout and stderr are read concurrently so a full pipe
-    /// can never block the child.
+    /// Runs `executable` with `arguments`, standard input from the file `input` (else empty);
+    /// stdout and stderr are read concurrently so a full pipe can never block the child.
     public static func run(
-        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil,
+        input: URL? = nil
     ) throws -> Result {
         let p = Process()
         p.executableURL = executable
@@ -23,6 +24,7 @@ public enum ProcessRunner {
         let err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        p.standardInput = try input.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
         try p.run()
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
