@@ -31,12 +31,9 @@ public enum StatusWriter {
         let applied = try store.history(limit: 10)
         files["status.yaml"] = Array(YAMLWriter.document(statusValue(report, now: now)).utf8)
         files["STATUS.md"] = Array(markdown(report, proposals: proposals, applied: applied).utf8)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
         for p in proposals {
             let dir = "proposals/\(p.id)/"
-            files[dir + "proposal.json"] = Array(try encoder.encode(p)) + [0x0A]
+            files[dir + "proposal.json"] = Array(try Proposal.json(p)) + [0x0A]
             if let changes = try store.changeSet(ofProposal: p.id) {
                 let context = PlanContext(source: p.source.description, desiredRevision: p.head, actualRevision: p.base)
                 files[dir + "diff.txt"] = Array(PlanRenderer(color: false).human(changes, context: context).utf8)

@@ -92,10 +92,7 @@ struct ProposalsCommand: AsyncParsableCommand {
         }
         switch output {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(proposals), as: UTF8.self))
+            print(String(decoding: try Proposal.json(proposals), as: UTF8.self))
         case .text:
             if proposals.isEmpty {
                 print("No proposals.")
@@ -137,10 +134,7 @@ struct ShowCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if output == .json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(proposal), as: UTF8.self))
+            print(String(decoding: try Proposal.json(proposal), as: UTF8.self))
             return
         }
         var s = "\(proposal.id) — \(proposal.state.rawValue)\n"
