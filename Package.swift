@@ -46,6 +46,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Routines: scheduling (cron ticks → runs), shell processes, LLM providers, the workflow engine.
+        .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel"]),
+        .target(name: "CharterShell"),
+        .target(name: "CharterBroker", dependencies: ["CharterModel", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "CharterEngine",
+            dependencies: [
+                "CharterModel", "CharterStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "CharterControl",
             dependencies: [
@@ -64,7 +75,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "charter-bench",
-            dependencies: ["CharterControl", "CharterYAML", "CharterGit"]
+            dependencies: ["CharterControl", "CharterYAML", "CharterGit", "CharterEngine"]
         ),
 
         .target(name: "CharterTestSupport", path: "Tests/CharterTestSupport"),
@@ -81,6 +92,10 @@ let package = Package(
         ),
         .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
         .testTarget(name: "CharterStatusTests", dependencies: ["CharterStatus", "CharterTestSupport"]),
+        .testTarget(name: "CharterSchedulingTests", dependencies: ["CharterScheduling"]),
+        .testTarget(name: "CharterShellTests", dependencies: ["CharterShell", "CharterTestSupport"]),
+        .testTarget(name: "CharterBrokerTests", dependencies: ["CharterBroker"]),
+        .testTarget(name: "CharterEngineTests", dependencies: ["CharterEngine", "CharterTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

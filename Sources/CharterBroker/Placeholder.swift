@@ -1,0 +1,2 @@
+// Placeholder until the providers land.
+enum BrokerPlaceholder {}

@@ -1,0 +1,2 @@
+// Placeholder until the process runner lands.
+enum ShellPlaceholder {}
