@@ -49,7 +49,8 @@ let package = Package(
         // Routines: scheduling (cron ticks → runs), shell processes, LLM providers, the workflow engine.
         .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel"]),
         .target(name: "CharterShell"),
-        .target(name: "CharterBroker", dependencies: ["CharterModel", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "CharterBroker", dependencies: ["CharterModel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "CharterEngine",
             dependencies: [
