@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "charter",
             dependencies: [
-                "CharterControl", "CharterGovernance", "CharterStore",
+                "CharterControl", "CharterGovernance", "CharterStore", "CharterScheduling", "CharterEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
