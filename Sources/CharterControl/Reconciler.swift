@@ -90,7 +90,19 @@ public enum Reconciler {
 
         var superseded: [Proposal] = []
         if var current = open {
-            if case .superseded = try current.replan(changeSetHash: changes.hash, head: head, at: now) {
+            // Commits added on top of an unchanged change set bring their authors into the
+            // separation of duties too.
+            var added: [ProposalCommit] = []
+            var newlyIneligible: [String: String] = [:]
+            if current.head != head, changes.hash == current.changeSetHash {
+                added = try await git.commitsBetween(base: current.head, head: head)
+                newlyIneligible = PolicyRouter.ineligibleVoters(
+                    for: changes, authorNames: Set(added.map(\.authorName)),
+                    authorEmails: Set(added.map(\.authorEmail)), actual: actual)
+            }
+            if case .superseded = try current.replan(
+                changeSetHash: changes.hash, head: head, newCommits: added, newlyIneligible: newlyIneligible, at: now)
+            {
                 superseded.append(current)
                 open = nil
             } else {
@@ -113,6 +125,10 @@ public enum Reconciler {
             report.votesRecorded = VoteCounter.record(files, into: &proposal, actual: actual, now: now)
         }
         if proposal.state == .approved {
+            // The votes and the approval are saved before the apply, so the event log reads in the
+            // order things happened. A crash between this save and the apply leaves an approved
+            // proposal, which the next pass applies (the apply is idempotent).
+            proposal = try store.save(proposal, actor: actor)
             do {
                 let result = try store.apply(
                     changes, revision: head, method: .governed, actor: actor, source: source.description, at: now)

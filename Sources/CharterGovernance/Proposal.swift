@@ -487,14 +487,14 @@ public struct Proposal: Sendable, Hashable, Codable {
     public let changeSetHash: String
     /// The changes, in change-set order.
     public let changes: [ProposalChange]
-    /// The commits in (base, head] when the proposal was created.
-    public let commits: [ProposalCommit]
+    /// The commits in (base, head]; grows when the head moves without changing the change set.
+    public private(set) var commits: [ProposalCommit]
     /// The rules that routed the change set (`policy/rule`), in the order rules are tried.
     public let rules: [String]
     /// The boards that must all approve, sorted by name, frozen at creation.
     public let boards: [RequiredBoard]
-    /// People who may not vote on it, with the reason.
-    public let ineligible: [String: String]
+    /// People who may not vote on it, with the reason; grows with the authors of commits added later.
+    public private(set) var ineligible: [String: String]
     /// Whether routing auto-approved it.
     public let autoApproved: Bool
     /// Why routing refused it (non-empty means it was rejected at creation).
@@ -639,13 +639,26 @@ public struct Proposal: Sendable, Hashable, Codable {
     /// supersedes an open proposal (its votes lapse); the caller then creates a new one. An
     /// approved proposal cannot be superseded (apply it or let it fail first); a final one cannot be
     /// re-planned at all.
+    ///
+    /// When the head moves and the change set stays, `newCommits` (the commits in (old head, new
+    /// head]) join ``commits`` and `newlyIneligible` (their authors, say) joins ``ineligible`` while
+    /// the proposal is open, so pushing an empty commit on top of someone else's change does not let
+    /// its author vote on it. An ineligible voter's earlier vote stops counting in the tally.
     public mutating func replan(
-        changeSetHash newHash: String, head newHead: String, at time: Date
+        changeSetHash newHash: String, head newHead: String, newCommits: [ProposalCommit] = [],
+        newlyIneligible: [String: String] = [:], at time: Date
     ) throws(ProposalError)
         -> ReplanOutcome
     {
         guard !state.isFinal else { throw .closed(proposal: id, state: state) }
         if newHash == changeSetHash {
+            if newHead != head {
+                commits += newCommits.filter { c in !commits.contains(c) }
+                if state == .open {
+                    ineligible.merge(newlyIneligible) { old, _ in old }
+                    settle(at: time)
+                }
+            }
             head = newHead
             return .kept
         }

@@ -279,7 +279,8 @@ extension StateStore {
         guard
             stored.source == proposal.source, stored.base == proposal.base,
             stored.changeSetHash == proposal.changeSetHash, stored.createdAt == proposal.createdAt,
-            stored.boards == proposal.boards, stored.ineligible == proposal.ineligible
+            stored.boards == proposal.boards,
+            stored.ineligible.allSatisfy({ proposal.ineligible[$0.key] == $0.value })
         else { throw invalid("its source, base, change set, boards or voters differ from the stored ones") }
         guard proposal.history.starts(with: stored.history) else {
             throw invalid("its state history does not extend the stored one")
@@ -295,6 +296,16 @@ extension StateStore {
                 saved.state.rawValue, saved.head, saved.stateChangedAt.timeIntervalSince1970, saved.version,
                 try document(saved), id.description,
             ])
+        // Voters only ever become ineligible (authors of commits added to the change); say who and why.
+        let removed = proposal.ineligible.filter { stored.ineligible[$0.key] == nil }
+        if !removed.isEmpty {
+            try EventLog.append(
+                db, type: "proposal.ineligible", actor: actor, time: saved.stateChangedAt,
+                data: [
+                    "proposal": .string(id.description), "head": .string(saved.head),
+                    "voters": .object(removed.mapValues(Value.string)),
+                ])
+        }
         try appendEvents(
             of: saved, fromVote: stored.votes.count, fromTransition: stored.history.count, actor: actor, in: db)
         return saved

@@ -128,6 +128,35 @@ import Testing
         #expect(kept.votes.filter(\.accepted).map(\.vote.voter) == ["priya"])
     }
 
+    @Test func anAuthorOfALaterCommitOnTheSameChangeCannotVoteOnIt() async throws {
+        let (repo, store, data) = try await setUp()
+        let team = try repo.read("teams/research.yaml")
+        try repo.write(
+            "teams/research.yaml", team.replacingOccurrences(of: "displayName: Research", with: "displayName: Lab"))
+        try repo.commitAll("Rename")
+        let proposal = try #require(
+            try await Reconciler.reconcileOnce(repository: repo.root.path, store: store, dataDirectory: data, now: now)
+                .proposal)
+        try await castVote("approve", by: "priya", on: proposal, in: repo)
+        _ = try await Reconciler.reconcileOnce(repository: repo.root.path, store: store, dataDirectory: data, now: now)
+
+        // priya adds a commit that leaves the change set alone: the proposal keeps its id, but she
+        // is now an author of the change, so her approval stops counting and jonas's alone is not
+        // enough for the change board's atLeast 2.
+        try repo.git(
+            "-c", "user.name=Priya Raman", "-c", "user.email=priya@northwind.example", "commit", "-q", "--allow-empty",
+            "-m", "nudge")
+        try await castVote("approve", by: "jonas", on: proposal, in: repo)
+        let after = try #require(
+            try await Reconciler.reconcileOnce(repository: repo.root.path, store: store, dataDirectory: data, now: now)
+                .proposal)
+        #expect(after.id == proposal.id)
+        #expect(after.ineligible["priya"] != nil)
+        #expect(after.commits.map(\.summary).contains("nudge"))
+        #expect(after.state == .open)
+        #expect(try store.actualState().teams["research"]?.displayName == "Research")
+    }
+
     /// Commits an unsigned vote document onto the status branch.
     func castUnsignedVote(_ decision: String, by voter: String, on proposal: Proposal, in repo: GitFixture) async throws
     {
