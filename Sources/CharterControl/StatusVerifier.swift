@@ -73,14 +73,12 @@ public enum StatusVerifier {
 
         // Proposals: every proposal.json must decode, under the directory of its own id.
         var changeSetHashes: [String: String] = [:]
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
         for file in files where file.path.hasPrefix("proposals/") && file.path.hasSuffix("/proposal.json") {
             result.proposalCount += 1
             let parts = file.path.split(separator: "/")
             let directory = parts.count == 3 ? String(parts[1]) : ""
             do {
-                let proposal = try decoder.decode(Proposal.self, from: Data(try await repository.blobData(file.blob)))
+                let proposal = try Proposal.decodeJSON(Data(try await repository.blobData(file.blob)))
                 if proposal.id.description != directory {
                     result.proposalProblems.append(
                         FileProblem(path: file.path, reason: "holds proposal \(proposal.id), not \(directory)"))

@@ -27,6 +27,12 @@ public enum StatusWriter {
             let file = EventFile.file(for: unpublished)
             files[file.path] = file.bytes
         }
+        // The change sets the events name, so the branch alone can rebuild the store.
+        for event in unpublished {
+            guard let hash = event.data["changeSetBlob"]?.string else { continue }
+            let path = BlobStore.path(forHash: hash)
+            if files[path] == nil, let bytes = try store.blob(hash) { files[path] = bytes }
+        }
         let proposals = try store.proposals()
         let applied = try store.history(limit: 10)
         files["status.yaml"] = Array(YAMLWriter.document(statusValue(report, now: now)).utf8)
@@ -100,7 +106,9 @@ public enum StatusWriter {
         if files.keys.contains(where: EventFile.isEventFile) {
             let reference = "refs/heads/" + branch
             try await repository.fetch(from: remote, refspecs: ["+\(reference):\(reference)"], auth: auth, prune: true)
-            files = try await continuingEvents(files, in: repository, at: repository.headCommitOfBranch(reference))
+            let tip = try await repository.headCommitOfBranch(reference)
+            files = try await continuingEvents(files, in: repository, at: tip)
+            files = try await droppingPublishedBlobs(files, in: repository, at: tip)
         }
         let publisher = StatusPublisher(repository: repository, remoteURL: remote, branch: branch, auth: auth)
         return try await publisher.publish(files, message: message)
@@ -147,6 +155,19 @@ public enum StatusWriter {
         return result
     }
 
+    /// `files` without the blobs the branch at `tip` already holds: a blob's path is its content's
+    /// hash, so a present one is the same bytes, and writing it again would only cost time.
+    static func droppingPublishedBlobs(
+        _ files: [String: [UInt8]], in repository: GitRepository, at tip: ObjectID?
+    ) async throws -> [String: [UInt8]] {
+        guard let tip else { return files }
+        var result = files
+        for path in files.keys where BlobStore.hash(ofPath: path) != nil {
+            if try await repository.blobID(at: tip, path: path) != nil { result[path] = nil }
+        }
+        return result
+    }
+
     /// A local repository is written directly (libgit2 cannot push into a non-bare repository): the
     /// commit is built without touching its working tree, and the branch moves by compare-and-swap,
     /// retried when someone else moved it in between.
@@ -159,7 +180,8 @@ public enum StatusWriter {
         while true {
             attempt += 1
             let tip = try await repository.headCommitOfBranch(reference)
-            let files = try await continuingEvents(files, in: repository, at: tip)
+            var files = try await continuingEvents(files, in: repository, at: tip)
+            files = try await droppingPublishedBlobs(files, in: repository, at: tip)
             let commit = try await repository.createCommit(
                 parent: tip, changes: files.mapValues { .write($0) }, message: message,
                 author: GitSignature(name: "Charter", email: "charter@localhost"))

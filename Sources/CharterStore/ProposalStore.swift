@@ -140,6 +140,7 @@ extension StateStore {
                         "changes": .int(proposal.changes.count),
                         "boards": .array(proposal.boardNames.map(Value.string)),
                         "rules": .array(proposal.rules.map(Value.string)),
+                        "changeSetBlob": .string(try Self.storeBlob(of: draft.changeSet, in: db)),
                     ])
                 try Self.appendEvents(of: proposal, fromVote: 0, fromTransition: 1, actor: actor, in: db)
                 return proposal

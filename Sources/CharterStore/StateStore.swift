@@ -70,6 +70,14 @@ public final class StateStore: Sendable {
             }
         }
         m.registerMigration("v2-proposals", migrate: createProposalTables)
+        m.registerMigration("v3-blobs") { db in
+            // Content-addressed documents the events refer to (change sets), published to the status
+            // branch's blobs/ so the store can be rebuilt from git alone.
+            try db.create(table: "blob") { t in
+                t.primaryKey("hash", .text)
+                t.column("data", .blob).notNull()
+            }
+        }
         return m
     }
 
@@ -168,39 +176,9 @@ public final class StateStore: Sendable {
                 {
                     return Self.revision(from: last)
                 }
-                for c in changes.changes {
-                    let stored = try String.fetchOne(
-                        db, sql: "SELECT hash FROM resource WHERE kind = ? AND name = ?",
-                        arguments: [c.id.kind.rawValue, c.id.name])
-                    guard stored == c.oldHash else {
-                        throw StoreError(
-                            operation: "apply", path: path,
-                            message: "\(c.id) changed since the plan was made; plan again")
-                    }
-                    switch c.action {
-                    case .delete:
-                        try db.execute(
-                            sql: "DELETE FROM resource WHERE kind = ? AND name = ?",
-                            arguments: [c.id.kind.rawValue, c.id.name])
-                    case .create, .update:
-                        try db.execute(
-                            sql:
-                                "INSERT OR REPLACE INTO resource (kind, name, document, hash, revision) VALUES (?, ?, ?, ?, ?)",
-                            arguments: [
-                                c.id.kind.rawValue, c.id.name, CanonicalJSON.string(c.new!), c.newHash!, revision,
-                            ])
-                    }
-                }
-                try db.execute(
-                    sql: """
-                        INSERT INTO applied_revision (revision, method, actor, source, change_set_hash, change_count, applied_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        revision, method.rawValue, actor, source, changes.hash, changes.changes.count,
-                        time.timeIntervalSince1970,
-                    ])
-                let sequence = Int(db.lastInsertedRowID)
+                try Self.write(changes, revision: revision, in: db, path: path)
+                let sequence = try Self.recordApplied(
+                    changes, revision: revision, method: method, actor: actor, source: source, at: time, in: db)
                 try EventLog.append(
                     db, type: method == .bootstrap ? "state.bootstrapped" : "state.applied", actor: actor, time: time,
                     data: [
@@ -208,6 +186,7 @@ public final class StateStore: Sendable {
                         "source": .string(source),
                         "create": .int(changes.count(.create)), "update": .int(changes.count(.update)),
                         "delete": .int(changes.count(.delete)), "appliedSequence": .int(sequence),
+                        "changeSetBlob": .string(try Self.storeBlob(of: changes, in: db)),
                     ])
                 return AppliedRevision(
                     sequence: sequence, revision: revision, method: method, actor: actor, source: source,
@@ -216,6 +195,47 @@ public final class StateStore: Sendable {
         } catch {
             throw StoreError("apply revision \(String(revision.prefix(12)))", path: path, error)
         }
+    }
+
+    /// Writes the resources of `changes` at `revision`, each only if its stored hash is the change's
+    /// `before` (compare-and-swap).
+    static func write(_ changes: ChangeSet, revision: String, in db: Database, path: String) throws {
+        for c in changes.changes {
+            let stored = try String.fetchOne(
+                db, sql: "SELECT hash FROM resource WHERE kind = ? AND name = ?",
+                arguments: [c.id.kind.rawValue, c.id.name])
+            guard stored == c.oldHash else {
+                throw StoreError(
+                    operation: "apply", path: path, message: "\(c.id) changed since the plan was made; plan again")
+            }
+            switch c.action {
+            case .delete:
+                try db.execute(
+                    sql: "DELETE FROM resource WHERE kind = ? AND name = ?", arguments: [c.id.kind.rawValue, c.id.name])
+            case .create, .update:
+                try db.execute(
+                    sql:
+                        "INSERT OR REPLACE INTO resource (kind, name, document, hash, revision) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [c.id.kind.rawValue, c.id.name, CanonicalJSON.string(c.new!), c.newHash!, revision])
+            }
+        }
+    }
+
+    /// Adds the applied-revision row; returns its sequence number.
+    static func recordApplied(
+        _ changes: ChangeSet, revision: String, method: AppliedRevision.Method, actor: String, source: String,
+        at time: Date, in db: Database
+    ) throws -> Int {
+        try db.execute(
+            sql: """
+                INSERT INTO applied_revision (revision, method, actor, source, change_set_hash, change_count, applied_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                revision, method.rawValue, actor, source, changes.hash, changes.changes.count,
+                time.timeIntervalSince1970,
+            ])
+        return Int(db.lastInsertedRowID)
     }
 
     static func revision(from row: Row) -> AppliedRevision {

@@ -22,7 +22,8 @@ struct Charter: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, ControllerCommand.self,
             StatusCommand.self, ProposalsCommand.self,
-            ShowCommand.self, VoteCommand.self, LogCommand.self, VerifyCommand.self, GetCommand.self,
+            ShowCommand.self, VoteCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self,
+            GetCommand.self,
             SchemaCommand.self, VersionCommand.self,
         ])
 }

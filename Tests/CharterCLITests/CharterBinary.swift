@@ -20,7 +20,7 @@ struct CharterBinary {
 
     let dataDir: URL
 
-    init() { dataDir = makeTemporaryDirectory("cli-data") }
+    init(dataDir: URL = makeTemporaryDirectory("cli-data")) { self.dataDir = dataDir }
 
     /// Runs `charter args…` with its own data directory, no color and a fixed actor.
     @discardableResult

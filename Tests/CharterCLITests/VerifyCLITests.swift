@@ -107,6 +107,47 @@ import Testing
         #expect(object?["ok"] as? Bool == false)
     }
 
+    @Test func rebuildFromTheStatusBranchEqualsTheLiveStore() throws {
+        let (repo, charter) = try governedLoop()
+        let blobs = try repo.git("ls-tree", "-r", "--name-only", "charter/status", "blobs")
+        #expect(!blobs.isEmpty, "the apply events' change sets are published as blobs")
+
+        let into = makeTemporaryDirectory("rebuilt")
+        let rebuilt = try charter.run(["rebuild", repo.root.path, "--into", into.path, "-o", "json"])
+        #expect(rebuilt.status == 0, "\(rebuilt.stdout)\(rebuilt.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(rebuilt.stdout.utf8)) as? [String: Any])
+        #expect(object["equal"] as? Bool == true)
+        #expect(object["resources"] as? Int == 38)
+        #expect(object["applies"] as? Int == 2)
+        #expect(object["proposals"] as? Int == 1)
+        #expect((object["stateHash"] as? String)?.hasPrefix("sha256:") == true)
+        #expect(object["stateHash"] as? String == object["liveStateHash"] as? String)
+
+        // The rebuilt store serves the read commands like the live one.
+        let rebuiltCharter = CharterBinary(dataDir: into)
+        let live = try charter.run(["show", "P-0001", "-o", "json"])
+        let fromGit = try rebuiltCharter.run(["show", "P-0001", "-o", "json"])
+        #expect(fromGit.status == 0, "\(fromGit.stderr)")
+        #expect(fromGit.stdout == live.stdout)
+        #expect(try rebuiltCharter.run(["get", "teams", "research", "-o", "json"]).stdout.contains("Research Lab"))
+        #expect(try rebuiltCharter.run(["log"]).stdout == (try charter.run(["log"])).stdout)
+        // Rebuilding into a directory that already holds a store is refused.
+        let again = try charter.run(["rebuild", repo.root.path, "--into", into.path])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("already holds a store"))
+    }
+
+    @Test func rebuildRefusesABranchWithoutTheChangeSetBlobs() throws {
+        let (repo, charter) = try governedLoop()
+        let tree = makeTemporaryDirectory("strip").appendingPathComponent("status")
+        try repo.git("worktree", "add", "-q", tree.path, "charter/status")
+        try GitFixture.run(["-C", tree.path, "rm", "-q", "-r", "blobs"])
+        try GitFixture.run(["-C", tree.path, "commit", "-q", "-m", "drop blobs"])
+        let result = try charter.run(["rebuild", repo.root.path, "--into", makeTemporaryDirectory("none").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("which the status branch lacks"), "\(result.stderr)")
+    }
+
     @Test func verifyWithoutAStatusBranchFails() throws {
         let repo = try exampleClone()
         let result = try CharterBinary().run(["verify", repo.root.path])
