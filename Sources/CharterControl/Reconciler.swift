@@ -75,7 +75,9 @@ public enum Reconciler {
         }
         let changes = Planner.plan(desired: loaded.state, actual: actual)
         let proposalSource = ProposalSource.branch(watched)
-        var open = try store.openProposals(source: proposalSource).first
+        try settleApproved(
+            of: proposalSource, applied: applied, changes: changes, head: head, store: store, actor: actor, now: now)
+        var open = try store.pendingProposals(source: proposalSource).first
 
         if changes.isEmpty {
             if var stale = open {
@@ -129,9 +131,11 @@ public enum Reconciler {
             // order things happened. A crash between this save and the apply leaves an approved
             // proposal, which the next pass applies (the apply is idempotent).
             proposal = try store.save(proposal, actor: actor)
+            FailPoint.hit("reconcile.before-apply")
             do {
                 let result = try store.apply(
                     changes, revision: head, method: .governed, actor: actor, source: source.description, at: now)
+                FailPoint.hit("reconcile.after-apply")
                 try proposal.transition(to: .applied, at: now, reason: "applied as revision \(result.revision)")
                 report.appliedRevision = result.revision
             } catch {
@@ -161,6 +165,33 @@ public enum Reconciler {
             report.message = "\(proposal.id) is \(proposal.state.rawValue)"
         }
         return report
+    }
+}
+
+extension Reconciler {
+    /// Settles an approved proposal that a crash (or a move of the branch) left between its approval
+    /// and its apply: marked applied when the last apply was exactly its change set at its head (the
+    /// process died after the apply committed), failed when the branch has since moved to another
+    /// change set (approvals bind to the change they approved). One with the current change set is
+    /// left approved; this pass applies it.
+    static func settleApproved(
+        of source: ProposalSource, applied: AppliedRevision, changes: ChangeSet, head: String, store: StateStore,
+        actor: String, now: Date
+    ) throws {
+        for var approved in try store.pendingProposals(source: source) where approved.state == .approved {
+            if applied.changeSetHash == approved.changeSetHash, applied.revision == approved.head {
+                try approved.transition(to: .applied, at: now, reason: "applied as revision \(applied.revision)")
+            } else if approved.changeSetHash != changes.hash {
+                try approved.transition(
+                    to: .failed, at: now,
+                    reason:
+                        "not applied: \(String(head.prefix(12))) has another change set (\(changes.hash)); it is proposed anew"
+                )
+            } else {
+                continue
+            }
+            _ = try store.save(approved, actor: actor)
+        }
     }
 }
 

@@ -98,6 +98,7 @@ public enum StatusWriter {
         _ files: [String: [UInt8]], to location: String, branch: String, dataDirectory: URL, auth: GitAuth = .none,
         message: String
     ) async throws -> ObjectID {
+        FailPoint.hit("writeback.before-commit")
         if !SourceRequest.isRemote(location) {
             return try await commitLocally(files, in: location, branch: branch, message: message)
         }
@@ -186,6 +187,7 @@ public enum StatusWriter {
                 parent: tip, changes: files.mapValues { .write($0) }, message: message,
                 author: GitSignature(name: "Charter", email: "charter@localhost"))
             if let tip, try await repository.commit(commit).tree == repository.commit(tip).tree { return tip }
+            FailPoint.hit("writeback.before-ref-update")
             do {
                 try await repository.updateRef(reference, to: commit, expected: tip, message: "charter: status")
                 return commit

@@ -199,6 +199,12 @@ extension StateStore {
         return try readProposals("read open proposals", where: "state = 'open'", [])
     }
 
+    /// The proposals of `source` still waiting to be applied (open or approved), by number.
+    public func pendingProposals(source: ProposalSource) throws(StoreError) -> [Proposal] {
+        try readProposals(
+            "read pending proposals", where: "state IN ('open', 'approved') AND source = ?", [source.key])
+    }
+
     /// The full change set of proposal `id`, or `nil` when there is no such proposal.
     public func changeSet(ofProposal id: ProposalID) throws(StoreError) -> ChangeSet? {
         do {
