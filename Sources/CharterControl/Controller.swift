@@ -157,6 +157,11 @@ public struct Controller: Sendable {
                 LogLine(
                     time: now(), level: report.condition == .stalled ? "warn" : "info", message: report.message,
                     fields: fields))
+            for b in report.branches {
+                var fields = ["branch": b.branch, "reason": b.reason]
+                if let p = b.proposal { fields["proposal"] = p.description }
+                log(LogLine(time: now(), level: "info", message: b.message, fields: fields))
+            }
         } catch {
             log(LogLine(time: now(), level: "error", message: "reconcile failed: \(error)", fields: [:]))
         }

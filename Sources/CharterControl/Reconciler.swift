@@ -31,6 +31,9 @@ public struct ReconcileReport: Sendable {
     public var diagnostics: [Diagnostic]
     /// Votes recorded by this pass (accepted or refused).
     public var votesRecorded: Int
+    /// What happened to each `proposals/NAME` branch (considered only when the watched branch is
+    /// fully applied).
+    public var branches: [BranchOutcome] = []
 }
 
 /// One pass of the loop for the watched branch: fetch, load, plan, govern, apply.
@@ -74,6 +77,11 @@ public enum Reconciler {
             return report
         }
         let changes = Planner.plan(desired: loaded.state, actual: actual)
+        func branchContext(_ head: String) -> ProposalBranches.Context {
+            ProposalBranches.Context(
+                git: git, location: location, watched: watched, head: head, statusBranch: statusBranch, store: store,
+                auth: auth, actor: actor, now: now)
+        }
         let proposalSource = ProposalSource.branch(watched)
         try settleApproved(
             of: proposalSource, applied: applied, changes: changes, head: head, store: store, actor: actor, now: now)
@@ -87,6 +95,7 @@ public enum Reconciler {
             report.condition = .ready
             report.reason = "UpToDate"
             report.message = "the applied state matches \(watched) at \(String(head.prefix(12)))"
+            report.branches = try await ProposalBranches.pass(branchContext(head))
             return report
         }
 
@@ -114,6 +123,11 @@ public enum Reconciler {
         var proposal: Proposal
         if let open {
             proposal = open
+        } else if let adopted = try store.proposals(state: .approved).first(where: { $0.changeSetHash == changes.hash })
+        {
+            // A proposal branch approved and merged into the watched branch by a pass that died before
+            // its apply: the exact change is approved already, so it is applied, not proposed again.
+            proposal = adopted
         } else {
             let commits = try await git.commitsBetween(base: applied.revision, head: head)
             let draft = ProposalDraft(
@@ -149,6 +163,7 @@ public enum Reconciler {
             report.condition = .ready
             report.reason = "Applied"
             report.message = "\(proposal.id) applied \(String(head.prefix(12)))"
+            report.branches = try await ProposalBranches.pass(branchContext(head))
         case .open:
             report.condition = .reconciling
             report.reason = "AwaitingVotes"

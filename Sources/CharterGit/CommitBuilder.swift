@@ -79,7 +79,7 @@ extension GitRepository {
         return ObjectID(commit)
     }
 
-    private func makeSignature(
+    func makeSignature(
         _ signature: GitSignature, _ operation: String
     ) throws
         -> UnsafeMutablePointer<git_signature>

@@ -23,6 +23,7 @@ struct Charter: AsyncParsableCommand {
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, ControllerCommand.self,
             StatusCommand.self, ProposalsCommand.self,
             ShowCommand.self, VoteCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self,
+            RevertCommand.self,
             GetCommand.self,
             SchemaCommand.self, VersionCommand.self,
         ])

@@ -53,11 +53,20 @@ struct ReconcileCommand: AsyncParsableCommand {
                 "proposal": report.proposal.map { .string($0.id.description) } ?? .null,
                 "proposalState": report.proposal.map { .string($0.state.rawValue) } ?? .null,
                 "votesRecorded": .int(report.votesRecorded),
+                "branches": .array(
+                    report.branches.map {
+                        [
+                            "branch": .string($0.branch),
+                            "proposal": $0.proposal.map { .string($0.description) } ?? .null,
+                            "reason": .string($0.reason), "message": .string($0.message),
+                        ]
+                    }),
                 "diagnostics": .array(report.diagnostics.map(DiagnosticJSON.value)),
             ]
             print(PrettyJSON.string(value), terminator: "")
         case .text:
             print(Terminal.sanitize("\(report.condition.rawValue): \(report.reason) — \(report.message)"))
+            for b in report.branches { print(Terminal.sanitize("  \(b.branch): \(b.reason) — \(b.message)")) }
             for d in report.diagnostics { Terminal.printError(d.description) }
         }
         if report.condition == .stalled { throw ExitCode(1) }

@@ -148,6 +148,35 @@ import Testing
         #expect(result.stderr.contains("which the status branch lacks"), "\(result.stderr)")
     }
 
+    @Test func revertPreparesAProposalBranchThatIsVotedMergedAndApplied() throws {
+        let (repo, charter) = try governedLoop()
+        #expect(try charter.run(["revert", "P-0009", repo.root.path]).stderr.contains("no proposal P-0009"))
+        let prepared = try charter.run(["revert", "P-0001", "--as", "tomasz", repo.root.path])
+        #expect(prepared.status == 0, "\(prepared.stderr)")
+        #expect(prepared.stdout.contains("Prepared proposals/revert-p-0001"))
+        #expect(prepared.stdout.contains("teams/research.yaml"))
+        #expect(try repo.git("log", "-1", "--format=%an", "proposals/revert-p-0001") == "Tomasz Kowalski")
+        // A second revert of the same proposal would collide with the branch.
+        #expect(try charter.run(["revert", "P-0001", repo.root.path]).stderr.contains("already exists"))
+
+        let proposed = try charter.run(["reconcile", "--once", repo.root.path])
+        #expect(proposed.stdout.contains("proposals/revert-p-0001: AwaitingVotes"), "\(proposed.stdout)")
+        // tomasz authored the revert, so his approval is refused; priya's and jonas's count.
+        #expect(try charter.vote(as: "tomasz", on: repo.root.path, proposal: "P-0002").status == 0)
+        #expect(try charter.run(["reconcile", "--once", repo.root.path]).stdout.contains("AwaitingVotes"))
+        for voter in ["priya", "jonas"] {
+            #expect(try charter.vote(as: voter, on: repo.root.path, proposal: "P-0002").status == 0)
+        }
+        let merged = try charter.run(["reconcile", "--once", repo.root.path])
+        #expect(merged.stdout.contains("proposals/revert-p-0001: Merged"), "\(merged.stdout)")
+        #expect(try repo.git("show", "main:teams/research.yaml").contains("displayName: Research\n"))
+        let team = try charter.run(["get", "teams", "research", "-o", "json"])
+        #expect(team.stdout.contains("\"Research\""), "\(team.stdout)")
+        let shown = try charter.run(["show", "P-0002", "-o", "json"])
+        #expect(shown.stdout.contains("\"tomasz\""), "tomasz is listed as ineligible: \(shown.stdout)")
+        #expect(try charter.run(["verify", repo.root.path]).status == 0)
+    }
+
     @Test func verifyWithoutAStatusBranchFails() throws {
         let repo = try exampleClone()
         let result = try CharterBinary().run(["verify", repo.root.path])

@@ -1,0 +1,186 @@
+import CharterGit
+import CharterGovernance
+import CharterModel
+import CharterPlan
+import CharterStore
+import Foundation
+
+/// What the controller did with one `proposals/NAME` branch in a pass.
+public struct BranchOutcome: Sendable, Hashable {
+    /// The branch, e.g. `proposals/rename-research`.
+    public var branch: String
+    /// The proposal for it, as saved after the pass, when there is one.
+    public var proposal: ProposalID?
+    /// `AwaitingVotes`, `Merged`, `Conflict`, `InvalidRevision`, `NoChanges`, `Rejected`, `MergeRaced`.
+    public var reason: String
+    /// What happened, for people.
+    public var message: String
+}
+
+/// Proposal branches, like pull requests with a merge bot: a branch `proposals/NAME` is a change
+/// against the watched branch. The controller merges it (in memory) into the watched branch's tip,
+/// plans the merged tree against the applied state, routes and counts votes like any proposal, and
+/// once approved writes the merge commit onto the watched branch (compare-and-swap: never over a
+/// push it has not seen) and applies it.
+///
+/// Branches are considered only while the watched branch itself is fully applied, so a branch's
+/// change set is exactly its own change; at most one branch is merged per pass, because a merge
+/// moves the watched branch that every other branch was planned against.
+enum ProposalBranches {
+    static let prefix = "refs/heads/proposals/"
+
+    struct Context {
+        var git: GitRepository
+        var location: String
+        var watched: String
+        var head: String
+        var statusBranch: String
+        var store: StateStore
+        var auth: GitAuth
+        var actor: String
+        var now: Date
+    }
+
+    static func pass(_ c: Context) async throws -> [BranchOutcome] {
+        let actual = try c.store.actualState()
+        guard let watchedHead = ObjectID(hex: c.head) else { return [] }
+        var outcomes: [BranchOutcome] = []
+        var merged = false
+        for branch in try await c.git.branches() where branch.reference.hasPrefix(prefix) {
+            let name = String(branch.reference.dropFirst(prefix.count))
+            let shown = "proposals/" + name
+            let tip = branch.target
+            // Already part of the watched branch (merged, or never diverged): nothing to propose.
+            if try await c.git.isAncestor(tip, of: watchedHead) { continue }
+            if merged {
+                outcomes.append(
+                    BranchOutcome(
+                        branch: shown, proposal: nil, reason: "Waiting",
+                        message: "another proposal branch was merged in this pass; planned again next pass"))
+                continue
+            }
+            let outcome = try await propose(
+                branch: shown, source: .proposalBranch(name), tip: tip, watchedHead: watchedHead, actual: actual, c)
+            merged = merged || outcome.reason == "Merged"
+            outcomes.append(outcome)
+        }
+        return outcomes
+    }
+
+    static func propose(
+        branch: String, source: ProposalSource, tip: ObjectID, watchedHead: ObjectID, actual: OrgState, _ c: Context
+    ) async throws -> BranchOutcome {
+        var outcome = BranchOutcome(branch: branch, proposal: nil, reason: "", message: "")
+        let merge = try await c.git.merge(ours: watchedHead, theirs: tip)
+        guard let tree = merge.tree else {
+            outcome.reason = "Conflict"
+            outcome.message =
+                "\(branch) does not merge cleanly into \(c.watched): \(merge.conflicts.joined(separator: ", ")); rebase it"
+            return outcome
+        }
+        let signature = GitSignature(name: "Charter", email: "charter@localhost", date: c.now)
+        let probe = try await c.git.createCommit(
+            tree: tree, parents: [watchedHead, tip], message: "Merge \(branch) into \(c.watched)", author: signature)
+        let loaded = Loader.load(try await RevisionSource.files(of: c.git, at: probe))
+        guard loaded.isValid else {
+            outcome.reason = "InvalidRevision"
+            outcome.message =
+                "\(loaded.diagnostics.count) errors in \(branch) merged into \(c.watched); first: \(loaded.diagnostics.first.map(\.description) ?? "")"
+            return outcome
+        }
+        let changes = Planner.plan(desired: loaded.state, actual: actual)
+        var pending = try c.store.pendingProposals(source: source).first
+        if changes.isEmpty {
+            if var stale = pending, stale.state == .open {
+                _ = try stale.replan(changeSetHash: changes.hash, head: tip.hex, at: c.now)
+                _ = try c.store.save(stale, actor: c.actor)
+            }
+            outcome.reason = "NoChanges"
+            outcome.message = "\(branch) changes nothing that \(c.watched) does not already apply"
+            return outcome
+        }
+        let base = try await c.git.mergeBase(watchedHead, tip)
+        var superseded: [Proposal] = []
+        if var current = pending {
+            if current.state == .approved, current.changeSetHash != changes.hash {
+                try current.transition(
+                    to: .failed, at: c.now, reason: "not merged: \(branch) now has another change set (\(changes.hash))"
+                )
+                superseded.append(current)
+                pending = nil
+            } else {
+                var added: [ProposalCommit] = []
+                var newlyIneligible: [String: String] = [:]
+                if current.head != tip.hex, changes.hash == current.changeSetHash {
+                    added = try await c.git.commitsBetween(base: current.head, head: tip.hex)
+                    newlyIneligible = PolicyRouter.ineligibleVoters(
+                        for: changes, authorNames: Set(added.map(\.authorName)),
+                        authorEmails: Set(added.map(\.authorEmail)), actual: actual)
+                }
+                if case .superseded = try current.replan(
+                    changeSetHash: changes.hash, head: tip.hex, newCommits: added, newlyIneligible: newlyIneligible,
+                    at: c.now)
+                {
+                    superseded.append(current)
+                    pending = nil
+                } else {
+                    pending = current
+                }
+            }
+        }
+        var proposal: Proposal
+        if let pending {
+            proposal = pending
+        } else {
+            let commits = try await c.git.commitsBetween(base: base?.hex ?? "", head: tip.hex)
+            let draft = ProposalDraft(
+                source: source, base: c.head, head: tip.hex, changeSet: changes, commits: commits, actual: actual,
+                createdAt: c.now)
+            proposal = try c.store.createProposal(draft, saving: superseded, actor: c.actor)
+        }
+        outcome.proposal = proposal.id
+        if proposal.state == .open {
+            let files = try await c.git.voteFiles(branch: c.statusBranch, proposal: proposal.id)
+            _ = VoteCounter.record(files, into: &proposal, actual: actual, now: c.now)
+        }
+        if proposal.state == .approved {
+            proposal = try c.store.save(proposal, actor: c.actor)
+            let message = "Merge \(branch) into \(c.watched) (\(proposal.id))\n\n\(proposal.explanation)\n"
+            let mergeCommit = try await c.git.createCommit(
+                tree: tree, parents: [watchedHead, tip], message: message, author: signature)
+            do {
+                try await moveWatchedBranch(to: mergeCommit, from: watchedHead, c)
+            } catch let error as GitError
+                where error.code == .modified || error.code == .pushRejected || error.code == .nonFastForward
+            {
+                outcome.reason = "MergeRaced"
+                outcome.message =
+                    "\(proposal.id) is approved, but \(c.watched) moved while merging \(branch); the next pass plans it again"
+                return outcome
+            }
+            let result = try c.store.apply(
+                changes, revision: mergeCommit.hex, method: .governed, actor: c.actor,
+                source: "\(c.location) \(branch)", at: c.now)
+            try proposal.transition(
+                to: .applied, at: c.now, reason: "merged into \(c.watched) as \(mergeCommit.short), applied")
+            proposal = try c.store.save(proposal, actor: c.actor)
+            outcome.reason = "Merged"
+            outcome.message = "\(proposal.id) merged \(branch) into \(c.watched) as \(result.revision.prefix(12))"
+            return outcome
+        }
+        proposal = try c.store.save(proposal, actor: c.actor)
+        outcome.reason = proposal.state == .open ? "AwaitingVotes" : proposal.state.rawValue.capitalized
+        outcome.message = "\(proposal.id) (\(branch)) \(proposal.explanation)"
+        return outcome
+    }
+
+    /// Moves the watched branch from `old` to `new` by compare-and-swap: the local repository's ref
+    /// directly, a remote by a non-forced push (a fast-forward, since `new`'s first parent is `old`).
+    static func moveWatchedBranch(to new: ObjectID, from old: ObjectID, _ c: Context) async throws {
+        let reference = "refs/heads/" + c.watched
+        try await c.git.updateRef(reference, to: new, expected: old, message: "charter: merge proposal")
+        if SourceRequest.isRemote(c.location) {
+            try await c.git.push(to: c.location, refspecs: ["\(reference):\(reference)"], auth: c.auth)
+        }
+    }
+}
