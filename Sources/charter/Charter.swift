@@ -25,7 +25,7 @@ struct Charter: AsyncParsableCommand {
             ShowCommand.self, VoteCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self,
             RevertCommand.self,
             GetCommand.self,
-            SchemaCommand.self, VersionCommand.self,
+            SchemaCommand.self, ScheduleCommand.self, VersionCommand.self,
         ])
 }
 

@@ -254,6 +254,7 @@ struct Checker {
                             hint: "add `\(s.type.rawValue)` to the role's allowedStepTypes or pick another role"))
                 }
             }
+            templateExpressions(res, t)
         }
     }
 

@@ -1,0 +1,172 @@
+import CharterYAML
+
+extension Checker {
+    /// Load-time checks of every substitution and condition of template `t`: syntax, operands
+    /// that exist and are upstream, operator misuse, and quotes around substitutions in `run`.
+    mutating func templateExpressions(_ res: Resource, _ t: Template) {
+        let ancestors = TemplateGraph(t)
+        for (i, step) in t.steps.enumerated() {
+            let path = JSONPointer("/spec/steps/\(i)")
+            var checker = ExpressionTypeChecker(
+                template: t, step: step.name, upstream: ancestors.upstream(of: step.name))
+            var fields: [(JSONPointer, String)] = []
+            if let prompt = step.prompt { fields.append((path.appending("prompt"), prompt)) }
+            if let run = step.run { fields.append((path.appending("run"), run)) }
+            if let message = step.message { fields.append((path.appending("message"), message)) }
+            for (key, value) in step.env.sorted(by: { $0.key < $1.key }) {
+                fields.append((path.appending("env").appending(key), value))
+            }
+            for (pointer, text) in fields {
+                let parsed: TemplateText
+                do throws(TemplateExpressionError) {
+                    parsed = try TemplateText(parsing: text)
+                } catch {
+                    out.append(res.templateDiagnostic("template.syntax", at: pointer, in: text, error))
+                    continue
+                }
+                for case .substitution(let e, _) in parsed.segments {
+                    checker.issues = []
+                    checker.check(e)
+                    for issue in checker.issues {
+                        out.append(res.templateDiagnostic(issue.code, at: pointer, in: text, issue.error))
+                    }
+                }
+                if pointer.tokens.last == "run" {
+                    for error in ShellQuoteScan.quotedSubstitutions(in: parsed) {
+                        out.append(res.templateDiagnostic("template.quoting", at: pointer, in: text, error))
+                    }
+                }
+            }
+            if let when = step.when {
+                let pointer = path.appending("when")
+                do throws(TemplateExpressionError) {
+                    checker.issues = []
+                    checker.check(try TemplateExpression.parseCondition(when))
+                    for issue in checker.issues {
+                        out.append(res.templateDiagnostic(issue.code, at: pointer, in: when, issue.error))
+                    }
+                } catch {
+                    out.append(res.templateDiagnostic("template.syntax", at: pointer, in: when, error))
+                }
+            }
+        }
+    }
+}
+
+/// The `needs` graph of a template, for "which steps surely finished before this one".
+struct TemplateGraph {
+    let needs: [String: [String]]
+
+    init(_ t: Template) {
+        needs = Dictionary(t.steps.map { ($0.name, $0.needs) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The steps reachable through `needs` from `step`, excluding `step` itself even in a cycle
+    /// (cycles are reported elsewhere).
+    func upstream(of step: String) -> Set<String> {
+        var seen: Set<String> = []
+        var stack = needs[step] ?? []
+        while let n = stack.popLast() {
+            guard n != step, seen.insert(n).inserted else { continue }
+            stack += needs[n] ?? []
+        }
+        return seen
+    }
+}
+
+/// Finds substitutions written inside shell quotes in a `run` command. Their values are quoted
+/// already, so `'${{ params.x }}'` would hand the command the value wrapped in literal quotes.
+enum ShellQuoteScan {
+    static func quotedSubstitutions(in text: TemplateText) -> [TemplateExpressionError] {
+        enum State { case none, single, double }
+        var state = State.none
+        var escaped = false
+        var errors: [TemplateExpressionError] = []
+        for segment in text.segments {
+            switch segment {
+            case .text(let s):
+                for c in s.unicodeScalars {
+                    if escaped {
+                        escaped = false
+                        continue
+                    }
+                    switch (state, c) {
+                    case (.none, "'"): state = .single
+                    case (.none, "\""): state = .double
+                    case (.none, "\\"), (.double, "\\"): escaped = true
+                    case (.single, "'"), (.double, "\""): state = .none
+                    default: break
+                    }
+                }
+            case .substitution(_, let offset):
+                escaped = false
+                guard state != .none else { continue }
+                let kind = state == .single ? "single" : "double"
+                errors.append(
+                    TemplateExpressionError(
+                        "this substitution is inside \(kind) quotes; values are shell-quoted already, "
+                            + "so the quotes would become part of the value", at: offset,
+                        hint: "remove the quotes around it"))
+            }
+        }
+        return errors
+    }
+}
+
+extension Resource {
+    /// A diagnostic about the expression problem `error` in the text of the field at `pointer`,
+    /// placed at the problem's own line and column where the scalar's style allows.
+    func templateDiagnostic(
+        _ code: String, at pointer: JSONPointer, in text: String, _ error: TemplateExpressionError
+    ) -> Diagnostic {
+        var d = diagnostic(code, at: pointer, error.message, hint: error.hint)
+        if let (line, column) = position(of: error.offset, in: text, at: pointer) {
+            d.line = line
+            d.column = column
+        }
+        return d
+    }
+
+    /// The source line and column of the scalar offset `offset` of the field at `pointer`.
+    ///
+    /// Exact for one-line plain and quoted scalars (before any escape) and for literal blocks
+    /// (`|`) indented two spaces deeper than their key, as usual. Folded blocks (`>`) join lines
+    /// with spaces that the parsed text cannot tell apart from written ones: the first content line.
+    func position(of offset: Int, in text: String, at pointer: JSONPointer) -> (Int, Int)? {
+        guard let (node, parent) = node(at: pointer), case .scalar(_, let style) = node.content else { return nil }
+        let before = text.unicodeScalars.prefix(offset)
+        let blockColumn = parent.mark.column + 2
+        switch style {
+        case .plain where !before.contains("\n"):
+            return (node.mark.line, node.mark.column + offset)
+        case .singleQuoted where !before.contains("\n") && !before.contains("'"),
+            .doubleQuoted where !before.contains(where: { $0 == "\n" || $0 == "\\" || $0 == "\"" || $0.value < 0x20 }):
+            return (node.mark.line, node.mark.column + 1 + offset)
+        case .literal:
+            let lines = before.split(separator: "\n", omittingEmptySubsequences: false)
+            return (node.mark.line + lines.count, blockColumn + (lines.last?.count ?? 0))
+        case .folded:
+            return (node.mark.line + 1, blockColumn)
+        default:
+            return nil
+        }
+    }
+
+    /// The YAML node at `pointer` and the collection holding it.
+    private func node(at pointer: JSONPointer) -> (YAMLNode, YAMLNode)? {
+        guard var node = self.node else { return nil }
+        var parent = node
+        for token in pointer.tokens {
+            let next: YAMLNode?
+            switch node.content {
+            case .mapping(let pairs): next = pairs.first { $0.key.scalarText == token }?.value
+            case .sequence(let items): next = Int(token).flatMap { items.indices.contains($0) ? items[$0] : nil }
+            case .scalar: next = nil
+            }
+            guard let next else { return nil }
+            parent = node
+            node = next
+        }
+        return (node, parent)
+    }
+}

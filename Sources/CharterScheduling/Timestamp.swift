@@ -1,0 +1,190 @@
+import Foundation
+
+/// RFC 3339 timestamps: parsing what users type and printing instants in UTC or in a zone.
+///
+/// Written out rather than delegated to Foundation's formatters so that the accepted forms are
+/// exactly the documented ones on every platform, and an impossible date (30 February) is refused
+/// instead of rolled over.
+public enum Timestamp {
+    /// Parses `YYYY-MM-DDTHH:MM[:SS[.fraction]]` followed by `Z` or `±HH:MM`.
+    ///
+    /// `T` may also be `t` or a space and `Z` may be `z`, as RFC 3339 allows. The offset is
+    /// required: a time without one names no instant.
+    public static func parse(_ text: String) -> Date? {
+        var scanner = Scanner(Array(text.utf8))
+        guard let year = scanner.digits(4), scanner.take("-"), let month = scanner.digits(2), scanner.take("-"),
+            let day = scanner.digits(2), scanner.take(oneOf: "Tt "), let hour = scanner.digits(2), scanner.take(":"),
+            let minute = scanner.digits(2)
+        else { return nil }
+        var second = 0
+        var fraction = 0.0
+        if scanner.take(":") {
+            guard let s = scanner.digits(2) else { return nil }
+            second = s
+            if scanner.take(".") {
+                guard let f = scanner.fraction() else { return nil }
+                fraction = f
+            }
+        }
+        let offset: Int
+        if scanner.take(oneOf: "Zz") {
+            offset = 0
+        } else if let sign = scanner.sign(), let h = scanner.digits(2), scanner.take(":"), let m = scanner.digits(2),
+            h <= 23, m <= 59
+        {
+            offset = sign * (h * 3_600 + m * 60)
+        } else {
+            return nil
+        }
+        // Leap seconds (:60) are refused: they name no instant a cron schedule can hit.
+        guard scanner.atEnd, (1...12).contains(month), (1...Civil.daysIn(year: year, month: month)).contains(day),
+            hour <= 23, minute <= 59, second <= 59
+        else { return nil }
+        let wall = Civil.days(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60 + second
+        return Date(timeIntervalSince1970: TimeInterval(wall - offset) + fraction)
+    }
+
+    /// `2026-11-23T14:00:00Z`; fractions of a second are dropped.
+    public static func utc(_ date: Date) -> String {
+        format(seconds: wholeSeconds(date), offset: 0)
+    }
+
+    /// The wall time in `zone` with its offset, such as `2026-03-29T03:00:00+02:00`.
+    public static func local(_ date: Date, in zone: TimeZone) -> String {
+        format(seconds: wholeSeconds(date), offset: zone.secondsFromGMT(for: date))
+    }
+
+    /// The three-letter English weekday of the wall time in `zone`, such as `Sun`.
+    public static func weekday(_ date: Date, in zone: TimeZone) -> String {
+        let days = (wholeSeconds(date) + zone.secondsFromGMT(for: date)).floorDivided(by: 86_400)
+        // 1970-01-01 was a Thursday.
+        return ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.floorModulo(7)]
+    }
+
+    static func wholeSeconds(_ date: Date) -> Int {
+        Int(date.timeIntervalSince1970.rounded(.down))
+    }
+
+    static func format(seconds: Int, offset: Int) -> String {
+        let wall = seconds + offset
+        let c = Civil(seconds: wall)
+        let zone: String
+        if offset == 0 {
+            zone = "Z"
+        } else {
+            // Offsets with seconds (local mean time before 1900) are shown to the minute, as RFC 3339 requires.
+            let minutes = abs(offset) / 60
+            zone = (offset < 0 ? "-" : "+") + pad(minutes / 60, 2) + ":" + pad(minutes % 60, 2)
+        }
+        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):"
+            + "\(pad(c.second, 2))\(zone)"
+    }
+
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(abs(value))
+        return (value < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
+
+/// A proleptic Gregorian date and time of day, from a count of seconds since 1970-01-01 00:00.
+struct Civil {
+    var year: Int
+    var month: Int
+    var day: Int
+    var hour: Int
+    var minute: Int
+    var second: Int
+
+    init(seconds: Int) {
+        let days = seconds.floorDivided(by: 86_400)
+        let secondOfDay = seconds - days * 86_400
+        (year, month, day) = Civil.civil(fromDays: days)
+        hour = secondOfDay / 3_600
+        minute = secondOfDay % 3_600 / 60
+        second = secondOfDay % 60
+    }
+
+    static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+    static func days(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = y.floorDivided(by: 400)
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The inverse of `days(year:month:day:)` (Hinnant's `civil_from_days`).
+    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = days + 719_468
+        let era = shifted.floorDivided(by: 146_097)
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+/// Reads ASCII bytes left to right; every method consumes only on success.
+private struct Scanner {
+    let bytes: [UInt8]
+    var index = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { index == bytes.count }
+
+    mutating func take(_ character: Character) -> Bool { take(oneOf: String(character)) }
+
+    mutating func take(oneOf characters: String) -> Bool {
+        guard index < bytes.count, characters.utf8.contains(bytes[index]) else { return false }
+        index += 1
+        return true
+    }
+
+    mutating func digits(_ count: Int) -> Int? {
+        guard index + count <= bytes.count else { return nil }
+        var value = 0
+        for byte in bytes[index..<index + count] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        index += count
+        return value
+    }
+
+    /// Digits after a decimal point, as a fraction of one; nanoseconds are the most that matter.
+    mutating func fraction() -> Double? {
+        let start = index
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+        guard index > start else { return nil }
+        let text = String(decoding: bytes[start..<min(index, start + 9)], as: UTF8.self)
+        return Double("0." + text)
+    }
+
+    mutating func sign() -> Int? {
+        if take("+") { return 1 }
+        if take("-") { return -1 }
+        return nil
+    }
+}
+
+extension Int {
+    func floorDivided(by divisor: Int) -> Int {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+
+    func floorModulo(_ divisor: Int) -> Int { self - floorDivided(by: divisor) * divisor }
+}
