@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries, found through pkg-config and installed by `.ci/run`.
@@ -58,10 +59,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The controller's HTTP front door: webhooks that trigger a fetch, health.
+        .target(
+            name: "CharterServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "CharterControl",
             dependencies: [
                 "CharterGit", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance", "CharterStatus",
+                "CharterScheduling", "CharterEngine", "CharterShell", "CharterBroker",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -71,6 +81,7 @@ let package = Package(
             name: "charter",
             dependencies: [
                 "CharterControl", "CharterGovernance", "CharterStore", "CharterScheduling", "CharterEngine",
+                "CharterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -94,6 +105,12 @@ let package = Package(
         .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
         .testTarget(name: "CharterStatusTests", dependencies: ["CharterStatus", "CharterTestSupport"]),
         .testTarget(name: "CharterSchedulingTests", dependencies: ["CharterScheduling"]),
+        .testTarget(
+            name: "CharterServerTests",
+            dependencies: [
+                "CharterServer", "CharterTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "CharterShellTests", dependencies: ["CharterShell", "CharterTestSupport"]),
         .testTarget(name: "CharterBrokerTests", dependencies: ["CharterBroker"]),
         .testTarget(name: "CharterEngineTests", dependencies: ["CharterEngine", "CharterTestSupport"]),

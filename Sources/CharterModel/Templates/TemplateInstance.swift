@@ -20,6 +20,16 @@ public struct TemplateInstance: Sendable {
         try self.init(template: template, typed: arguments.mapValues { .success($0) }, runID: runID, routine: routine)
     }
 
+    /// An instance whose values were checked when its run was created (``init(template:arguments:runID:routine:)``)
+    /// and stored with it: a run resumed after a restart renders with exactly those values, even if
+    /// the template's parameters changed in the repository since.
+    public init(template: Template, bound parameters: [String: Value], runID: String, routine: String?) {
+        self.template = template
+        self.parameters = parameters
+        self.runID = runID
+        self.routine = routine
+    }
+
     /// Checks `--param k=v` strings against `template`, converting each by its parameter's type
     /// (see ``TemplateInstance/coerce(_:to:)``) and reporting every problem at once.
     public init(

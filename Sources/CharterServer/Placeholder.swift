@@ -1,0 +1,2 @@
+// Placeholder until the webhook server lands.
+enum ServerPlaceholder {}
