@@ -1,2 +1,0 @@
-// Placeholder until the providers land.
-enum BrokerPlaceholder {}

@@ -1,2 +1,0 @@
-// Placeholder until the process runner lands.
-enum ShellPlaceholder {}
