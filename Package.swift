@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries, found through pkg-config and installed by `.ci/run`.
@@ -55,7 +58,7 @@ let package = Package(
         .target(
             name: "CharterEngine",
             dependencies: [
-                "CharterModel", "CharterStore", .product(name: "GRDB", package: "GRDB.swift"),
+                "CharterModel", "CharterStore", "CharterScheduling", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -64,6 +67,9 @@ let package = Package(
             name: "CharterServer",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -109,6 +115,7 @@ let package = Package(
             name: "CharterServerTests",
             dependencies: [
                 "CharterServer", "CharterTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(name: "CharterShellTests", dependencies: ["CharterShell", "CharterTestSupport"]),

@@ -10,6 +10,14 @@ org="$work/northwind"
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
 cp -r "$root/example-repo" "$org"
+# There is no network here: serve the demo repository itself on loopback with git daemon, and point
+# the standup routines at it, so their sandboxed `git clone` has something to read.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+git daemon --reuseaddr --base-path="$work" --export-all --listen=127.0.0.1 --port="$port" \
+    --pid-file="$work/git-daemon.pid" --detach "$work"
+trap 'kill "$(cat "$work/git-daemon.pid" 2>/dev/null)" 2>/dev/null || true' EXIT
+sed -i "s|source: https://git.northwind.example/northwind/[a-z]*.git|source: git://127.0.0.1:$port/northwind|" \
+    "$org/routines/research-standup.yaml" "$org/routines/platform-standup.yaml"
 git -C "$org" init -q -b main
 git -C "$org" add -A
 git -C "$org" -c user.name=Demo -c user.email=demo@northwind.example commit -q -m "Northwind Labs"
@@ -58,6 +66,40 @@ step charter show P-0001
 step "git log --oneline charter/status   # everything is readable in the repository"
 git -C "$org" log --oneline charter/status
 git -C "$org" show charter/status:STATUS.md | head -n 8
+
+step "charter schedule next research-standup   # the next ticks, in New York and UTC"
+"$charter" schedule next research-standup "$org" --count 3
+next=$("$charter" schedule next research-standup "$org" --count 1 -o json)
+tick=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["fires"][0]["utc"])' "$next")
+run=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["fires"][0]["runId"])' "$next")
+later=$(python3 -c 'import sys,datetime; t=datetime.datetime.fromisoformat(sys.argv[1].replace("Z","+00:00")); print((t+datetime.timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%SZ"))' "$tick")
+
+step "charter reconcile --once --now $later   # travel to the tick: research-standup fires (others in between are handled by their policies)"
+"$charter" reconcile --once "$org" --now "$later"
+"$charter" runs
+
+step "charter show $run"
+"$charter" show "$run"
+
+step "git show charter/status:runs/$run/SUMMARY.md"
+git -C "$org" show "charter/status:runs/$run/SUMMARY.md" | head -n 30
+
+step "CHARTER_FAILPOINT=run.agent-started charter run --routine platform-standup   # killed mid-run"
+set +e
+CHARTER_FAILPOINT=run.agent-started "$charter" run --routine platform-standup
+code=$?
+set -e
+echo "(exit code $code: the process was killed after the shell step, during the agent step)"
+"$charter" runs --routine platform-standup
+
+step "charter reconcile --once   # the run resumes: the finished shell step is not run again"
+"$charter" reconcile --once "$org" --now "$later"
+killed_run=$("$charter" runs --routine platform-standup -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+"$charter" show "$killed_run"
+
+step "charter verify && charter rebuild   # the status branch checks out and rebuilds the same state"
+"$charter" verify "$org" | tail -n 2
+"$charter" rebuild "$org" | tail -n 2
 
 echo
 echo "Demo state is in $work (CHARTER_DATA_DIR=$CHARTER_DATA_DIR)."

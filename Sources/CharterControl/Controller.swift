@@ -94,12 +94,22 @@ public struct Controller: Sendable {
     public var writeBack: Bool
     public var log: @Sendable (LogLine) -> Void
     public var now: @Sendable () -> Date
+    /// Routines and runs, when this process executes them (it holds the ``EngineLock``).
+    public var runs: RunService?
+    /// The scheduler's clock: `now` unless overridden (`--now`, for demos and tests).
+    public var schedulerNow: @Sendable () -> Date
+    /// Whether a pass waits until every run is over or waiting for an approval (`reconcile --once`).
+    public var settleRuns: Bool
 
     public init(
         location: String, branch: String?, store: StateStore, dataDirectory: URL, auth: GitAuth, actor: String,
         interval: Duration?, writeBack: Bool = true, log: @escaping @Sendable (LogLine) -> Void,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, runs: RunService? = nil,
+        schedulerNow: (@Sendable () -> Date)? = nil, settleRuns: Bool = false
     ) {
+        self.runs = runs
+        self.schedulerNow = schedulerNow ?? now
+        self.settleRuns = settleRuns
         self.location = location
         self.branch = branch
         self.store = store
@@ -133,14 +143,22 @@ public struct Controller: Sendable {
     /// One reconcile pass followed by the write-back to the status branch.
     public func reconcile() async throws -> ReconcileReport {
         let time = now()
-        let report = try await Reconciler.reconcileOnce(
+        var report = try await Reconciler.reconcileOnce(
             repository: location, branch: branch, store: store, dataDirectory: dataDirectory, auth: auth,
             actor: actor, now: time)
-        if writeBack, report.reason != "NotBootstrapped" {
+        guard report.reason != "NotBootstrapped" else { return report }
+        if let runs {
+            // Routines run from the applied state only, whatever the watched branch says meanwhile.
+            try await runs.engine.poll()
+            report.ticks = try await runs.tick(try store.actualState(), now: schedulerNow())
+            if settleRuns { try await runs.settle() }
+        }
+        if writeBack {
             let statusBranch = try store.actualState().organization?.statusBranch ?? "charter/status"
+            var files = try StatusWriter.files(for: report, store: store, now: time)
+            if let runs { files.merge(try RunStatusWriter.files(store: runs.store)) { mine, _ in mine } }
             try await StatusWriter.publish(
-                try StatusWriter.files(for: report, store: store, now: time), to: location, branch: statusBranch,
-                dataDirectory: dataDirectory, auth: auth,
+                files, to: location, branch: statusBranch, dataDirectory: dataDirectory, auth: auth,
                 message: "charter: \(report.reason) \(report.observedRevision?.prefix(12) ?? "")")
         }
         return report
@@ -157,6 +175,13 @@ public struct Controller: Sendable {
                 LogLine(
                     time: now(), level: report.condition == .stalled ? "warn" : "info", message: report.message,
                     fields: fields))
+            for t in report.ticks {
+                var fields = ["routine": t.routine, "action": t.action]
+                if let id = t.runID { fields["run"] = id }
+                log(
+                    LogLine(
+                        time: now(), level: t.action == "error" ? "warn" : "info", message: t.message, fields: fields))
+            }
             for b in report.branches {
                 var fields = ["branch": b.branch, "reason": b.reason]
                 if let p = b.proposal { fields["proposal"] = p.description }

@@ -34,6 +34,8 @@ public struct ReconcileReport: Sendable {
     /// What happened to each `proposals/NAME` branch (considered only when the watched branch is
     /// fully applied).
     public var branches: [BranchOutcome] = []
+    /// What the scheduler started or skipped in this pass (when the pass runs routines).
+    public var ticks: [TickOutcome] = []
 }
 
 /// One pass of the loop for the watched branch: fetch, load, plan, govern, apply.

@@ -5,17 +5,23 @@ import Foundation
 ///     charter-bench generate --resources N --out DIR [--seed S]
 ///     charter-bench run [--resources 1000,10000,100000] [--iterations K] [--seed S] [--data-dir DIR]
 ///     charter-bench measure-one --repo DIR [--iterations K]     (used by `run`; prints JSON)
+///     charter-bench engine [--runs 1000] [--steps 10] [--shape chain|dag] [--parallel 10000] …
 let usage = """
     usage:
       charter-bench generate --resources N --out DIR [--seed S]
       charter-bench run [--resources 1000,10000,100000] [--iterations K] [--seed S] [--data-dir DIR]
       charter-bench measure-one --repo DIR [--iterations K]
+      charter-bench engine [--runs 1000] [--steps 10] [--shape dag|chain] [--parallel 10000]
+                           [--concurrency 256] [--per-run 16] [--timeout-ms 600000|none] [--data-dir DIR]
 
     generate     writes a synthetic org of about N resources as a git repository: tag `applied` is the
                  state as last applied, `main` the state to plan (about 1 % of people changed).
     run          generates each size (reusing DIR/org-N-seedS when --data-dir is given), measures it in
                  a child process and prints a Markdown table of medians.
     measure-one  measures one generated repository in this process and prints the result as JSON.
+    engine       runs the workflow engine with no-op steps and durability on: RUNS runs of STEPS steps
+                 (submitted one by one), then one run of PARALLEL independent steps; prints steps/s,
+                 wall and CPU time per step and peak RSS.
 
     """
 
@@ -83,6 +89,19 @@ func main() async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(result), as: UTF8.self))
+    case "engine":
+        guard let shape = EngineBenchmark.Shape(rawValue: options.string("shape") ?? "dag") else {
+            throw UsageError(message: "--shape is chain or dag")
+        }
+        let benchmark = EngineBenchmark(
+            runs: try options.int("runs", default: 1000), stepsPerRun: try options.int("steps", default: 10),
+            shape: shape, parallelSteps: try options.int("parallel", default: 10_000),
+            maxConcurrentSteps: try options.int("concurrency", default: 256),
+            maxConcurrentStepsPerRun: try options.int("per-run", default: 16),
+            timeoutMilliseconds: options.string("timeout-ms") == "none"
+                ? nil : try options.int("timeout-ms", default: 600_000),
+            dataDirectory: options.string("data-dir").map { URL(fileURLWithPath: $0) })
+        try await benchmark.run()
     case "-h", "--help", "help":
         print(usage, terminator: "")
     default:

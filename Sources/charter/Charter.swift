@@ -22,7 +22,8 @@ struct Charter: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, ControllerCommand.self,
             StatusCommand.self, ProposalsCommand.self,
-            ShowCommand.self, VoteCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self,
+            ShowCommand.self, VoteCommand.self, RunCommand.self, RunsCommand.self, LogsCommand.self, CancelCommand.self,
+            LogCommand.self, VerifyCommand.self, RebuildCommand.self,
             RevertCommand.self,
             GetCommand.self,
             SchemaCommand.self, ScheduleCommand.self, VersionCommand.self,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CharterControl
 import CharterModel
+import CharterServer
 import CharterStore
 import Dispatch
 import Foundation
@@ -27,6 +28,22 @@ struct ControllerCommand: AsyncParsableCommand {
     var interval: String?
     @Option(name: .customLong("log-format"), help: "Log lines as text or json.") var logFormat: LogFormat = .text
     @Flag(name: .customLong("no-write-back"), help: "Do not write to the status branch.") var noWriteBack = false
+    @Option(
+        name: .customLong("webhook-listen"),
+        help: ArgumentHelp(
+            "Serve POST /hooks/git (a push triggers a pass at once), /healthz and /readyz on HOST:PORT.",
+            valueName: "HOST:PORT"))
+    var webhookListen: String?
+    @Option(
+        name: .customLong("webhook-secret-env"),
+        help: ArgumentHelp(
+            "The environment variable holding the webhook secret (GitHub/Gitea HMAC, GitLab token or bearer).",
+            valueName: "NAME"))
+    var webhookSecretEnv: String?
+    @Flag(
+        name: .customLong("webhook-allow-unauthenticated"),
+        help: "Accept unsigned webhooks (loopback addresses only; for local testing).")
+    var webhookAllowUnauthenticated = false
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -34,6 +51,22 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ValidationError("--interval \(interval): expected a duration such as 30s, 5m or 1h")
         }
         if source.rev != nil { throw ValidationError("use --branch to choose the watched branch, not --rev") }
+        if let webhookListen, Self.hostAndPort(webhookListen) == nil {
+            throw ValidationError("--webhook-listen \(webhookListen): expected HOST:PORT, such as 127.0.0.1:8080")
+        }
+        if webhookListen == nil && (webhookSecretEnv != nil || webhookAllowUnauthenticated) {
+            throw ValidationError("--webhook-secret-env and --webhook-allow-unauthenticated need --webhook-listen")
+        }
+        if let name = webhookSecretEnv, WebhookSecret(environmentVariable: name) == nil {
+            throw ValidationError("--webhook-secret-env \(name): the variable is not set or empty")
+        }
+    }
+
+    static func hostAndPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port), colon > text.startIndex
+        else { return nil }
+        return (String(text[..<colon]), port)
     }
 
     func run() async throws {
@@ -41,6 +74,24 @@ struct ControllerCommand: AsyncParsableCommand {
         let log: @Sendable (LogLine) -> Void = { line in
             FileHandle.standardError.write(Data((Terminal.sanitize(line.render(json: json)) + "\n").utf8))
         }
+        let data = global.dataDirectory
+        let lock = try await CLIErrors.run { try EngineLock.tryAcquire(dataDirectory: data) }
+        guard let lock else {
+            Terminal.printError(
+                "error: another process (a controller or `charter run`) executes runs for \(data.path); stop it first")
+            throw ExitCode(1)
+        }
+        defer { lock.release() }
+        let runs = try await CLIErrors.run { try RunService(dataDirectory: data) }
+        try await CLIErrors.run { try await runs.start() }
+        // Cancellations and runs recorded by other processes are picked up within a second.
+        let poller = Task {
+            while !Task.isCancelled {
+                try? await runs.engine.poll()
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        defer { poller.cancel() }
         let controller = try await CLIErrors.run {
             let request = try source.request()
             return Controller(
@@ -48,7 +99,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 store: try StateStore(directory: global.dataDirectory), dataDirectory: global.dataDirectory,
                 auth: request.auth, actor: Operations.defaultActor(),
                 interval: interval.flatMap(DurationText.parse).map { .milliseconds($0) }, writeBack: !noWriteBack,
-                log: log)
+                log: log, runs: runs)
         }
         let stop = StopRequest()
         var sources: [DispatchSourceSignal] = []
@@ -66,7 +117,50 @@ struct ControllerCommand: AsyncParsableCommand {
             LogLine(
                 time: Date(), level: "info", message: "controller started",
                 fields: ["repository": source.location ?? "."]))
-        await controller.run(until: stop)
+        if let webhookListen, let (host, port) = Self.hostAndPort(webhookListen) {
+            let server = try await CLIErrors.run {
+                try WebhookServer(
+                    configuration: WebhookServerConfiguration(
+                        host: host, port: port,
+                        secret: webhookSecretEnv.flatMap { WebhookSecret(environmentVariable: $0) },
+                        allowUnauthenticated: webhookAllowUnauthenticated),
+                    log: { level, message, fields in
+                        log(LogLine(time: Date(), level: level, message: message, fields: fields))
+                    })
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await server.run() }
+                let bound = try await CLIErrors.run { try await server.listeningPort() }
+                log(
+                    LogLine(time: Date(), level: "info", message: "webhooks on \(host):\(bound)/hooks/git", fields: [:])
+                )
+                // A push webhook ends the wait between passes early; the poll interval still applies without one.
+                await controller.run(until: stop) { interval, stop in
+                    await withTaskGroup(of: Void.self) { wait in
+                        wait.addTask { await Controller.sleep(interval, stop) }
+                        wait.addTask {
+                            if let trigger = await server.triggers.next() {
+                                log(
+                                    LogLine(
+                                        time: Date(), level: "info", message: "webhook: fetching now",
+                                        fields: [
+                                            "provider": trigger.provider.rawValue,
+                                            "deliveries": String(trigger.deliveries),
+                                        ]))
+                            } else {
+                                await Controller.sleep(interval, stop)
+                            }
+                        }
+                        await wait.next()
+                        wait.cancelAll()
+                    }
+                }
+                group.cancelAll()
+            }
+        } else {
+            await controller.run(until: stop)
+        }
         sources.forEach { $0.cancel() }
+        await runs.engine.halt()
     }
 }

@@ -1,8 +1,10 @@
 import ArgumentParser
 import CharterControl
+import CharterEngine
 import CharterGit
 import CharterGovernance
 import CharterModel
+import CharterScheduling
 import CharterStore
 import Foundation
 
@@ -25,24 +27,49 @@ struct ReconcileCommand: AsyncParsableCommand {
     @OptionGroup var source: SourceOptions
     @Option(help: ArgumentHelp("The watched branch.", valueName: "BRANCH")) var branch: String?
     @Flag(name: .customLong("no-write-back"), help: "Do not write to the status branch.") var noWriteBack = false
+    @Option(
+        help: ArgumentHelp(
+            "The scheduler's time for this pass (RFC 3339, e.g. 2026-11-23T14:00:30Z), for demos and tests; runs still execute in real time.",
+            valueName: "TIME"))
+    var now: String?
     @Option(name: [.customShort("o"), .long], help: "Output format: text or json.") var output: OutputFormat = .text
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard once else { throw ValidationError("only `charter reconcile --once` exists so far") }
+        guard once else { throw ValidationError("only `charter reconcile --once` exists; `charter controller` loops") }
         if source.rev != nil { throw ValidationError("use --branch to choose the watched branch, not --rev") }
+        if let now, Timestamp.parse(now) == nil {
+            throw ValidationError(
+                "--now \(now): expected an RFC 3339 time with an offset, such as 2026-11-23T14:00:30Z")
+        }
     }
 
     func run() async throws {
-        let report = try await CLIErrors.run {
+        let data = global.dataDirectory
+        // Runs execute here unless a controller already executes them for this data directory.
+        let lock = try await CLIErrors.run { try EngineLock.tryAcquire(dataDirectory: data) }
+        defer { lock?.release() }
+        let runs = try await CLIErrors.run { () -> RunService? in
+            guard lock != nil else { return nil }
+            let service = try RunService(dataDirectory: data)
+            try await service.start()
+            return service
+        }
+        if lock == nil {
+            Terminal.printError("note: a controller executes runs for \(data.path); this pass skips routines")
+        }
+        let fixed = now.flatMap(Timestamp.parse)
+        let schedulerNow: (@Sendable () -> Date)? = fixed.map { time in { @Sendable in time } }
+        let report: ReconcileReport = try await CLIErrors.run {
             let request = try source.request()
             let controller = Controller(
                 location: request.location ?? ".", branch: branch,
-                store: try StateStore(directory: global.dataDirectory), dataDirectory: global.dataDirectory,
+                store: try StateStore(directory: data), dataDirectory: data,
                 auth: request.auth, actor: Operations.defaultActor(), interval: nil, writeBack: !noWriteBack,
-                log: { _ in })
+                log: { _ in }, runs: runs, schedulerNow: schedulerNow, settleRuns: true)
             return try await controller.reconcile()
         }
+        await runs?.engine.halt()
         switch output {
         case .json:
             let value: Value = [
@@ -61,12 +88,20 @@ struct ReconcileCommand: AsyncParsableCommand {
                             "reason": .string($0.reason), "message": .string($0.message),
                         ]
                     }),
+                "ticks": .array(
+                    report.ticks.map {
+                        [
+                            "routine": .string($0.routine), "action": .string($0.action),
+                            "run": $0.runID.map(Value.string) ?? .null, "message": .string($0.message),
+                        ]
+                    }),
                 "diagnostics": .array(report.diagnostics.map(DiagnosticJSON.value)),
             ]
             print(PrettyJSON.string(value), terminator: "")
         case .text:
             print(Terminal.sanitize("\(report.condition.rawValue): \(report.reason) — \(report.message)"))
             for b in report.branches { print(Terminal.sanitize("  \(b.branch): \(b.reason) — \(b.message)")) }
+            for t in report.ticks { print(Terminal.sanitize("  routine \(t.routine): \(t.action) — \(t.message)")) }
             for d in report.diagnostics { Terminal.printError(d.description) }
         }
         if report.condition == .stalled { throw ExitCode(1) }
@@ -121,22 +156,33 @@ struct ProposalsCommand: AsyncParsableCommand {
 
 struct ShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show a proposal: its changes, required boards, votes and what is missing.",
+        commandName: "show",
+        abstract:
+            "Show a proposal (changes, boards, votes, what is missing) or a run (its DAG: each step's state, attempts, duration).",
         discussion: """
             Examples:
               charter show P-0007
               charter show P-0007 -o json
+              charter show research-standup-20261123T1400Z
             """)
 
-    @Argument(help: "A proposal id such as P-0007.") var id: String
+    @Argument(help: "A proposal id such as P-0007, or a run id.") var id: String
     @Option(name: [.customShort("o"), .long], help: "Output format: text or json.") var output: OutputFormat = .text
     @OptionGroup var global: GlobalOptions
 
-    func validate() throws {
-        if ProposalID(id) == nil { throw ValidationError("`\(id)` is not a proposal id; ids look like P-0007") }
-    }
-
     func run() async throws {
+        guard ProposalID(id) != nil else {
+            let detail = try await CLIErrors.run { try RunStore(directory: global.dataDirectory).run(id) }
+            guard let detail else {
+                Terminal.printError("error: no proposal or run \(id); see `charter proposals` and `charter runs`")
+                throw ExitCode(1)
+            }
+            switch output {
+            case .json: print(PrettyJSON.string(RunStatusWriter.summary(detail)), terminator: "")
+            case .text: print(Terminal.sanitize(RunsText.detail(detail)), terminator: "")
+            }
+            return
+        }
         let store = try await CLIErrors.run { try StateStore(directory: global.dataDirectory) }
         guard let proposal = try await CLIErrors.run({ try store.proposal(id: ProposalID(id)!) }) else {
             Terminal.printError("error: no proposal \(id) in \(store.path)")

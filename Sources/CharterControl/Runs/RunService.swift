@@ -1,0 +1,137 @@
+import CharterBroker
+import CharterEngine
+import CharterModel
+import CharterScheduling
+import CharterShell
+import Foundation
+
+/// What the scheduler did for one routine at one tick.
+public struct TickOutcome: Sendable, Hashable {
+    /// The routine.
+    public var routine: String
+    /// `started`, `replaced`, `skipped` or `error`.
+    public var action: String
+    /// The run started, or the tick's run id when skipped.
+    public var runID: String?
+    /// Why, for people.
+    public var message: String
+}
+
+/// Routines and runs in one process: the workflow engine with Charter's step executors, template
+/// instantiation, and the scheduler's ticks with their state in `runs.sqlite`.
+///
+/// A tick's run id is a function of (routine, scheduled time) and creating a run is idempotent on its
+/// id, so the run is created first and the routine's schedule state saved after: a crash in between
+/// makes the next tick find the same run instead of starting a second one.
+public final class RunService: Sendable {
+    /// The runs database.
+    public let store: RunStore
+    /// The engine executing the runs.
+    public let engine: WorkflowEngine
+    let clock: any EngineClock
+
+    /// A service over the data directory's `runs.sqlite`; nothing runs before ``start()``.
+    public init(
+        dataDirectory: URL, provider: any CompletionProvider = OfflineProvider(),
+        clock: any EngineClock = SystemClock(),
+        configuration: EngineConfiguration = EngineConfiguration(), sandbox: ShellSandboxMode = .auto
+    ) throws {
+        store = try RunStore(directory: dataDirectory)
+        self.clock = clock
+        engine = WorkflowEngine(
+            store: store,
+            executors: [
+                "agent": AgentStepExecutor(provider: provider), "shell": ShellStepExecutor(sandbox: sandbox),
+                "approval": ApprovalStepExecutor(),
+            ],
+            gate: TemplateGate(), clock: clock, configuration: configuration)
+    }
+
+    /// Resumes every unfinished run.
+    public func start() async throws { try await engine.start() }
+
+    /// Creates a run of `template` from `--param` strings or typed arguments (checked, every problem
+    /// at once) and hands it to the engine.
+    @discardableResult
+    public func submit(
+        template: Template, instance: TemplateInstance, routine: String? = nil, scheduledAt: Date? = nil,
+        priority: Int = 0, roles: [String: Role]
+    ) async throws -> RunRecord {
+        let spec = TemplateRuns.spec(
+            instance, id: instance.runID, routine: routine, scheduledAt: scheduledAt, priority: priority, roles: roles)
+        return try await engine.submit(spec)
+    }
+
+    /// Decides every routine of `state` at `now` (the scheduler never reads a clock itself) and starts
+    /// what is due: the most recent missed tick within its starting deadline, under its concurrency
+    /// policy. Routines seen for the first time start counting from `now` (no backfill).
+    public func tick(_ state: OrgState, now: Date) async throws -> [TickOutcome] {
+        let organizationZone = state.organization?.timeZone ?? "UTC"
+        var saved = try store.scheduleStates()
+        var outcomes: [TickOutcome] = []
+        for (name, routine) in state.routines.sorted(by: { $0.key < $1.key }) {
+            let scheduled: ScheduledRoutine
+            do {
+                scheduled = try ScheduledRoutine(routine, organizationTimeZone: organizationZone)
+            } catch {
+                outcomes.append(TickOutcome(routine: name, action: "error", runID: nil, message: "\(error)"))
+                continue
+            }
+            guard let current = saved[name] else {
+                try store.saveScheduleState(ScheduleState(firstSeen: now), routine: name)
+                saved[name] = ScheduleState(firstSeen: now)
+                continue
+            }
+            let active = try store.runs(routine: name, states: [.pending, .running]).map(\.id)
+            let decision = Scheduler.decide(scheduled, state: current, now: now, activeRunIDs: active)
+            switch decision.action {
+            case .nothingDue:
+                continue
+            case .skip(let skipped):
+                outcomes.append(
+                    TickOutcome(
+                        routine: name, action: "skipped", runID: skipped.runID,
+                        message: "tick \(Timestamp.utc(skipped.scheduledTime)) skipped: \(skipped.reason.rawValue)"))
+            case .start(let run):
+                outcomes.append(try await startTick(run, routine: routine, state: state, action: "started"))
+            case .replace(let cancel, let run):
+                for id in cancel { _ = try await engine.cancel(run: id, by: "scheduler") }
+                outcomes.append(try await startTick(run, routine: routine, state: state, action: "replaced"))
+            }
+            try store.saveScheduleState(decision.state, routine: name)
+        }
+        return outcomes
+    }
+
+    func startTick(_ run: ScheduledRun, routine: Routine, state: OrgState, action: String) async throws -> TickOutcome {
+        guard let template = state.templates[routine.template] else {
+            return TickOutcome(
+                routine: routine.name, action: "error", runID: run.id,
+                message: "template \(routine.template) is not applied")
+        }
+        let instance: TemplateInstance
+        do {
+            instance = try TemplateInstance(
+                template: template, arguments: routine.arguments, runID: run.id, routine: routine.name)
+        } catch {
+            return TickOutcome(routine: routine.name, action: "error", runID: run.id, message: "\(error)")
+        }
+        let record = try await submit(
+            template: template, instance: instance, routine: routine.name, scheduledAt: run.scheduledTime,
+            priority: run.priority, roles: state.roles)
+        return TickOutcome(
+            routine: routine.name, action: action, runID: record.id,
+            message: "tick \(Timestamp.utc(run.scheduledTime)) → run \(record.id) (\(record.state.rawValue))")
+    }
+}
+
+extension RunService {
+    /// Waits until every run this engine holds is over or waiting for an approval.
+    public func settle() async throws {
+        for record in try store.runs(states: [.pending, .running], limit: 10_000) {
+            _ = try await engine.waitFor(run: record.id) { detail in
+                detail.run.state.isTerminal || detail.steps.contains { $0.state == .waiting }
+            }
+        }
+    }
+}

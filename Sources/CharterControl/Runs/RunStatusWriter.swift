@@ -1,0 +1,95 @@
+import CharterEngine
+import CharterModel
+import CharterStatus
+import CharterStore
+import Foundation
+
+/// The status-branch files of runs: `runs/<id>/summary.yaml` (for tools), `runs/<id>/SUMMARY.md`
+/// (for people), `runs/<id>/events.jsonl.gz` (the run's own hash-chained event stream, in the
+/// deterministic gzip of all events files), and every artifact — prompts, responses, command output —
+/// as a content-addressed blob under `blobs/`, named from the summary.
+public enum RunStatusWriter {
+    /// The files of the `limit` most recent runs.
+    public static func files(store: RunStore, limit: Int = 200) throws -> [String: [UInt8]] {
+        var files: [String: [UInt8]] = [:]
+        for record in try store.runs(limit: limit) {
+            guard let detail = try store.run(record.id) else { continue }
+            let events = try store.events(run: record.id)
+            let dir = "runs/\(record.id)/"
+            files[dir + "summary.yaml"] = Array(YAMLWriter.document(summary(detail)).utf8)
+            files[dir + "SUMMARY.md"] = Array(markdown(detail).utf8)
+            let lines = events.map { CanonicalJSON.string($0.value) + "\n" }.joined()
+            files[dir + "events.jsonl.gz"] = Gzip.compress(Array(lines.utf8))
+            for step in detail.steps {
+                for artifact in step.artifacts.values {
+                    let path = BlobStore.path(forHash: artifact.sha256)
+                    if files[path] == nil, let bytes = FileManager.default.contents(atPath: artifact.path) {
+                        // Only bytes that hash to their name are published: the blob store checks it too.
+                        if BlobStore.hash(Array(bytes)) == artifact.sha256 { files[path] = Array(bytes) }
+                    }
+                }
+            }
+        }
+        return files
+    }
+
+    /// The machine-readable summary of a run.
+    public static func summary(_ d: RunDetail) -> Value {
+        let r = d.run
+        func time(_ date: Date?) -> Value { date.map { .string(Event.timestamp($0)) } ?? .null }
+        return [
+            "id": .string(r.id), "template": .string(r.template), "routine": r.routine.map(Value.string) ?? .null,
+            "state": .string(r.state.rawValue), "scheduledAt": time(r.scheduledAt), "createdAt": time(r.createdAt),
+            "startedAt": time(r.startedAt), "finishedAt": time(r.finishedAt),
+            "error": r.error.map(Value.string) ?? .null,
+            "parameters": .object(r.parameters),
+            "steps": .array(
+                d.steps.map { s in
+                    [
+                        "name": .string(s.name), "type": .string(s.spec.type), "state": .string(s.state.rawValue),
+                        "attempts": .int(s.attempt), "needs": .array(s.spec.needs.map(Value.string)),
+                        "startedAt": time(s.startedAt), "finishedAt": time(s.finishedAt),
+                        "durationMs": s.startedAt.flatMap { start in
+                            s.finishedAt.map { .int(Int(($0.timeIntervalSince(start) * 1000).rounded())) }
+                        } ?? .null,
+                        "reason": s.reason.map(Value.string) ?? .null,
+                        "artifacts": .object(
+                            s.artifacts.mapValues {
+                                ["blob": .string(BlobStore.path(forHash: $0.sha256)), "bytes": .int($0.size)]
+                            }),
+                    ]
+                }),
+        ]
+    }
+
+    /// The readable summary: the DAG with each step's state, attempts and duration, and each agent's
+    /// answer.
+    public static func markdown(_ d: RunDetail) -> String {
+        let r = d.run
+        var s = "# Run \(r.id)\n\n"
+        s += "**\(r.state.rawValue)** — template `\(r.template)`"
+        if let routine = r.routine { s += ", routine `\(routine)`" }
+        if let at = r.scheduledAt { s += ", scheduled for \(Event.timestamp(at))" }
+        s += "\n\n"
+        if let error = r.error { s += "> \(error)\n\n" }
+        s += "| step | type | needs | state | attempts | duration |\n| --- | --- | --- | --- | --- | --- |\n"
+        for step in d.steps {
+            let duration =
+                step.startedAt.flatMap { start in
+                    step.finishedAt.map { String(format: "%.1f s", $0.timeIntervalSince(start)) }
+                } ?? ""
+            s +=
+                "| \(step.name) | \(step.spec.type) | \(step.spec.needs.joined(separator: ", ")) | \(step.state.rawValue) | \(step.attempt) | \(duration) |\n"
+        }
+        for step in d.steps {
+            guard let output = step.output, !output.isEmpty || step.reason != nil else {
+                if let reason = step.reason { s += "\n## \(step.name)\n\n\(reason)\n" }
+                continue
+            }
+            s += "\n## \(step.name)\n\n"
+            if let reason = step.reason { s += "\(reason)\n\n" }
+            s += "```\n" + String(output.prefix(4000)) + (output.count > 4000 ? "\n…" : "") + "\n```\n"
+        }
+        return s
+    }
+}

@@ -1,0 +1,113 @@
+import CharterBroker
+import CharterEngine
+import CharterModel
+import CharterShell
+import Foundation
+
+/// `agent` steps: the rendered prompt, with the Role's system prompt, to a completion provider.
+///
+/// The provider is the one interface LLM calls go through (the capacity broker fills it); until a
+/// real source is configured, it is the documented offline provider.
+public struct AgentStepExecutor: StepExecutor {
+    let provider: any CompletionProvider
+
+    /// An executor calling `provider`.
+    public init(provider: any CompletionProvider) { self.provider = provider }
+
+    public func execute(_ context: StepContext) async throws -> StepResult {
+        let step = TemplateRuns.templateStep(context.step)
+        let instance = TemplateRuns.instance(
+            template: context.template, parameters: context.parameters, runID: context.runID, routine: context.routine)
+        let prompt = try instance.renderPrompt(step, results: TemplateRuns.results(context.upstream)) ?? ""
+        let role = context.step.payload["roleSpec"]
+        FailPoint.hit("run.agent-started")
+        let request = CompletionRequest(
+            modelClass: role?["capacityClass"]?.string ?? "standard", model: role?["model"]?.string,
+            system: role?["systemPrompt"]?.string, prompt: prompt,
+            metadata: CompletionMetadata(
+                runID: context.runID, step: context.step.name, role: step.role, attempt: context.attempt),
+            idempotencyKey: context.idempotencyKey)
+        let response: CompletionResponse
+        do {
+            response = try await provider.complete(request)
+        } catch let error as CompletionError {
+            return .failed(reason: "\(error)", retryable: error.isRetryable)
+        }
+        let usage: Value = [
+            "model": .string(response.model), "input": .int(response.usage.input),
+            "output": .int(response.usage.output), "cachedInput": .int(response.usage.cachedInput),
+            "reasoning": .int(response.usage.reasoning),
+        ]
+        return .succeeded(
+            output: response.text,
+            artifacts: [
+                "prompt.txt": .data(Data(prompt.utf8)), "response.txt": .data(Data(response.text.utf8)),
+                "usage.json": .data(Data(CanonicalJSON.string(usage).utf8)),
+            ])
+    }
+}
+
+/// `shell` steps: the rendered command in the run's workspace, sandboxed where bubblewrap works.
+public struct ShellStepExecutor: StepExecutor {
+    let runner: ShellRunner
+    let sandbox: ShellSandboxMode
+    /// Stdout kept as the step's output (what later steps read as `steps.X.output`).
+    static let outputLimit = 256 * 1024
+
+    /// An executor running commands with `runner`.
+    public init(runner: ShellRunner = ShellRunner(), sandbox: ShellSandboxMode = .auto) {
+        self.runner = runner
+        self.sandbox = sandbox
+    }
+
+    public func execute(_ context: StepContext) async throws -> StepResult {
+        let step = TemplateRuns.templateStep(context.step)
+        let instance = TemplateRuns.instance(
+            template: context.template, parameters: context.parameters, runID: context.runID, routine: context.routine)
+        let results = TemplateRuns.results(context.upstream)
+        let command = try instance.renderCommand(step, results: results) ?? ""
+        let environment = try instance.renderEnvironment(step, results: results)
+        // Outside the workspace, so the command cannot rewrite its own record.
+        let outputs = context.workspace.deletingLastPathComponent().appendingPathComponent(
+            ".output-\(context.runID)/\(context.step.name)-\(context.attempt)")
+        try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
+        let result = try await runner.run(
+            ShellRequest(
+                command: command, workspace: context.workspace, outputDirectory: outputs, environment: environment,
+                sandbox: sandbox))
+        let stdout = (try? Data(contentsOf: result.stdout.file)) ?? Data()
+        let stderr = (try? Data(contentsOf: result.stderr.file)) ?? Data()
+        let record: Value = [
+            "command": .string(command), "termination": .string(result.termination.description),
+            "sandbox": .string(result.sandbox.description),
+            "durationMs": .int(Int(result.duration.components.seconds * 1000)),
+            "stdoutTruncated": .bool(result.stdout.truncated), "stderrTruncated": .bool(result.stderr.truncated),
+        ]
+        let artifacts: [String: Artifact] = [
+            "stdout.txt": .data(stdout), "stderr.txt": .data(stderr),
+            "process.json": .data(Data(CanonicalJSON.string(record).utf8)),
+        ]
+        if result.succeeded {
+            return .succeeded(
+                output: String(decoding: stdout.prefix(Self.outputLimit), as: UTF8.self), artifacts: artifacts)
+        }
+        let lastLine =
+            String(decoding: stderr.suffix(2000), as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        return .failed(reason: "\(result.termination)\(lastLine.isEmpty ? "" : ": \(lastLine)")", retryable: true)
+    }
+}
+
+/// `approval` steps: the run waits, durably, until the step's board decides with signed votes
+/// (`charter vote RUN/STEP approve …`), which the controller counts and resolves.
+public struct ApprovalStepExecutor: StepExecutor {
+    /// The executor.
+    public init() {}
+
+    public func execute(_ context: StepContext) async throws -> StepResult {
+        let step = TemplateRuns.templateStep(context.step)
+        let instance = TemplateRuns.instance(
+            template: context.template, parameters: context.parameters, runID: context.runID, routine: context.routine)
+        let message = try instance.renderMessage(step, results: TemplateRuns.results(context.upstream))
+        return .suspended(detail: "board \(step.board ?? "?") to approve: \(message ?? context.step.name)")
+    }
+}

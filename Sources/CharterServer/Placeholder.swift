@@ -1,2 +1,0 @@
-// Placeholder until the webhook server lands.
-enum ServerPlaceholder {}

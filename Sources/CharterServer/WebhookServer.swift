@@ -1,0 +1,94 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The controller's HTTP front door: `POST /hooks/git` turns verified push webhooks into
+/// ``FetchTrigger``s, `GET /healthz` and `GET /readyz` answer probes.
+///
+/// Run it next to the controller loop in a task group; cancelling its task shuts it down
+/// gracefully (stop accepting, finish requests in flight) and ends ``triggers``.
+public final class WebhookServer: Sendable {
+    /// How long a graceful shutdown may take before connections are dropped.
+    static let gracefulShutdownLimit = Duration.seconds(5)
+
+    /// What the server was built with (the secret prints redacted).
+    public let configuration: WebhookServerConfiguration
+    /// Accepted deliveries, coalesced while one is pending; ends when ``run()`` returns.
+    public let triggers = FetchTriggers()
+
+    let readiness: @Sendable () async -> Bool
+    let log: WebhookLog
+    let verifier: WebhookVerifier
+    private let listenState = ListenState()
+
+    /// A server for `configuration`, not yet listening.
+    ///
+    /// - Parameters:
+    ///   - readiness: answers `GET /readyz` (200 when true, else 503); the controller passes "has
+    ///     completed a pass".
+    ///   - log: where accepted and refused deliveries are reported.
+    /// - Throws: ``WebhookServerError`` when no secret is configured and unauthenticated deliveries
+    ///   are not allowed, or allowed on an address that is not loopback, or a setting is out of range.
+    public init(
+        configuration: WebhookServerConfiguration,
+        readiness: @escaping @Sendable () async -> Bool = { true },
+        log: @escaping WebhookLog = { _, _, _ in }
+    ) throws(WebhookServerError) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.readiness = readiness
+        self.log = log
+        self.verifier = WebhookVerifier(secret: configuration.secret)
+    }
+
+    /// The bound port while the server listens, else nil.
+    public var port: Int? { listenState.port }
+
+    /// Waits until the server listens and returns the bound port (the chosen one when configured
+    /// with port 0).
+    /// - Throws: ``WebhookServerError`` (`notListening`) when the server stopped or failed to bind
+    ///   first, or the waiting task was cancelled.
+    public func listeningPort() async throws(WebhookServerError) -> Int {
+        guard let port = await listenState.wait() else {
+            throw WebhookServerError(
+                .notListening, "the webhook server is not listening on \(configuration.host):\(configuration.port)")
+        }
+        return port
+    }
+
+    /// Listens until the calling task is cancelled, then shuts down gracefully and returns. Call once.
+    /// - Throws: what binding or serving failed with (an address in use, say).
+    public func run() async throws {
+        defer {
+            listenState.stopped()
+            triggers.finish()
+        }
+        let listenState = self.listenState
+        let app = Application(
+            router: makeRouter(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { [log, host = configuration.host] channel in
+                let port = channel.localAddress?.port ?? 0
+                listenState.listening(on: port)
+                log("info", "webhook server listening", ["address": "\(host):\(port)"])
+            },
+            logger: Self.quietLogger
+        )
+        var groupConfiguration = ServiceGroupConfiguration(services: [app], logger: Self.quietLogger)
+        groupConfiguration.maximumGracefulShutdownDuration = Self.gracefulShutdownLimit
+        let group = ServiceGroup(configuration: groupConfiguration)
+        // The group runs outside this task's cancellation: cancellation would drop connections at
+        // once, so it is turned into a graceful shutdown instead.
+        let serving = Task { try await group.run() }
+        try await withTaskCancellationHandler {
+            try await serving.value
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
+        log("info", "webhook server stopped", [:])
+    }
+
+    // Requests are reported through `log`; Hummingbird's own lines would reach stderr unformatted.
+    private static let quietLogger = Logger(label: "charter.webhooks") { _ in SwiftLogNoOpLogHandler() }
+}

@@ -1,0 +1,51 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import CharterServer
+
+/// The real network path: a listening socket on loopback, a real HTTP client, and a shutdown by
+/// cancellation as the controller's task group will do it.
+@Suite struct LiveServerTests {
+    @Test func aSignedPushOverTheNetworkTriggersAndCancellationStopsTheServer() async throws {
+        let server = try makeServer()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            let port = try await server.listeningPort()
+            #expect(port > 0)
+            #expect(server.port == port)
+
+            try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                let accepted = try await client.post(
+                    "/hooks/git", headers: Scheme.github.headers(for: pushBody), body: ByteBuffer(bytes: pushBody))
+                #expect(accepted.status == .accepted)
+                let refused = try await client.post(
+                    "/hooks/git", headers: Scheme.github.headers(for: pushBody, key: "wrong"),
+                    body: ByteBuffer(bytes: pushBody))
+                #expect(refused.status == .unauthorized)
+                #expect(try await client.get("/healthz").status == .ok)
+            }
+            let trigger = await server.triggers.next()
+            #expect(trigger?.refs == ["refs/heads/main"])
+
+            group.cancelAll()
+            try await group.waitForAll()  // run() returned without an error
+        }
+        #expect(server.port == nil)
+        #expect(await server.triggers.next() == nil)
+    }
+
+    @Test func aPortInUseFailsRunAndListeningPort() async throws {
+        let first = try makeServer()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await first.run() }
+            let port = try await first.listeningPort()
+            let second = try WebhookServer(configuration: WebhookServerConfiguration(port: port, secret: secret))
+            await #expect(throws: (any Error).self) { try await second.run() }
+            await #expect(throws: WebhookServerError.self) { try await second.listeningPort() }
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+    }
+}
