@@ -150,13 +150,26 @@ public struct Controller: Sendable {
         if let runs {
             // Routines run from the applied state only, whatever the watched branch says meanwhile.
             try await runs.engine.poll()
-            report.ticks = try await runs.tick(try store.actualState(), now: schedulerNow())
+            let actual = try store.actualState()
+            report.ticks = try await runs.tick(actual, now: schedulerNow())
+            let pending = try RunApprovals.pending(runs.store)
+            if !pending.isEmpty {
+                let repository = try await StatusWriter.statusRepository(
+                    of: location, branch: actual.organization?.statusBranch ?? "charter/status",
+                    dataDirectory: dataDirectory, auth: auth)
+                report.approvals = try await RunApprovals.resolve(
+                    pending, engine: runs.engine, repository: repository,
+                    branch: "refs/heads/" + (actual.organization?.statusBranch ?? "charter/status"), actual: actual)
+            }
             if settleRuns { try await runs.settle() }
         }
         if writeBack {
             let statusBranch = try store.actualState().organization?.statusBranch ?? "charter/status"
             var files = try StatusWriter.files(for: report, store: store, now: time)
-            if let runs { files.merge(try RunStatusWriter.files(store: runs.store)) { mine, _ in mine } }
+            if let runs {
+                files.merge(try RunStatusWriter.files(store: runs.store)) { mine, _ in mine }
+                files.merge(RunApprovals.files(try RunApprovals.pending(runs.store))) { mine, _ in mine }
+            }
             try await StatusWriter.publish(
                 files, to: location, branch: statusBranch, dataDirectory: dataDirectory, auth: auth,
                 message: "charter: \(report.reason) \(report.observedRevision?.prefix(12) ?? "")")
@@ -182,6 +195,7 @@ public struct Controller: Sendable {
                     LogLine(
                         time: now(), level: t.action == "error" ? "warn" : "info", message: t.message, fields: fields))
             }
+            for a in report.approvals { log(LogLine(time: now(), level: "info", message: a, fields: [:])) }
             for b in report.branches {
                 var fields = ["branch": b.branch, "reason": b.reason]
                 if let p = b.proposal { fields["proposal"] = p.description }

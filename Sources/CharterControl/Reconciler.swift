@@ -36,6 +36,8 @@ public struct ReconcileReport: Sendable {
     public var branches: [BranchOutcome] = []
     /// What the scheduler started or skipped in this pass (when the pass runs routines).
     public var ticks: [TickOutcome] = []
+    /// Approval steps of runs that their boards decided in this pass.
+    public var approvals: [String] = []
 }
 
 /// One pass of the loop for the watched branch: fetch, load, plan, govern, apply.

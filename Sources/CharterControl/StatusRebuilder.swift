@@ -28,14 +28,8 @@ public enum StatusRebuilder {
         location: String, branch: String, dataDirectory: URL, auth: GitAuth = .none, into directory: URL
     ) async throws -> RebuildReport {
         let reference = "refs/heads/" + branch
-        let repository: GitRepository
-        if SourceRequest.isRemote(location) {
-            let (mirror, remote) = try await StatusWriter.statusMirror(of: location, dataDirectory: dataDirectory)
-            try await mirror.fetch(from: remote, refspecs: ["+\(reference):\(reference)"], auth: auth, prune: true)
-            repository = mirror
-        } else {
-            repository = try await GitRepository.open(at: URL(fileURLWithPath: location).standardizedFileURL)
-        }
+        let repository = try await StatusWriter.statusRepository(
+            of: location, branch: branch, dataDirectory: dataDirectory, auth: auth)
         guard let tip = try await repository.headCommitOfBranch(reference) else {
             throw SourceError("\(location) has no status branch \(branch); nothing to rebuild from")
         }

@@ -17,14 +17,8 @@ public enum StatusVerifier {
         storeEvents: [Event] = []
     ) async throws -> StatusVerification {
         let reference = "refs/heads/" + branch
-        let repository: GitRepository
-        if SourceRequest.isRemote(location) {
-            let (mirror, remote) = try await StatusWriter.statusMirror(of: location, dataDirectory: dataDirectory)
-            try await mirror.fetch(from: remote, refspecs: ["+\(reference):\(reference)"], auth: auth, prune: true)
-            repository = mirror
-        } else {
-            repository = try await GitRepository.open(at: URL(fileURLWithPath: location).standardizedFileURL)
-        }
+        let repository = try await StatusWriter.statusRepository(
+            of: location, branch: branch, dataDirectory: dataDirectory, auth: auth)
         let tip = try await repository.headCommitOfBranch(reference)
         return try await verify(
             repository: repository, branch: branch, tip: tip, actual: actual, storeEvents: storeEvents)

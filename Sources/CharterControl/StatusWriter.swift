@@ -207,19 +207,27 @@ public enum StatusWriter {
         return (try await GitRepository.openOrCreateBare(at: dir), remote)
     }
 
+    /// The repository holding the status `branch` of `location`: the local repository itself, or for a
+    /// URL the status mirror in `dataDirectory`, with the branch fetched first.
+    public static func statusRepository(
+        of location: String, branch: String, dataDirectory: URL, auth: GitAuth = .none
+    ) async throws -> GitRepository {
+        guard SourceRequest.isRemote(location) else {
+            return try await GitRepository.open(at: URL(fileURLWithPath: location).standardizedFileURL)
+        }
+        let reference = "refs/heads/" + branch
+        let (mirror, remote) = try await statusMirror(of: location, dataDirectory: dataDirectory)
+        try await mirror.fetch(from: remote, refspecs: ["+\(reference):\(reference)"], auth: auth, prune: true)
+        return mirror
+    }
+
     /// Reads one file of the status branch of `location`, fetching it first; nil when absent.
     public static func read(
         _ path: String, from location: String, branch: String, dataDirectory: URL, auth: GitAuth = .none
     ) async throws -> [UInt8]? {
         let ref = "refs/heads/" + branch
-        let repository: GitRepository
-        if SourceRequest.isRemote(location) {
-            let (mirror, remote) = try await statusMirror(of: location, dataDirectory: dataDirectory)
-            try await mirror.fetch(from: remote, refspecs: ["+\(ref):\(ref)"], auth: auth, prune: true)
-            repository = mirror
-        } else {
-            repository = try await GitRepository.open(at: URL(fileURLWithPath: location).standardizedFileURL)
-        }
+        let repository = try await statusRepository(
+            of: location, branch: branch, dataDirectory: dataDirectory, auth: auth)
         guard let tip = try await repository.headCommitOfBranch(ref),
             let blob = try await repository.blobID(at: tip, path: path)
         else { return nil }

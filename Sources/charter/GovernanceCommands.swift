@@ -102,6 +102,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             print(Terminal.sanitize("\(report.condition.rawValue): \(report.reason) — \(report.message)"))
             for b in report.branches { print(Terminal.sanitize("  \(b.branch): \(b.reason) — \(b.message)")) }
             for t in report.ticks { print(Terminal.sanitize("  routine \(t.routine): \(t.action) — \(t.message)")) }
+            for a in report.approvals { print(Terminal.sanitize("  approval \(a)")) }
             for d in report.diagnostics { Terminal.printError(d.description) }
         }
         if report.condition == .stalled { throw ExitCode(1) }
@@ -237,7 +238,14 @@ struct VoteCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if ProposalID(id) == nil { throw ValidationError("`\(id)` is not a proposal id; ids look like P-0007") }
+        let parts = id.split(separator: "/", omittingEmptySubsequences: false)
+        let safe = parts.allSatisfy { part in
+            !part.isEmpty && part.allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) } && part != "."
+                && part != ".."
+        }
+        if ProposalID(id) == nil && !(parts.count == 2 && safe) {
+            throw ValidationError("`\(id)` is neither a proposal id (P-0007) nor a run's approval step (RUN/STEP)")
+        }
         if VoteDecision(rawValue: decision) == nil {
             throw ValidationError("`\(decision)` is not a decision; use approve, reject or abstain")
         }
@@ -247,14 +255,21 @@ struct VoteCommand: AsyncParsableCommand {
         let path = try await CLIErrors.run {
             let request = try source.request()
             let location = request.location ?? "."
+            // A proposal (P-0007) or a run's approval step (RUN/STEP): each names what a vote binds to.
+            let isStep = id.contains("/")
+            let parts = id.split(separator: "/", maxSplits: 1).map(String.init)
+            let file =
+                isStep
+                ? "runs/\(parts[0])/approvals/\(parts.count > 1 ? parts[1] : "").json" : "proposals/\(id)/proposal.json"
             guard
                 let bytes = try await StatusWriter.read(
-                    "proposals/\(id)/proposal.json", from: location, branch: statusBranch,
-                    dataDirectory: global.dataDirectory, auth: request.auth),
-                let object = try? Value(json: bytes), let hash = object["changeSetHash"]?.string
+                    file, from: location, branch: statusBranch, dataDirectory: global.dataDirectory, auth: request.auth),
+                let object = try? Value(json: bytes), let hash = object[isStep ? "hash" : "changeSetHash"]?.string
             else {
                 throw SourceError(
-                    "no proposal \(id) on the status branch \(statusBranch) of \(location); run `charter reconcile --once` first"
+                    isStep
+                        ? "no approval step \(id) waiting on the status branch \(statusBranch) of \(location); see `charter runs`"
+                        : "no proposal \(id) on the status branch \(statusBranch) of \(location); run `charter reconcile --once` first"
                 )
             }
             let signingKey = try SSHPrivateKey(contentsOfFile: key)
@@ -263,12 +278,13 @@ struct VoteCommand: AsyncParsableCommand {
             let signed = try document.signed(with: signingKey)
             // The signature's hash in the name: two votes never share a path, so none overwrites another.
             let digest = CanonicalJSON.sha256(.string(signed.signature)).prefix(12)
-            let file = "\(Reconciler.votesDirectory)/\(id)/\(voter)-\(document.time.filter(\.isNumber))-\(digest).json"
+            let voteFile =
+                "\(Reconciler.votesDirectory)/\(id)/\(voter)-\(document.time.filter(\.isNumber))-\(digest).json"
             try await StatusWriter.publish(
-                [file: Array(signed.json.utf8)], to: location, branch: statusBranch,
+                [voteFile: Array(signed.json.utf8)], to: location, branch: statusBranch,
                 dataDirectory: global.dataDirectory,
                 auth: request.auth, message: "vote: \(voter) \(decision)s \(id)")
-            return file
+            return voteFile
         }
         print("Signed and committed \(path) (\(decision) \(id) as \(voter)).")
     }

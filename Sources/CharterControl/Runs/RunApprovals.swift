@@ -1,0 +1,129 @@
+import CharterEngine
+import CharterGit
+import CharterGovernance
+import CharterModel
+import CharterStatus
+import Foundation
+
+/// A run step waiting for its board.
+public struct PendingApproval: Sendable, Hashable {
+    /// The run.
+    public var run: String
+    /// The approval step.
+    public var step: String
+    /// The board that decides.
+    public var board: String
+    /// What the board is asked.
+    public var message: String
+    /// What a vote must name (`changeSetHash` of the vote document): binds the vote to this exact
+    /// request, as a proposal's votes bind to its change set.
+    public var hash: String
+
+    /// `RUN/STEP`: the vote document's `proposal` field and the votes directory.
+    public var key: String { "\(run)/\(step)" }
+}
+
+/// Approval steps decided with the same signed votes as proposals: `charter vote RUN/STEP approve …`
+/// commits a signed vote under `votes/RUN/STEP/` on the status branch; each pass verifies the votes
+/// against the voters' keys in the applied state, counts them under the board's quorum rule over its
+/// applied roster, and resumes the run (approved) or fails the step (rejected) once decided.
+public enum RunApprovals {
+    /// The waiting approval steps of the runs in `store`.
+    public static func pending(_ store: RunStore) throws -> [PendingApproval] {
+        var result: [PendingApproval] = []
+        for record in try store.runs(states: [.running], limit: 10_000) {
+            guard let detail = try store.run(record.id) else { continue }
+            for step in detail.steps where step.state == .waiting && step.spec.type == "approval" {
+                let board = step.spec.payload["board"]?.string ?? ""
+                let message = step.reason ?? ""
+                let hash =
+                    "sha256:"
+                    + CanonicalJSON.sha256([
+                        "run": .string(record.id), "step": .string(step.name), "board": .string(board),
+                        "message": .string(message),
+                    ])
+                result.append(
+                    PendingApproval(run: record.id, step: step.name, board: board, message: message, hash: hash))
+            }
+        }
+        return result
+    }
+
+    /// `runs/<RUN>/approvals/<STEP>.json` for each pending approval: what `charter vote` signs.
+    public static func files(_ pending: [PendingApproval]) -> [String: [UInt8]] {
+        var files: [String: [UInt8]] = [:]
+        for p in pending {
+            let value: Value = [
+                "run": .string(p.run), "step": .string(p.step), "board": .string(p.board),
+                "message": .string(p.message), "hash": .string(p.hash),
+            ]
+            files["runs/\(p.run)/approvals/\(p.step).json"] = Array((CanonicalJSON.string(value) + "\n").utf8)
+        }
+        return files
+    }
+
+    /// The tally of `votes` (vote files' bytes) on `approval` under the applied state: refused votes
+    /// (bad signature, another request, not a member) never count.
+    public static func tally(
+        _ approval: PendingApproval, votes: [[UInt8]], actual: OrgState
+    ) -> (tally: BoardTally?, refused: [String]) {
+        guard let board = actual.boards[approval.board] else {
+            return (nil, ["board \(approval.board) is not in the applied state"])
+        }
+        let roster = actual.roster(ofBoard: board.name).filter { actual.people[$0] != nil }
+        var tally = BoardTally(board, roster: roster)
+        var refused: [String] = []
+        for bytes in votes {
+            guard let signed = try? SignedVote(json: String(decoding: bytes, as: UTF8.self)) else {
+                refused.append("a vote file is not a signed vote")
+                continue
+            }
+            let d = signed.document
+            guard d.proposal == approval.key, d.changeSetHash == approval.hash else {
+                refused.append("\(d.voter): the vote names another request")
+                continue
+            }
+            let keys = (actual.people[d.voter]?.sshKeys ?? []).compactMap { try? SSHPublicKey(authorizedKey: $0) }
+            do { _ = try signed.verify(allowedKeys: keys) } catch {
+                refused.append("\(d.voter): \(error)")
+                continue
+            }
+            guard let decision = VoteDecision(rawValue: d.decision) else { continue }
+            let check = tally.record(decision, by: d.voter)
+            if !check.isCounted { refused.append("\(d.voter): \(check)") }
+        }
+        return (tally, refused)
+    }
+
+    /// Counts the votes on every pending approval from the status branch `branch` of `repository`
+    /// and resolves the decided ones in `engine`; returns what was decided, for the log.
+    public static func resolve(
+        _ pending: [PendingApproval], engine: WorkflowEngine, repository: GitRepository, branch: String,
+        actual: OrgState
+    ) async throws -> [String] {
+        guard !pending.isEmpty, let tip = try await repository.headCommitOfBranch(branch) else { return [] }
+        var decided: [String] = []
+        for approval in pending {
+            let prefix = "\(Reconciler.votesDirectory)/\(approval.key)/"
+            let listed = try await repository.listFiles(at: tip) { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }
+            var votes: [[UInt8]] = []
+            for file in listed.sorted(by: { $0.path < $1.path }) where file.mode == .regular {
+                votes.append(try await repository.blobData(file.blob))
+            }
+            let (tally, refused) = tally(approval, votes: votes, actual: actual)
+            guard let tally else { continue }
+            let status = tally.status
+            switch status.outcome {
+            case .approved, .rejected:
+                let approved = status.outcome == .approved
+                var detail = "board \(approval.board) \(approved ? "approved" : "rejected"): \(status.explanation)"
+                if !refused.isEmpty { detail += "; refused: \(refused.joined(separator: "; "))" }
+                try await engine.resolve(run: approval.run, step: approval.step, approved: approved, detail: detail)
+                decided.append("\(approval.key): \(detail)")
+            case .pending:
+                continue
+            }
+        }
+        return decided
+    }
+}
