@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
@@ -54,7 +55,13 @@ let package = Package(
         .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel"]),
         .target(name: "CharterShell"),
         .target(
-            name: "CharterBroker", dependencies: ["CharterModel", .product(name: "Crypto", package: "swift-crypto")]),
+            name: "CharterBroker",
+            dependencies: [
+                "CharterModel", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .target(
             name: "CharterEngine",
             dependencies: [
@@ -119,7 +126,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CharterShellTests", dependencies: ["CharterShell", "CharterTestSupport"]),
-        .testTarget(name: "CharterBrokerTests", dependencies: ["CharterBroker"]),
+        .testTarget(
+            name: "CharterBrokerTests",
+            dependencies: [
+                "CharterBroker", "CharterTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "CharterEngineTests", dependencies: ["CharterEngine", "CharterTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
