@@ -24,16 +24,24 @@ extension RunStore {
 
     /// Saves `state` as `routine`'s.
     public func saveScheduleState(_ state: ScheduleState, routine: String) throws(RunStoreError) {
+        try saveScheduleStates([routine: state])
+    }
+
+    /// Saves several routines' states in one transaction (a first pass over thousands of routines).
+    public func saveScheduleStates(_ states: [String: ScheduleState]) throws(RunStoreError) {
+        guard !states.isEmpty else { return }
         do {
-            let text = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+            let encoder = JSONEncoder()
+            let rows = try states.map { ($0.key, String(decoding: try encoder.encode($0.value), as: UTF8.self)) }
             try pool.write { db in
-                try db.execute(
+                let statement = try db.cachedStatement(
                     sql:
-                        "INSERT INTO schedule (routine, state) VALUES (?, ?) ON CONFLICT(routine) DO UPDATE SET state = excluded.state",
-                    arguments: [routine, text])
+                        "INSERT INTO schedule (routine, state) VALUES (?, ?) ON CONFLICT(routine) DO UPDATE SET state = excluded.state"
+                )
+                for (routine, text) in rows { try statement.execute(arguments: [routine, text]) }
             }
         } catch {
-            throw RunStoreError("save the schedule state of \(routine)", path: path, error)
+            throw RunStoreError("save schedule states", path: path, error)
         }
     }
 }

@@ -67,7 +67,8 @@ public final class RunService: Sendable {
     /// policy. Routines seen for the first time start counting from `now` (no backfill).
     public func tick(_ state: OrgState, now: Date) async throws -> [TickOutcome] {
         let organizationZone = state.organization?.timeZone ?? "UTC"
-        var saved = try store.scheduleStates()
+        let saved = try store.scheduleStates()
+        var firstSeen: [String: ScheduleState] = [:]
         var outcomes: [TickOutcome] = []
         for (name, routine) in state.routines.sorted(by: { $0.key < $1.key }) {
             let scheduled: ScheduledRoutine
@@ -78,8 +79,7 @@ public final class RunService: Sendable {
                 continue
             }
             guard let current = saved[name] else {
-                try store.saveScheduleState(ScheduleState(firstSeen: now), routine: name)
-                saved[name] = ScheduleState(firstSeen: now)
+                firstSeen[name] = ScheduleState(firstSeen: now)
                 continue
             }
             let active = try store.runs(routine: name, states: [.pending, .running]).map(\.id)
@@ -100,6 +100,8 @@ public final class RunService: Sendable {
             }
             try store.saveScheduleState(decision.state, routine: name)
         }
+        // Routines seen for the first time start counting from now, all in one transaction.
+        try store.saveScheduleStates(firstSeen)
         return outcomes
     }
 
