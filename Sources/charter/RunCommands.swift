@@ -103,6 +103,14 @@ struct RunCommand: AsyncParsableCommand {
         let detail = try await CLIErrors.run {
             try await service.start()
             _ = try await service.engine.submit(spec)
+            // `charter cancel` from another terminal reaches this process through the database.
+            let poller = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    try? await service.engine.poll()
+                }
+            }
+            defer { poller.cancel() }
             return try await service.engine.waitFor(run: spec.id) { RunsFollower.isSettled($0) }
         }
         await service.engine.halt()

@@ -47,9 +47,10 @@ import Testing
         """
 
     /// example-repo plus the `release` template, bootstrapped.
-    func setUp() throws -> (GitFixture, CharterBinary) {
+    func setUp(extra: [String: String] = [:]) throws -> (GitFixture, CharterBinary) {
         let repo = try exampleClone()
         try repo.write("templates/release.yaml", Self.release)
+        for (path, text) in extra { try repo.write(path, text) }
         try repo.commitAll("release template")
         let charter = CharterBinary()
         let bootstrap = try charter.run(["apply", "--bootstrap", repo.root.path])
@@ -171,6 +172,56 @@ import Testing
         #expect(
             events.filter { ($0["type"] as? String) == "step.succeeded" && ($0["data"] as? [String: Any]) != nil }
                 .count >= 2)
+    }
+
+    @Test func cancelFromAnotherProcessKillsTheRunningShellStep() throws {
+        let long = """
+            apiVersion: charter/v1
+            kind: Template
+            metadata:
+              name: long
+            spec:
+              steps:
+                - name: wait
+                  type: shell
+                  run: echo started > started && sleep 1000 & wait
+            """
+        let (_, again) = try setUp(extra: ["templates/long.yaml": long])
+
+        // `charter run` executes the run in its own process; `charter cancel` reaches it through runs.sqlite.
+        let process = Process()
+        process.executableURL = CharterBinary.url
+        process.arguments = ["run", "long", "-o", "json"]
+        var env = ProcessInfo.processInfo.environment
+        env["CHARTER_DATA_DIR"] = again.dataDir.path
+        process.environment = env
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait (bounded) until the step has really started: its marker file exists in the workspace.
+        var id: String?
+        for _ in 0..<600 where id == nil {
+            let listed = try again.run(["runs", "-o", "json"])
+            if let runs = try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]],
+                let first = runs.first?["id"] as? String,
+                FileManager.default.fileExists(
+                    atPath: again.dataDir.appendingPathComponent("workspaces/\(first)/started").path)
+            {
+                id = first
+            } else {
+                usleep(50_000)
+            }
+        }
+        let run = try #require(id, "the run never started")
+        let cancelled = try again.run(["cancel", run])
+        #expect(cancelled.status == 0, "\(cancelled.stderr)")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "a cancelled run exits 1")
+        let summary = try json(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        #expect(summary["state"] as? String == "cancelled")
+        #expect(steps(summary)["wait"]?["state"] as? String == "cancelled")
+        #expect(try again.run(["cancel", run]).status == 1, "a finished run cannot be cancelled again")
     }
 
     @Test func aScheduledTickStartsOneRunOnlyEvenWhenPassedTwice() throws {
