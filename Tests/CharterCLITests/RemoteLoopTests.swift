@@ -189,6 +189,35 @@ private struct RemoteOrg {
         #expect(verify.stdout.hasSuffix("Verified.\n"), "\(verify.stdout)")
     }
 
+    @Test(arguments: ["reconcile.after-apply", "writeback.before-commit"])
+    func aControllerKilledMidPassOverGitRecoversOnTheNextPass(_ point: String) async throws {
+        let org = try await RemoteOrg()
+        defer { org.daemon.stop() }
+        let charter = CharterBinary()
+        try org.bootstrapAndPropose(charter)
+        for voter in ["priya", "jonas"] { #expect(try org.vote(voter, charter).status == 0) }
+
+        let killed = try charter.run(["reconcile", "--once", org.url], environment: ["CHARTER_FAILPOINT": point])
+        #expect(killed.status == SIGKILL, "\(killed.stdout)\(killed.stderr)")
+        let recovered = try charter.run(["reconcile", "--once", org.url])
+        #expect(recovered.status == 0, "\(recovered.stderr)")
+        #expect(try charter.run(["reconcile", "--once", org.url]).stdout.hasPrefix("Ready: UpToDate"))
+
+        // Applied once, every event on the remote status branch exactly once, verified and rebuildable.
+        let log = try charter.run(["log", "-o", "json"])
+        let events = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
+        let types = events.compactMap { $0["type"] as? String }
+        #expect(types.filter { $0 == "state.applied" }.count == 1, "\(types)")
+        #expect(events.map { $0["seq"] as? Int } == Array(1...events.count).map { $0 })
+        let verified = try charter.run(["verify", org.url])
+        #expect(verified.status == 0, "\(verified.stdout)")
+        #expect(!verified.stdout.contains("not written back yet"), "\(verified.stdout)")
+        let rebuilt = try charter.run(["rebuild", org.url, "--into", makeTemporaryDirectory("remote-crash").path])
+        #expect(rebuilt.stdout.contains("(equal)"), "\(rebuilt.stdout)\(rebuilt.stderr)")
+        // The served repository refuses non-fast-forward pushes, so every write-back built on its tip.
+        #expect(try org.statusFile("STATUS.md").contains("**Ready**"))
+    }
+
     @Test func aHumanCommitOnTheStatusBranchIsBuiltOnNotOverwritten() async throws {
         let org = try await RemoteOrg()
         defer { org.daemon.stop() }
