@@ -96,7 +96,8 @@ public struct Controller: Sendable {
     public var now: @Sendable () -> Date
     /// Routines and runs, when this process executes them (it holds the ``EngineLock``).
     public var runs: RunService?
-    /// The scheduler's clock: `now` unless overridden (`--now`, for demos and tests).
+    /// The clock of schedules and approval deadlines: `now` unless overridden (`--now`, for demos and
+    /// tests).
     public var schedulerNow: @Sendable () -> Date
     /// Whether a pass waits until every run is over or waiting for an approval (`reconcile --once`).
     public var settleRuns: Bool
@@ -159,7 +160,8 @@ public struct Controller: Sendable {
                     dataDirectory: dataDirectory, auth: auth)
                 report.approvals = try await RunApprovals.resolve(
                     pending, engine: runs.engine, repository: repository,
-                    branch: "refs/heads/" + (actual.organization?.statusBranch ?? "charter/status"), actual: actual)
+                    branch: "refs/heads/" + (actual.organization?.statusBranch ?? "charter/status"), actual: actual,
+                    now: schedulerNow())
             }
             if settleRuns { try await runs.settle() }
         }

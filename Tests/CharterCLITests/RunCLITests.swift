@@ -38,6 +38,7 @@ import Testing
               type: approval
               needs: [announce]
               board: change
+              timeout: 2d
               message: Ship ${{ params.version }}?
             - name: ship
               type: shell
@@ -47,10 +48,11 @@ import Testing
         """
 
     /// example-repo plus the `release` template, bootstrapped.
-    func setUp(extra: [String: String] = [:]) throws -> (GitFixture, CharterBinary) {
+    func setUp(extra: [String: String] = [:], withoutRoutines: Bool = false) throws -> (GitFixture, CharterBinary) {
         let repo = try exampleClone()
         try repo.write("templates/release.yaml", Self.release)
         for (path, text) in extra { try repo.write(path, text) }
+        if withoutRoutines { try repo.git("rm", "-q", "-r", "routines") }
         try repo.commitAll("release template")
         let charter = CharterBinary()
         let bootstrap = try charter.run(["apply", "--bootstrap", repo.root.path])
@@ -140,6 +142,28 @@ import Testing
         #expect(shown["state"] as? String == "failed")
         #expect(steps(shown)["sign-off"]?["state"] as? String == "failed")
         #expect(steps(shown)["ship"]?["state"] as? String == "skipped")
+    }
+
+    @Test func anApprovalNobodyDecidesFailsAtTheStepsTimeout() throws {
+        // No routines: moving the clock two days must not start the example's own schedules.
+        let (repo, charter) = try setUp(withoutRoutines: true)
+        let summary = try json(try charter.run(["run", "release", "--param", "version=5.0", "-o", "json"]).stdout)
+        let id = try #require(summary["id"] as? String)
+        let inADay = Date().addingTimeInterval(86_400)
+        let day = try charter.run(["reconcile", "--once", repo.root.path, "--now", Self.rfc3339(inADay)])
+        #expect(!day.stdout.contains("approval"), "one day of the two: still waiting: \(day.stdout)")
+        let later = try charter.run(
+            ["reconcile", "--once", repo.root.path, "--now", Self.rfc3339(inADay.addingTimeInterval(86_400 + 60))])
+        #expect(later.stdout.contains("did not decide by"), "\(later.stdout)")
+        let shown = try json(try charter.run(["show", id, "-o", "json"]).stdout)
+        #expect(shown["state"] as? String == "failed")
+        #expect(steps(shown)["ship"]?["state"] as? String == "skipped")
+    }
+
+    static func rfc3339(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
     }
 
     @Test func aRunKilledMidWayResumesWithoutRepeatingFinishedSteps() throws {

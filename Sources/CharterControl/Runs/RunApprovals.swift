@@ -3,6 +3,7 @@ import CharterGit
 import CharterGovernance
 import CharterModel
 import CharterStatus
+import CharterStore
 import Foundation
 
 /// A run step waiting for its board.
@@ -18,6 +19,8 @@ public struct PendingApproval: Sendable, Hashable {
     /// What a vote must name (`changeSetHash` of the vote document): binds the vote to this exact
     /// request, as a proposal's votes bind to its change set.
     public var hash: String
+    /// When the board's time runs out (the step's `timeout` after it started waiting), if it has one.
+    public var deadline: Date?
 
     /// `RUN/STEP`: the vote document's `proposal` field and the votes directory.
     public var key: String { "\(run)/\(step)" }
@@ -42,8 +45,13 @@ public enum RunApprovals {
                         "run": .string(record.id), "step": .string(step.name), "board": .string(board),
                         "message": .string(message),
                     ])
+                let deadline = step.spec.timeoutMilliseconds.flatMap { ms in
+                    step.startedAt.map { $0.addingTimeInterval(Double(ms) / 1000) }
+                }
                 result.append(
-                    PendingApproval(run: record.id, step: step.name, board: board, message: message, hash: hash))
+                    PendingApproval(
+                        run: record.id, step: step.name, board: board, message: message, hash: hash, deadline: deadline)
+                )
             }
         }
         return result
@@ -97,18 +105,24 @@ public enum RunApprovals {
 
     /// Counts the votes on every pending approval from the status branch `branch` of `repository`
     /// and resolves the decided ones in `engine`; returns what was decided, for the log.
+    ///
+    /// An approval still undecided at its deadline (`now` past it) is rejected: the step's `timeout`
+    /// bounds how long a board may take, as it bounds any attempt.
     public static func resolve(
         _ pending: [PendingApproval], engine: WorkflowEngine, repository: GitRepository, branch: String,
-        actual: OrgState
+        actual: OrgState, now: Date
     ) async throws -> [String] {
-        guard !pending.isEmpty, let tip = try await repository.headCommitOfBranch(branch) else { return [] }
+        guard !pending.isEmpty else { return [] }
+        let tip = try await repository.headCommitOfBranch(branch)
         var decided: [String] = []
         for approval in pending {
             let prefix = "\(Reconciler.votesDirectory)/\(approval.key)/"
-            let listed = try await repository.listFiles(at: tip) { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }
             var votes: [[UInt8]] = []
-            for file in listed.sorted(by: { $0.path < $1.path }) where file.mode == .regular {
-                votes.append(try await repository.blobData(file.blob))
+            if let tip {
+                let listed = try await repository.listFiles(at: tip) { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }
+                for file in listed.sorted(by: { $0.path < $1.path }) where file.mode == .regular {
+                    votes.append(try await repository.blobData(file.blob))
+                }
             }
             let (tally, refused) = tally(approval, votes: votes, actual: actual)
             guard let tally else { continue }
@@ -121,7 +135,11 @@ public enum RunApprovals {
                 try await engine.resolve(run: approval.run, step: approval.step, approved: approved, detail: detail)
                 decided.append("\(approval.key): \(detail)")
             case .pending:
-                continue
+                guard let deadline = approval.deadline, now > deadline else { continue }
+                let detail =
+                    "board \(approval.board) did not decide by \(Event.timestamp(deadline)) (the step's timeout): \(status.explanation)"
+                try await engine.resolve(run: approval.run, step: approval.step, approved: false, detail: detail)
+                decided.append("\(approval.key): \(detail)")
             }
         }
         return decided
