@@ -167,10 +167,11 @@ public struct Controller: Sendable {
         }
         if writeBack {
             let statusBranch = try store.actualState().organization?.statusBranch ?? "charter/status"
-            var files = try StatusWriter.files(for: report, store: store, now: time)
-            if let runs {
+            let overview = try runs.map { try RunOverview(store: $0.store) }
+            var files = try StatusWriter.files(for: report, store: store, now: time, runs: overview)
+            if let runs, let overview {
                 files.merge(try RunStatusWriter.files(store: runs.store)) { mine, _ in mine }
-                files.merge(RunApprovals.files(try RunApprovals.pending(runs.store))) { mine, _ in mine }
+                files.merge(RunApprovals.files(overview.approvals)) { mine, _ in mine }
             }
             try await StatusWriter.publish(
                 files, to: location, branch: statusBranch, dataDirectory: dataDirectory, auth: auth,

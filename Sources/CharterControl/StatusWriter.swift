@@ -19,7 +19,8 @@ public enum StatusWriter {
     /// ``publish(_:to:branch:dataDirectory:auth:message:)`` trims the batch to the events the branch
     /// does not hold yet — so a write-back never duplicates an event and the chain continues across files.
     public static func files(
-        for report: ReconcileReport, store: StateStore, now: Date, publishedSequence: Int? = nil
+        for report: ReconcileReport, store: StateStore, now: Date, publishedSequence: Int? = nil,
+        runs: RunOverview? = nil
     ) throws -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
         let unpublished = try store.events().filter { $0.sequence > (publishedSequence ?? 0) }
@@ -36,7 +37,8 @@ public enum StatusWriter {
         let proposals = try store.proposals()
         let applied = try store.history(limit: 10)
         files["status.yaml"] = Array(YAMLWriter.document(statusValue(report, now: now)).utf8)
-        files["STATUS.md"] = Array(markdown(report, proposals: proposals, applied: applied).utf8)
+        files["STATUS.md"] = Array(
+            (markdown(report, proposals: proposals, applied: applied) + (runs?.markdown ?? "")).utf8)
         for p in proposals {
             let dir = "proposals/\(p.id)/"
             files[dir + "proposal.json"] = Array(try Proposal.json(p)) + [0x0A]
