@@ -32,8 +32,9 @@ struct Scratch {
     func stderr(_ result: ShellResult) throws -> String { try String(contentsOf: result.stderr.file, encoding: .utf8) }
 
     /// Waits until the step's stdout contains `marker`: the step says it is ready, no fixed sleep.
-    /// The bound only keeps a broken test from hanging.
-    func waitForOutput(_ marker: String, within limit: Duration = .seconds(20)) async throws -> String {
+    /// The bound only keeps a broken test from hanging; it is generous because the whole suite runs
+    /// in parallel on two cores, where a step may wait long for its first time slice.
+    func waitForOutput(_ marker: String, within limit: Duration = .seconds(120)) async throws -> String {
         let file = outputs.appendingPathComponent("stdout")
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
@@ -91,7 +92,7 @@ enum ProcessTable {
 
     /// Waits (bounded) until `condition` holds; SIGKILL is delivered asynchronously, so a killed
     /// process may take a moment to leave the table.
-    static func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+    static func eventually(within limit: Duration = .seconds(60), _ condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if condition() { return true }
