@@ -94,6 +94,7 @@ let package = Package(
             name: "charter",
             dependencies: [
                 "CharterControl", "CharterGovernance", "CharterStore", "CharterScheduling", "CharterEngine",
+                "CharterBroker",
                 "CharterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

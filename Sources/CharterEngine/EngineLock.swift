@@ -36,6 +36,9 @@ final class EngineLock: @unchecked Sendable {
 
     func release() {
         guard descriptor >= 0 else { return }
+        // Unlock before closing: a child spawned by another thread may still share the descriptor
+        // between its fork and its exec, and a lock only dies with the last descriptor otherwise.
+        flock(descriptor, LOCK_UN)
         close(descriptor)
         descriptor = -1
     }

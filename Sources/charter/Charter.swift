@@ -23,7 +23,7 @@ struct Charter: AsyncParsableCommand {
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, ControllerCommand.self,
             StatusCommand.self, ProposalsCommand.self,
             ShowCommand.self, VoteCommand.self, RunCommand.self, RunsCommand.self, LogsCommand.self, CancelCommand.self,
-            LogCommand.self, VerifyCommand.self, RebuildCommand.self,
+            LogCommand.self, VerifyCommand.self, RebuildCommand.self, CostCommand.self,
             RevertCommand.self,
             GetCommand.self,
             SchemaCommand.self, ScheduleCommand.self, VersionCommand.self,

@@ -82,7 +82,10 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         defer { lock.release() }
-        let runs = try await CLIErrors.run { try RunService(dataDirectory: data) }
+        let (runs, capacity) = try await CLIErrors.run {
+            try RunService.withCapacity(dataDirectory: data, actual: try StateStore(directory: data).actualState())
+        }
+        for note in capacity.notes { log(LogLine(time: Date(), level: "warn", message: note, fields: [:])) }
         try await CLIErrors.run { try await runs.start() }
         // Cancellations and runs recorded by other processes are picked up within a second.
         let poller = Task {
@@ -162,5 +165,6 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         sources.forEach { $0.cancel() }
         await runs.engine.halt()
+        await capacity.shutdown()
     }
 }

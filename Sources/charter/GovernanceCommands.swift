@@ -49,27 +49,37 @@ struct ReconcileCommand: AsyncParsableCommand {
         // Runs execute here unless a controller already executes them for this data directory.
         let lock = try await CLIErrors.run { try EngineLock.tryAcquire(dataDirectory: data) }
         defer { lock?.release() }
-        let runs = try await CLIErrors.run { () -> RunService? in
-            guard lock != nil else { return nil }
-            let service = try RunService(dataDirectory: data)
+        let (runs, capacity) = try await CLIErrors.run { () -> (RunService?, CapacitySetup?) in
+            guard lock != nil else { return (nil, nil) }
+            let actual = try StateStore(directory: data).actualState()
+            let (service, capacity) = try RunService.withCapacity(dataDirectory: data, actual: actual)
+            if !actual.routines.isEmpty || !actual.templates.isEmpty {
+                for note in capacity.notes { Terminal.printError("note: \(note)") }
+            }
             try await service.start()
-            return service
+            return (service, capacity)
         }
         if lock == nil {
             Terminal.printError("note: a controller executes runs for \(data.path); this pass skips routines")
         }
         let fixed = now.flatMap(Timestamp.parse)
         let schedulerNow: (@Sendable () -> Date)? = fixed.map { time in { @Sendable in time } }
-        let report: ReconcileReport = try await CLIErrors.run {
+        let outcome: Result<ReconcileReport, any Error>
+        do {
             let request = try source.request()
             let controller = Controller(
                 location: request.location ?? ".", branch: branch,
                 store: try StateStore(directory: data), dataDirectory: data,
                 auth: request.auth, actor: Operations.defaultActor(), interval: nil, writeBack: !noWriteBack,
                 log: { _ in }, runs: runs, schedulerNow: schedulerNow, settleRuns: true)
-            return try await controller.reconcile()
+            outcome = .success(try await controller.reconcile())
+        } catch {
+            outcome = .failure(error)
         }
+        // The engine and the HTTP client stop whatever happened, before the process reports.
         await runs?.engine.halt()
+        await capacity?.shutdown()
+        let report = try await CLIErrors.run { try outcome.get() }
         switch output {
         case .json:
             let value: Value = [

@@ -49,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let data = global.dataDirectory
-        let (spec, service) = try await CLIErrors.run {
+        let (spec, actual) = try await CLIErrors.run {
             let actual = try StateStore(directory: data).actualState()
             let now = Date()
             let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 16)
@@ -84,37 +84,51 @@ struct RunCommand: AsyncParsableCommand {
             let spec = TemplateRuns.spec(
                 instance, id: instance.runID, routine: routine, priority: priority, roles: actual.roles)
             _ = template
-            return (spec, try RunService(dataDirectory: data))
+            return (spec, actual)
         }
         let lock = detach ? nil : try await CLIErrors.run { try EngineLock.tryAcquire(dataDirectory: data) }
         guard let lock else {
-            _ = try await CLIErrors.run {
-                try service.store.createRun(spec, at: Date(), actor: Operations.defaultActor())
-            }
+            let store = try await CLIErrors.run { try RunStore(directory: data) }
+            _ = try await CLIErrors.run { try store.createRun(spec, at: Date(), actor: Operations.defaultActor()) }
             if detach {
                 print(output == .json ? CanonicalJSON.string(["id": .string(spec.id)]) : "Recorded run \(spec.id).")
                 return
             }
             // A controller executes runs here: follow the run from the store until it settles.
-            try await Self.finish(try await RunsFollower.settle(spec.id, store: service.store), output: output)
+            try await Self.finish(try await RunsFollower.settle(spec.id, store: store), output: output)
             return
         }
         defer { lock.release() }
-        let detail = try await CLIErrors.run {
-            try await service.start()
-            _ = try await service.engine.submit(spec)
-            // `charter cancel` from another terminal reaches this process through the database.
-            let poller = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(250))
-                    try? await service.engine.poll()
-                }
-            }
-            defer { poller.cancel() }
-            return try await service.engine.waitFor(run: spec.id) { RunsFollower.isSettled($0) }
+        // This process executes the run: with the applied capacity sources behind the broker.
+        let (service, capacity) = try await CLIErrors.run {
+            try RunService.withCapacity(dataDirectory: data, actual: actual)
+        }
+        for note in capacity.notes { Terminal.printError("note: \(note)") }
+        let outcome: Result<RunDetail, any Error>
+        do {
+            outcome = .success(try await Self.execute(spec, on: service))
+        } catch {
+            outcome = .failure(error)
         }
         await service.engine.halt()
+        await capacity.shutdown()
+        let detail = try await CLIErrors.run { try outcome.get() }
         try await Self.finish(detail, output: output)
+    }
+
+    /// Runs `spec` in this process until it is over or waits for an approval.
+    static func execute(_ spec: RunSpec, on service: RunService) async throws -> RunDetail {
+        try await service.start()
+        _ = try await service.engine.submit(spec)
+        // `charter cancel` from another terminal reaches this process through the database.
+        let poller = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                try? await service.engine.poll()
+            }
+        }
+        defer { poller.cancel() }
+        return try await service.engine.waitFor(run: spec.id) { RunsFollower.isSettled($0) }
     }
 
     static func finish(_ detail: RunDetail, output: OutputFormat) async throws {

@@ -38,10 +38,12 @@ public final class RunService: Sendable {
     ) throws {
         store = try RunStore(directory: dataDirectory)
         self.clock = clock
+        let agent =
+            (provider as? CapacityBroker).map { AgentStepExecutor(broker: $0) } ?? AgentStepExecutor(provider: provider)
         engine = WorkflowEngine(
             store: store,
             executors: [
-                "agent": AgentStepExecutor(provider: provider), "shell": ShellStepExecutor(sandbox: sandbox),
+                "agent": agent, "shell": ShellStepExecutor(sandbox: sandbox),
                 "approval": ApprovalStepExecutor(),
             ],
             gate: TemplateGate(), clock: clock, configuration: configuration)
@@ -135,5 +137,16 @@ extension RunService {
                 detail.run.state.isTerminal || detail.steps.contains { $0.state == .waiting }
             }
         }
+    }
+}
+
+extension RunService {
+    /// The service of a data directory with its capacity: the applied sources behind a broker (see
+    /// ``CapacitySetup`` for its notes). Shut the setup down when done.
+    public static func withCapacity(
+        dataDirectory: URL, actual: OrgState, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> (RunService, CapacitySetup) {
+        let capacity = try CapacitySetup(actual: actual, dataDirectory: dataDirectory, environment: environment)
+        return (try RunService(dataDirectory: dataDirectory, provider: capacity.broker), capacity)
     }
 }

@@ -9,10 +9,18 @@ import Foundation
 /// The provider is the one interface LLM calls go through (the capacity broker fills it); until a
 /// real source is configured, it is the documented offline provider.
 public struct AgentStepExecutor: StepExecutor {
-    let provider: any CompletionProvider
+    let call: @Sendable (CompletionRequest, BrokerCallContext) async throws -> CompletionResponse
 
-    /// An executor calling `provider`.
-    public init(provider: any CompletionProvider) { self.provider = provider }
+    /// An executor calling `provider` directly.
+    public init(provider: any CompletionProvider) {
+        call = { request, _ in try await provider.complete(request) }
+    }
+
+    /// An executor calling through `broker`, which charges the run's routine, queues by the run's
+    /// priority and waits no longer than the step's deadline.
+    public init(broker: CapacityBroker) {
+        call = { request, context in try await broker.complete(request, context: context) }
+    }
 
     public func execute(_ context: StepContext) async throws -> StepResult {
         let step = TemplateRuns.templateStep(context.step)
@@ -29,9 +37,17 @@ public struct AgentStepExecutor: StepExecutor {
             idempotencyKey: context.idempotencyKey)
         let response: CompletionResponse
         do {
-            response = try await provider.complete(request)
+            response = try await call(
+                request,
+                BrokerCallContext(
+                    routine: context.routine, priority: context.step.payload["priority"]?.int ?? 0,
+                    deadline: context.deadline))
         } catch let error as CompletionError {
             return .failed(reason: "\(error)", retryable: error.isRetryable)
+        } catch let error as BudgetExceededError {
+            return .failed(reason: "\(error)", retryable: false)
+        } catch let error as BrokerError {
+            return .failed(reason: "\(error)", retryable: true)
         }
         let usage: Value = [
             "model": .string(response.model), "input": .int(response.usage.input),

@@ -15,6 +15,11 @@ public enum TemplateRuns {
     ) -> RunSpec {
         let steps = instance.template.steps.map { step -> StepSpec in
             var spec = StepSpec(step)
+            // The run's priority orders agent calls when capacity is short.
+            if priority != 0, case .object(var payload) = spec.payload {
+                payload["priority"] = .int(priority)
+                spec.payload = .object(payload)
+            }
             if let name = step.role, let role = roles[name], case .object(var payload) = spec.payload {
                 var snapshot: [String: Value] = [
                     "capacityClass": .string(role.capacityClass), "systemPrompt": .string(role.systemPrompt),

@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+import CharterModel
+import Foundation
+
+/// Makes the provider a CapacitySource describes.
+///
+/// - `offline` → ``OfflineProvider`` named after the source, reporting its `model`.
+/// - `openai` → ``OpenAICompatibleProvider`` at the source's `endpoint` (default
+///   `https://api.openai.com/v1`); on `api.openai.com` the token limit is sent as
+///   `max_completion_tokens`, which OpenAI's reasoning models require, elsewhere as `max_tokens`,
+///   which every compatible server understands.
+/// - `anthropic` → ``AnthropicProvider`` at the source's `endpoint` (default
+///   `https://api.anthropic.com`).
+///
+/// The credential is resolved once, here: a missing variable or unreadable file fails when the
+/// provider is made, not in the middle of a run.
+public enum ProviderFactory {
+    /// The default base URL of the OpenAI API.
+    public static let openAIEndpoint = "https://api.openai.com/v1"
+    /// The default base URL of the Anthropic API.
+    public static let anthropicEndpoint = "https://api.anthropic.com"
+
+    /// The provider for `source`, with keys from `environment` and credential files from anywhere
+    /// readable.
+    /// - Throws: ``ProviderConfigurationError`` for an unusable endpoint or credential.
+    public static func make(
+        source: CapacitySource, client: HTTPClient,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        overallTimeout: Duration = ProviderTimeouts.default.overall
+    ) throws(ProviderConfigurationError) -> any CompletionProvider {
+        try make(
+            source: source, client: client, credentials: CredentialResolver(environment: environment),
+            overallTimeout: overallTimeout)
+    }
+
+    /// The provider for `source`, on the shared `http` client and with its overall bound.
+    /// - Throws: ``ProviderConfigurationError`` for an unusable endpoint or credential.
+    public static func make(
+        source: CapacitySource, http: ProviderHTTPClient, credentials: CredentialResolver
+    ) throws(ProviderConfigurationError) -> any CompletionProvider {
+        try make(source: source, client: http.client, credentials: credentials, overallTimeout: http.timeouts.overall)
+    }
+
+    /// The provider for `source`, with its key read by `credentials`.
+    /// - Throws: ``ProviderConfigurationError`` for an unusable endpoint or credential.
+    public static func make(
+        source: CapacitySource, client: HTTPClient, credentials: CredentialResolver, overallTimeout: Duration
+    ) throws(ProviderConfigurationError) -> any CompletionProvider {
+        switch source.provider {
+        case .offline:
+            return OfflineProvider(name: source.name, model: source.model)
+        case .openai:
+            let endpoint = try validatedEndpoint(source.endpoint ?? openAIEndpoint, source: source.name)
+            let key = try source.credential.map { (credential) throws(ProviderConfigurationError) in
+                try credentials.resolve(credential)
+            }
+            let official = URLComponents(string: endpoint)?.host?.lowercased() == "api.openai.com"
+            return OpenAICompatibleProvider(
+                name: source.name, endpoint: endpoint, model: source.model, apiKey: key, client: client,
+                overallTimeout: overallTimeout, tokenLimitField: official ? .maxCompletionTokens : .maxTokens)
+        case .anthropic:
+            let endpoint = try validatedEndpoint(source.endpoint ?? anthropicEndpoint, source: source.name)
+            let key = try source.credential.map { (credential) throws(ProviderConfigurationError) in
+                try credentials.resolve(credential)
+            }
+            return AnthropicProvider(
+                name: source.name, endpoint: endpoint, model: source.model, apiKey: key, client: client,
+                overallTimeout: overallTimeout)
+        }
+    }
+
+    /// `endpoint` without a trailing slash, when it is an `http` or `https` URL with a host and no
+    /// user-info (a key pasted into a URL would be logged with it), query or fragment.
+    static func validatedEndpoint(_ endpoint: String, source: String) throws(ProviderConfigurationError) -> String {
+        // Shown without its query, which could hold a key (`?key=…`), and with user-info masked.
+        let shown = CompletionError.redact(String(endpoint.prefix { $0 != "?" && $0 != "#" }))
+        guard let components = URLComponents(string: endpoint),
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty
+        else {
+            throw ProviderConfigurationError(
+                .invalidEndpoint, "CapacitySource \(source): endpoint \(shown) is not an http or https URL with a host")
+        }
+        guard components.user == nil, components.password == nil else {
+            throw ProviderConfigurationError(
+                .invalidEndpoint,
+                "CapacitySource \(source): endpoint \(shown) contains user-info; use `credential` for keys")
+        }
+        guard components.query == nil, components.fragment == nil else {
+            throw ProviderConfigurationError(
+                .invalidEndpoint, "CapacitySource \(source): endpoint \(shown) must not have a query or fragment")
+        }
+        return endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
+    }
+}
