@@ -18,6 +18,13 @@ git daemon --reuseaddr --base-path="$work" --export-all --listen=127.0.0.1 --por
 trap 'kill "$(cat "$work/git-daemon.pid" 2>/dev/null)" 2>/dev/null || true' EXIT
 sed -i "s|source: https://git.northwind.example/northwind/[a-z]*.git|source: git://127.0.0.1:$port/northwind|" \
     "$org/routines/research-standup.yaml" "$org/routines/platform-standup.yaml"
+# Agent steps call the OpenAI-compatible endpoint in CHARTER_DEMO_OPENAI_BASE_URL (OpenAI, vLLM,
+# Ollama, LM Studio, a LiteLLM proxy…) with the key in OPENAI_API_KEY; without a key the OpenAI
+# source is left out and the offline provider answers, and charter says so.
+if [ -n "${CHARTER_DEMO_OPENAI_BASE_URL:-}" ]; then
+    sed -i "s|endpoint: https://api.openai.com/v1|endpoint: $CHARTER_DEMO_OPENAI_BASE_URL|" "$org/capacity/sources.yaml"
+    [ -n "${CHARTER_DEMO_OPENAI_MODEL:-}" ] && sed -i "s|model: gpt-4o|model: $CHARTER_DEMO_OPENAI_MODEL|" "$org/capacity/sources.yaml"
+fi
 git -C "$org" init -q -b main
 git -C "$org" add -A
 git -C "$org" -c user.name=Demo -c user.email=demo@northwind.example commit -q -m "Northwind Labs"
@@ -96,6 +103,9 @@ step "charter reconcile --once   # the run resumes: the finished shell step is n
 "$charter" reconcile --once "$org" --now "$later"
 killed_run=$("$charter" runs --routine platform-standup -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 "$charter" show "$killed_run"
+
+step "charter cost --by source   # every agent call, its tokens and its price, from the usage ledger"
+"$charter" cost --by source
 
 step "charter verify && charter rebuild   # the status branch checks out and rebuilds the same state"
 "$charter" verify "$org" | tail -n 2
