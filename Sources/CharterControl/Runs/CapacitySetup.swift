@@ -5,6 +5,7 @@ import Foundation
 /// The LLM capacity of a process: the applied CapacitySources, each with its provider, behind one
 /// `CapacityBroker` (limits, budgets, failover, the usage ledger in `usage.sqlite`).
 ///
+/// Credential files are read only from `$CHARTER_CREDENTIALS_DIR` (default `<data-dir>/credentials`).
 /// A source whose credential is missing or whose endpoint is unusable is left out with a note
 /// saying which and why (never the key); when no real source remains, agent steps run on the
 /// offline provider, and the notes say so — it is never used silently.
@@ -23,7 +24,11 @@ public final class CapacitySetup: Sendable {
         now: Date = Date()
     ) throws {
         http = ProviderHTTPClient()
-        let credentials = CredentialResolver(environment: environment)
+        // Credential files must live in one directory the operator chose: a repository-defined
+        // source must not be able to read (and send to its endpoint) any file the controller can.
+        let credentialDirectory =
+            environment["CHARTER_CREDENTIALS_DIR"] ?? dataDirectory.appendingPathComponent("credentials").path
+        let credentials = CredentialResolver(environment: environment, directory: credentialDirectory)
         var sources: [BrokerSource] = []
         var notes: [String] = []
         for source in actual.capacitySources.values.sorted(by: { $0.name < $1.name }) {
