@@ -144,9 +144,20 @@ public struct Controller: Sendable {
     /// One reconcile pass followed by the write-back to the status branch.
     public func reconcile() async throws -> ReconcileReport {
         let time = now()
-        var report = try await Reconciler.reconcileOnce(
-            repository: location, branch: branch, store: store, dataDirectory: dataDirectory, auth: auth,
-            actor: actor, now: time)
+        var report: ReconcileReport
+        do {
+            report = try await Reconciler.reconcileOnce(
+                repository: location, branch: branch, store: store, dataDirectory: dataDirectory, auth: auth,
+                actor: actor, now: time)
+        } catch {
+            // An unreachable repository must not stop the schedules: routines run from the applied
+            // state, which is still here.
+            if let runs, try store.appliedRevision() != nil {
+                try? await runs.engine.poll()
+                _ = try? await runs.tick(try store.actualState(), now: schedulerNow())
+            }
+            throw error
+        }
         guard report.reason != "NotBootstrapped" else { return report }
         if let runs {
             // Routines run from the applied state only, whatever the watched branch says meanwhile.

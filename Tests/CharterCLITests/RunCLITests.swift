@@ -251,6 +251,18 @@ import Testing
         #expect(try again.run(["cancel", run]).status == 1, "a finished run cannot be cancelled again")
     }
 
+    @Test func schedulesKeepFiringWhenTheRepositoryIsUnreachable() throws {
+        let (repo, charter) = try setUp()
+        #expect(try charter.run(["reconcile", "--once", repo.root.path, "--now", "2031-01-06T13:00:00Z"]).status == 0)
+        let gone = repo.root.deletingLastPathComponent().appendingPathComponent("moved-\(UUID().uuidString)")
+        try FileManager.default.moveItem(at: repo.root, to: gone)
+        let pass = try charter.run(["reconcile", "--once", repo.root.path, "--now", "2031-01-06T14:00:20Z"])
+        #expect(pass.status == 1, "the pass itself fails: \(pass.stdout)\(pass.stderr)")
+        let listed = try charter.run(["runs", "--routine", "research-standup", "-o", "json"])
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(runs.map { $0["id"] as? String } == ["research-standup-20310106T1400Z"], "\(listed.stdout)")
+    }
+
     @Test func aScheduledTickStartsOneRunOnlyEvenWhenPassedTwice() throws {
         let (repo, charter) = try setUp()
         // The first pass meets the routines; the scheduler never backfills.
