@@ -166,13 +166,12 @@ public struct Controller: Sendable {
             report.ticks = try await runs.tick(actual, now: schedulerNow())
             let pending = try RunApprovals.pending(runs.store)
             if !pending.isEmpty {
+                let statusBranch = actual.organization?.statusBranch ?? "charter/status"
                 let repository = try await StatusWriter.statusRepository(
-                    of: location, branch: actual.organization?.statusBranch ?? "charter/status",
-                    dataDirectory: dataDirectory, auth: auth)
+                    of: location, branch: statusBranch, dataDirectory: dataDirectory, auth: auth)
                 report.approvals = try await RunApprovals.resolve(
-                    pending, engine: runs.engine, repository: repository,
-                    branch: "refs/heads/" + (actual.organization?.statusBranch ?? "charter/status"), actual: actual,
-                    now: schedulerNow())
+                    pending, engine: runs.engine, repository: repository, branch: "refs/heads/" + statusBranch,
+                    actual: actual, now: schedulerNow())
             }
             if settleRuns { try await runs.settle() }
         }

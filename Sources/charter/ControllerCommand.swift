@@ -13,11 +13,14 @@ struct ControllerCommand: AsyncParsableCommand {
         discussion: """
             Each pass is `charter reconcile --once`. SIGINT or SIGTERM stops the loop after the pass in
             flight (an apply is one transaction either way). Logs go to stderr, as text or JSON lines.
+            The controller executes the runs of its data directory (routines on schedule, `charter
+            run --detach`, approvals), and with --webhook-listen a push webhook starts a pass at once.
 
             Examples:
               charter controller ./org
               charter controller ssh://git@host/org.git --ssh-key /etc/charter/key --log-format json
               charter controller ./org --interval 10s
+              charter controller ./org --webhook-listen 127.0.0.1:8080 --webhook-secret-env CHARTER_WEBHOOK_SECRET
             """)
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }

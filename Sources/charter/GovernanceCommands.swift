@@ -16,10 +16,17 @@ struct ReconcileCommand: AsyncParsableCommand {
             Reads the watched branch (default: the applied Organization's, else main), turns its
             difference from the applied state into a proposal routed by the applied policies, counts
             the signed votes on the status branch, applies what the boards approved, and writes
-            status.yaml, STATUS.md and proposals/ back to the status branch.
+            status.yaml, STATUS.md and proposals/ back to the status branch. While the watched branch
+            is applied, proposals/NAME branches are proposed too, and an approved one is merged.
+
+            Unless a controller executes runs for this data directory, the pass also fires the
+            routines that are due (--now moves the scheduler's clock, for demos and tests), counts
+            votes on approval steps, waits until every run is over or waits for a board, and writes
+            runs/ back as well.
 
             Examples:
               charter reconcile --once ./org
+              charter reconcile --once ./org --now 2026-11-23T14:00:30Z
               charter reconcile --once ssh://git@host/org.git --ssh-key ~/.ssh/charter -o json
             """)
 
