@@ -101,7 +101,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "charter-bench",
-            dependencies: ["CharterControl", "CharterYAML", "CharterGit", "CharterEngine"]
+            dependencies: [
+                "CharterControl", "CharterYAML", "CharterGit", "CharterEngine", "CharterBroker",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
 
         .target(name: "CharterTestSupport", path: "Tests/CharterTestSupport"),

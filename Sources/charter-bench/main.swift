@@ -6,6 +6,7 @@ import Foundation
 ///     charter-bench run [--resources 1000,10000,100000] [--iterations K] [--seed S] [--data-dir DIR]
 ///     charter-bench measure-one --repo DIR [--iterations K]     (used by `run`; prints JSON)
 ///     charter-bench engine [--runs 1000] [--steps 10] [--shape chain|dag] [--parallel 10000] …
+///     charter-bench broker [--concurrency 500] [--calls 20000] [--rounds 5] [--latency-ms 0]
 let usage = """
     usage:
       charter-bench generate --resources N --out DIR [--seed S]
@@ -13,6 +14,7 @@ let usage = """
       charter-bench measure-one --repo DIR [--iterations K]
       charter-bench engine [--runs 1000] [--steps 10] [--shape dag|chain] [--parallel 10000]
                            [--concurrency 256] [--per-run 16] [--timeout-ms 600000|none] [--data-dir DIR]
+      charter-bench broker [--concurrency 500] [--calls 20000] [--rounds 5] [--latency-ms 0] [--data-dir DIR]
 
     generate     writes a synthetic org of about N resources as a git repository: tag `applied` is the
                  state as last applied, `main` the state to plan (about 1 % of people changed).
@@ -22,6 +24,9 @@ let usage = """
     engine       runs the workflow engine with no-op steps and durability on: RUNS runs of STEPS steps
                  (submitted one by one), then one run of PARALLEL independent steps; prints steps/s,
                  wall and CPU time per step and peak RSS.
+    broker       starts an OpenAI-compatible server on 127.0.0.1 answering after LATENCY-MS ±50 %, then
+                 per round makes CALLS calls from CONCURRENCY callers, directly and through the capacity
+                 broker (real usage.sqlite); prints the broker's overhead per call (p50, p99, max).
 
     """
 
@@ -100,6 +105,13 @@ func main() async throws {
             maxConcurrentStepsPerRun: try options.int("per-run", default: 16),
             timeoutMilliseconds: options.string("timeout-ms") == "none"
                 ? nil : try options.int("timeout-ms", default: 600_000),
+            dataDirectory: options.string("data-dir").map { URL(fileURLWithPath: $0) })
+        try await benchmark.run()
+    case "broker":
+        let benchmark = BrokerBench(
+            concurrency: try options.int("concurrency", default: 500), calls: try options.int("calls", default: 20_000),
+            rounds: try options.int("rounds", default: 5),
+            latencyMilliseconds: options.string("latency-ms") == "0" ? 0 : try options.int("latency-ms", default: 0),
             dataDirectory: options.string("data-dir").map { URL(fileURLWithPath: $0) })
         try await benchmark.run()
     case "-h", "--help", "help":

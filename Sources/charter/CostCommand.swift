@@ -64,6 +64,7 @@ struct CostCommand: AsyncParsableCommand {
                 totals.map { t in
                     [
                         by: .string(t.key), "calls": .int(t.calls), "failures": .int(t.failures),
+                        "refused": .int(t.refused),
                         "inputTokens": .int(t.usage.input), "outputTokens": .int(t.usage.output),
                         "cachedInputTokens": .int(t.usage.cachedInput), "reasoningTokens": .int(t.usage.reasoning),
                         "costMicroUSD": .int(Int(t.costMicros)), "cost": .string(t.costText),
@@ -86,6 +87,7 @@ struct CostCommand: AsyncParsableCommand {
                 s += "\(pad(String(t.usage.output), 7))  \(pad(String(t.usage.cachedInput), 7))  \(t.costText)"
                 s += t.estimated > 0 ? "  (\(t.estimated) estimated)" : ""
                 s += t.failures > 0 ? "  (\(t.failures) failed)" : ""
+                s += t.refused > 0 ? "  (\(t.refused) refused)" : ""
                 s += "\n"
             }
             let total = totals.reduce(Int64(0)) { $0 + $1.costMicros }

@@ -86,4 +86,59 @@ import Testing
         #expect(cost.stdout.contains("offline-fallback"), "\(cost.stdout)")
         #expect(cost.stdout.contains("$0.000000"), "\(cost.stdout)")
     }
+
+    /// A Routine's `budget` holds for that routine's runs only; the same template run on demand is
+    /// not charged to it.
+    @Test func aRoutineBudgetFailsItsAgentStepWithABudgetError() throws {
+        let repo = try org(endpoint: "http://127.0.0.1:9/v1")
+        try repo.write(
+            "routines/weekly-ask.yaml",
+            """
+            apiVersion: charter/v1
+            kind: Routine
+            metadata:
+              name: weekly-ask
+            spec:
+              schedule: "0 9 * * MON"
+              template: ask
+              budget:
+                tokensPerDay: 50
+            """)
+        try repo.commitAll("a routine with a tiny budget")
+        let charter = CharterBinary()
+        #expect(try charter.run(["apply", "--bootstrap", repo.root.path]).status == 0)
+        let refused = try charter.run(["run", "--routine", "weekly-ask", "-o", "json"])
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        let logs = try charter.run(["logs", try runID(refused.stdout)])
+        #expect(logs.stdout.contains("the token budget of routine `weekly-ask`"), "\(logs.stdout)")
+        let onDemand = try charter.run(["run", "ask", "-o", "json"])
+        #expect(onDemand.status == 0, "\(onDemand.stdout)\(onDemand.stderr)")
+        // The refusal is in the ledger, with nothing spent.
+        let cost = try charter.run(["cost", "--by", "routine", "-o", "json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(cost.stdout.utf8)) as? [[String: Any]])
+        let weekly = try #require(rows.first { $0["routine"] as? String == "weekly-ask" }, "\(cost.stdout)")
+        #expect(weekly["refused"] as? Int == 1, "\(weekly)")
+        #expect(weekly["costMicroUSD"] as? Int == 0)
+    }
+
+    /// A Policy's `runRules.budget` is the organization's: every agent step is charged to it.
+    @Test func aPolicyRunBudgetCapsTheWholeOrganization() throws {
+        let repo = try org(endpoint: "http://127.0.0.1:9/v1")
+        let policy = try repo.read("policies/change-control.yaml")
+        try repo.write(
+            "policies/change-control.yaml",
+            policy.replacingOccurrences(of: "tokensPerDay: 10000000", with: "tokensPerDay: 40"))
+        try repo.commitAll("a tiny organization budget")
+        let charter = CharterBinary()
+        #expect(try charter.run(["apply", "--bootstrap", repo.root.path]).status == 0)
+        let refused = try charter.run(["run", "ask", "-o", "json"])
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        let logs = try charter.run(["logs", try runID(refused.stdout)])
+        #expect(logs.stdout.contains("the token budget of the organization"), "\(logs.stdout)")
+    }
+
+    func runID(_ json: String) throws -> String {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)")
+        return try #require(object["id"] as? String, "\(json)")
+    }
 }

@@ -70,6 +70,35 @@ public struct BrokerBudgets: Sendable {
         return result
     }
 
+    /// The budgets for each Routine that declares one.
+    public static func routines(_ routines: [Routine]) -> [String: BudgetLimit] {
+        var result: [String: BudgetLimit] = [:]
+        for routine in routines { if let budget = routine.budget { result[routine.name] = BudgetLimit(budget) } }
+        return result
+    }
+
+    /// The organization's budget from the Policies' `runRules.budget`: each Policy's limit holds,
+    /// so per metric the smallest one applies; nil when no Policy sets one.
+    public static func organization(_ policies: [Policy]) -> BudgetLimit? {
+        let limits = policies.compactMap { $0.budget.map(BudgetLimit.init) }
+        guard !limits.isEmpty else { return nil }
+        return BudgetLimit(
+            tokensPerDay: limits.compactMap(\.tokensPerDay).min(),
+            costMicrosPerDay: limits.compactMap(\.costMicrosPerDay).min())
+    }
+
+    /// The budgets an applied organization declares: Roles' and Routines' `budget`, and the
+    /// Policies' `runRules.budget` for the organization as a whole; days in `timeZone`.
+    public static func declared(
+        roles: [Role], routines: [Routine], policies: [Policy], timeZone: TimeZone
+    )
+        -> BrokerBudgets
+    {
+        BrokerBudgets(
+            roles: Self.roles(roles), routines: Self.routines(routines), organization: organization(policies),
+            timeZone: timeZone)
+    }
+
     func limit(for scope: BudgetScope) -> BudgetLimit? {
         switch scope {
         case .role(let name): roles[name]

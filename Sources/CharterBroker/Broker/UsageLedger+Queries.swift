@@ -26,9 +26,12 @@ extension UsageLedger {
     {
         // The column name comes from the enum, never from user text.
         let column = grouping.rawValue
+        let refusal = "outcome IN ('budget_exceeded', 'saturated', 'no_source', 'too_large')"
         let sql = """
-            SELECT COALESCE(\(column), '-') AS key, COUNT(*) AS calls,
-                SUM(CASE WHEN outcome = 'ok' THEN 0 ELSE 1 END) AS failures,
+            SELECT COALESCE(\(column), '-') AS key,
+                SUM(CASE WHEN \(refusal) THEN 0 ELSE 1 END) AS calls,
+                SUM(CASE WHEN \(refusal) OR outcome = 'ok' THEN 0 ELSE 1 END) AS failures,
+                SUM(CASE WHEN \(refusal) THEN 1 ELSE 0 END) AS refused,
                 SUM(CASE WHEN state = 'reserved' THEN reserved_input_tokens ELSE input_tokens END) AS input,
                 SUM(CASE WHEN state = 'reserved' THEN reserved_output_tokens ELSE output_tokens END) AS output,
                 SUM(cached_input_tokens) AS cached, SUM(reasoning_tokens) AS reasoning,
@@ -46,7 +49,7 @@ extension UsageLedger {
                     ]
                 ).map { row in
                     UsageTotal(
-                        key: row["key"], calls: row["calls"], failures: row["failures"],
+                        key: row["key"], calls: row["calls"], failures: row["failures"], refused: row["refused"],
                         usage: TokenUsage(
                             input: row["input"], output: row["output"], cachedInput: row["cached"],
                             reasoning: row["reasoning"]),

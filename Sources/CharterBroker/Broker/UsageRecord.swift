@@ -118,10 +118,13 @@ public enum UsageGrouping: String, Sendable, Hashable, CaseIterable {
 public struct UsageTotal: Sendable, Hashable {
     /// The group: a role, routine, source, day, model or run; `-` when the rows have none.
     public var key: String
-    /// Rows (attempts and refusals).
+    /// Attempts sent to a provider.
     public var calls: Int
-    /// Rows that did not end `ok`.
+    /// Attempts that did not end `ok`.
     public var failures: Int
+    /// Calls refused before any provider saw them: budget exceeded, saturated until the deadline,
+    /// no source for the class, too large for every source.
+    public var refused: Int
     /// Tokens summed over the rows.
     public var usage: TokenUsage
     /// Cost, micro-USD.

@@ -14,8 +14,17 @@ public final class ProviderHTTPClient: Sendable {
     /// The bounds the client was made with; providers made from it use their `overall` bound.
     public let timeouts: ProviderTimeouts
 
-    /// A client enforcing `timeouts.connect` and `timeouts.idleRead` on every connection.
-    public init(timeouts: ProviderTimeouts = .default) {
+    /// How many HTTP/1.1 connections the client keeps open to one host unless told otherwise.
+    ///
+    /// AsyncHTTPClient's own default is 8, which would queue the ninth concurrent call to a local
+    /// server (vLLM, Ollama) inside the client for the whole length of an LLM answer; the broker's
+    /// per-source `concurrentRequests` is the limit meant to apply, so the pool stays out of its way.
+    /// HTTP/2 servers (api.openai.com, api.anthropic.com) multiplex on one connection anyway.
+    public static let defaultMaxConnectionsPerHost = 256
+
+    /// A client enforcing `timeouts.connect` and `timeouts.idleRead` on every connection, keeping
+    /// up to `maxConnectionsPerHost` HTTP/1.1 connections open to each host.
+    public init(timeouts: ProviderTimeouts = .default, maxConnectionsPerHost: Int = defaultMaxConnectionsPerHost) {
         self.timeouts = timeouts
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
@@ -27,6 +36,7 @@ public final class ProviderHTTPClient: Sendable {
         // timeout: a provider makes one attempt, and the broker decides whether to retry or fail
         // over to another source.
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, maxConnectionsPerHost)
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

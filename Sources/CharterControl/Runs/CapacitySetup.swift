@@ -59,7 +59,9 @@ public final class CapacitySetup: Sendable {
         let zone = actual.organization.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
         broker = try CapacityBroker(
             sources: sources,
-            budgets: BrokerBudgets(roles: BrokerBudgets.roles(Array(actual.roles.values)), timeZone: zone),
+            budgets: BrokerBudgets.declared(
+                roles: Array(actual.roles.values), routines: Array(actual.routines.values),
+                policies: Array(actual.policies.values), timeZone: zone),
             ledger: ledger)
         self.notes = notes
     }

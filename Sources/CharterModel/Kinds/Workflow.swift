@@ -132,11 +132,14 @@ public struct Routine: Sendable, Hashable {
     public var concurrencyPolicy: ConcurrencyPolicy
     public var startingDeadlineMilliseconds: Int?
     public var priority: Int
+    /// Daily limits on what this routine's agent steps spend, over all its runs.
+    public var budget: Budget?
 
     public init(name: String, spec s: Value) {
         self.name = name
         description = s["description"]?.string
         schedule = s["schedule"]?.string ?? ""
+        budget = Budget(s["budget"])
         timeZone = s["timeZone"]?.string
         template = s["template"]?.string ?? ""
         arguments = s["arguments"]?.object ?? [:]

@@ -405,6 +405,7 @@ public enum KindSchemas {
                     enumValues: ["allow", "forbid", "replace"]), default: "allow"),
             Property("startingDeadline", duration("A missed tick older than this is skipped, not run.")),
             Property("priority", int("Higher runs first when capacity is short.", min: -1000, max: 1000), default: 0),
+            Property("budget", budget),
         ])
 
     static let limits = ObjectSchema(
