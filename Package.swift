@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "CharterGovernanceTests", dependencies: ["CharterGovernance", "CharterTestSupport"]),
         .testTarget(
             name: "CharterControlTests",
-            dependencies: ["CharterControl", "CharterGit", "CharterGovernance", "CharterTestSupport"]
+            dependencies: ["CharterControl", "CharterBroker", "CharterGit", "CharterGovernance", "CharterTestSupport"]
         ),
         .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
         .testTarget(name: "CharterStatusTests", dependencies: ["CharterStatus", "CharterTestSupport"]),

@@ -154,7 +154,10 @@ public struct Controller: Sendable {
             // state, which is still here.
             if let runs, try store.appliedRevision() != nil {
                 try? await runs.engine.poll()
-                _ = try? await runs.tick(try store.actualState(), now: schedulerNow())
+                if let actual = try? store.actualState() {
+                    _ = await runs.refreshCapacity(actual)
+                    _ = try? await runs.tick(actual, now: schedulerNow())
+                }
             }
             throw error
         }
@@ -163,6 +166,8 @@ public struct Controller: Sendable {
             // Routines run from the applied state only, whatever the watched branch says meanwhile.
             try await runs.engine.poll()
             let actual = try store.actualState()
+            // Runs started from here on use what the pass applied: sources, limits, budgets.
+            report.capacity = await runs.refreshCapacity(actual)
             report.ticks = try await runs.tick(actual, now: schedulerNow())
             let pending = try RunApprovals.pending(runs.store)
             if !pending.isEmpty {
@@ -209,6 +214,7 @@ public struct Controller: Sendable {
                         time: now(), level: t.action == "error" ? "warn" : "info", message: t.message, fields: fields))
             }
             for a in report.approvals { log(LogLine(time: now(), level: "info", message: a, fields: [:])) }
+            for c in report.capacity { log(LogLine(time: now(), level: "info", message: c, fields: [:])) }
             for b in report.branches {
                 var fields = ["branch": b.branch, "reason": b.reason]
                 if let p = b.proposal { fields["proposal"] = p.description }

@@ -38,6 +38,9 @@ public struct ReconcileReport: Sendable {
     public var ticks: [TickOutcome] = []
     /// Approval steps of runs that their boards decided in this pass.
     public var approvals: [String] = []
+    /// When the pass changed the capacity the broker enforces (an applied CapacitySource or
+    /// budget): the new configuration and its notes.
+    public var capacity: [String] = []
 }
 
 /// One pass of the loop for the watched branch: fetch, load, plan, govern, apply.

@@ -112,6 +112,7 @@ struct ReconcileCommand: AsyncParsableCommand {
                             "run": $0.runID.map(Value.string) ?? .null, "message": .string($0.message),
                         ]
                     }),
+                "capacity": .array(report.capacity.map(Value.string)),
                 "diagnostics": .array(report.diagnostics.map(DiagnosticJSON.value)),
             ]
             print(PrettyJSON.string(value), terminator: "")
@@ -120,6 +121,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             for b in report.branches { print(Terminal.sanitize("  \(b.branch): \(b.reason) — \(b.message)")) }
             for t in report.ticks { print(Terminal.sanitize("  routine \(t.routine): \(t.action) — \(t.message)")) }
             for a in report.approvals { print(Terminal.sanitize("  approval \(a)")) }
+            for c in report.capacity { Terminal.printError("note: \(c)") }
             for d in report.diagnostics { Terminal.printError(d.description) }
         }
         if report.condition == .stalled { throw ExitCode(1) }

@@ -39,7 +39,7 @@ public enum BudgetScope: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Every budget the broker enforces, and the time zone whose midnight starts a budget day.
-public struct BrokerBudgets: Sendable {
+public struct BrokerBudgets: Sendable, Hashable {
     /// Budgets per Role name.
     public var roles: [String: BudgetLimit]
     /// Budgets per Routine name.
@@ -108,7 +108,7 @@ public struct BrokerBudgets: Sendable {
     }
 
     /// The scopes a call with `role` and `routine` is charged to, in the order errors name them.
-    func scopes(role: String?, routine: String?) -> [BudgetScope] {
+    static func scopes(role: String?, routine: String?) -> [BudgetScope] {
         var scopes: [BudgetScope] = []
         if let role { scopes.append(.role(role)) }
         if let routine { scopes.append(.routine(routine)) }

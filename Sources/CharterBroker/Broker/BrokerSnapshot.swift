@@ -27,12 +27,12 @@ public struct BrokerSnapshot: Sendable, Hashable {
 }
 
 extension CapacityBroker {
-    /// The current counters, after dropping what left the windows.
+    /// The current counters of the configured sources, after dropping what left the windows.
     public func snapshot() -> BrokerSnapshot {
         let now = clock.now
         for i in sources.indices { sources[i].advance(to: now) }
         return BrokerSnapshot(
-            sources: sources.map { s in
+            sources: sources.filter { !$0.retired }.map { s in
                 BrokerSnapshot.Source(
                     name: s.name, inFlight: s.inFlight, minuteRequests: s.minute.requests,
                     minuteTokens: s.minute.tokens, dayRequests: s.day.requests, dayTokens: s.day.tokens,

@@ -26,7 +26,7 @@ struct BudgetBook {
         var day: String
     }
 
-    let budgets: BrokerBudgets
+    private(set) var budgets: BrokerBudgets
     private var meters: [Key: Meter] = [:]
     private var calendar: Calendar
     /// The current day's bounds, cached so most calls skip calendar arithmetic.
@@ -36,6 +36,16 @@ struct BudgetBook {
         self.budgets = budgets
         calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = budgets.timeZone
+    }
+
+    /// Enforces `budgets` from now on. Meters are kept for every scope, limited or not, so a
+    /// budget added during the day counts what that scope already spent today.
+    mutating func replace(budgets: BrokerBudgets) {
+        if budgets.timeZone != self.budgets.timeZone {
+            calendar.timeZone = budgets.timeZone
+            cachedDay = nil
+        }
+        self.budgets = budgets
     }
 
     /// The budget day of `date`: `YYYY-MM-DD` in the budgets' time zone.
@@ -84,7 +94,7 @@ struct BudgetBook {
     }
 
     mutating func reserve(scopes: [BudgetScope], day: String, tokens: Int64, cost: Int64) {
-        for scope in scopes where budgets.limit(for: scope) != nil {
+        for scope in scopes {
             meters[Key(scope: scope, day: day), default: Meter()].reservedTokens += tokens
             meters[Key(scope: scope, day: day), default: Meter()].reservedCost += cost
         }
@@ -94,7 +104,7 @@ struct BudgetBook {
     mutating func settle(
         scopes: [BudgetScope], day: String, reservedTokens: Int64, reservedCost: Int64, tokens: Int64, cost: Int64
     ) {
-        for scope in scopes where budgets.limit(for: scope) != nil {
+        for scope in scopes {
             let key = Key(scope: scope, day: day)
             var m = meters[key] ?? Meter()
             m.reservedTokens -= reservedTokens
@@ -107,7 +117,6 @@ struct BudgetBook {
 
     /// Loads settled usage recorded before a restart.
     mutating func load(scope: BudgetScope, day: String, tokens: Int64, cost: Int64) {
-        guard budgets.limit(for: scope) != nil else { return }
         meters[Key(scope: scope, day: day), default: Meter()].settledTokens += tokens
         meters[Key(scope: scope, day: day), default: Meter()].settledCost += cost
     }

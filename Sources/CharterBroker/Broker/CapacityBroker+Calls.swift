@@ -124,7 +124,8 @@ extension CapacityBroker {
         Demand(
             modelClass: request.modelClass, inputTokens: max(0, configuration.estimateInputTokens(request)),
             outputTokens: max(0, request.maxOutputTokens),
-            scopes: budgets.scopes(role: request.metadata.role, routine: context.routine), priority: context.priority,
+            scopes: BrokerBudgets.scopes(role: request.metadata.role, routine: context.routine),
+            priority: context.priority,
             deadline: context.deadline ?? clock.now.addingTimeInterval(configuration.defaultTimeout))
     }
 

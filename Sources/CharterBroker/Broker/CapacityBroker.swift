@@ -57,11 +57,10 @@ public actor CapacityBroker: CompletionProvider {
     public nonisolated let ledger: UsageLedger
     nonisolated let configuration: BrokerConfiguration
     nonisolated let onEvent: (@Sendable (BrokerEvent) -> Void)?
-    nonisolated let budgets: BrokerBudgets
     var sources: [SourceState]
     /// Source indices per class: priority descending, then name ascending (the tie-break), then
-    /// declaration order for identical names.
-    let sourcesByClass: [String: [Int]]
+    /// declaration order for identical names. Retired sources are in no class.
+    var sourcesByClass: [String: [Int]]
     var book: BudgetBook
     var rng: SeededGenerator
     /// Waiting calls: priority descending, then arrival.
@@ -96,20 +95,8 @@ public actor CapacityBroker: CompletionProvider {
         self.ledger = ledger
         self.configuration = configuration
         self.onEvent = onEvent
-        self.budgets = budgets
         var states = sources.enumerated().map { SourceState(index: $0.offset, $0.element) }
-        var byClass: [String: [Int]] = [:]
-        for s in states { byClass[s.source.capacityClass, default: []].append(s.index) }
-        for key in byClass.keys {
-            byClass[key]!.sort { a, b in
-                let x = states[a].source
-                let y = states[b].source
-                if x.priority != y.priority { return x.priority > y.priority }
-                if x.name != y.name { return x.name < y.name }
-                return a < b
-            }
-        }
-        sourcesByClass = byClass
+        sourcesByClass = Self.classes(states)
         rng = SeededGenerator(seed: seed)
         var book = BudgetBook(budgets: budgets)
 
@@ -118,7 +105,7 @@ public actor CapacityBroker: CompletionProvider {
         do {
             let day = book.day(of: now)
             for row in try ledger.budgetUsage(day: day) {
-                for scope in budgets.scopes(role: row.role, routine: row.routine) {
+                for scope in BrokerBudgets.scopes(role: row.role, routine: row.routine) {
                     book.load(scope: scope, day: day, tokens: row.tokens, cost: row.cost)
                 }
             }
@@ -139,6 +126,22 @@ public actor CapacityBroker: CompletionProvider {
         }
         self.book = book
         self.sources = states
+    }
+
+    /// Source indices per class, best first: priority descending, then name, then declaration order.
+    static func classes(_ states: [SourceState]) -> [String: [Int]] {
+        var byClass: [String: [Int]] = [:]
+        for s in states where !s.retired { byClass[s.source.capacityClass, default: []].append(s.index) }
+        for key in byClass.keys {
+            byClass[key]!.sort { a, b in
+                let x = states[a].source
+                let y = states[b].source
+                if x.priority != y.priority { return x.priority > y.priority }
+                if x.name != y.name { return x.name < y.name }
+                return a < b
+            }
+        }
+        return byClass
     }
 
     /// The default input estimate: ``OfflineProvider/estimateTokens(_:)`` of

@@ -15,9 +15,12 @@ struct SourceState {
     }
 
     let index: Int
-    let source: CapacitySource
-    let provider: any CompletionProvider
-    let prices: TokenPrices
+    var source: CapacitySource
+    var provider: any CompletionProvider
+    var prices: TokenPrices
+    /// Removed by ``CapacityBroker/reconfigure(sources:budgets:)``: admits nothing, but keeps its
+    /// slot so calls still in flight settle against it.
+    var retired = false
     var minute = SlidingWindow(length: 60)
     var day = SlidingWindow(length: 86_400)
     var inFlight = 0

@@ -9,14 +9,42 @@ import Foundation
 /// A source whose credential is missing or whose endpoint is unusable is left out with a note
 /// saying which and why (never the key); when no real source remains, agent steps run on the
 /// offline provider, and the notes say so — it is never used silently.
-public final class CapacitySetup: Sendable {
+///
+/// ``update(actual:)`` follows the applied state: when an apply changes a CapacitySource, a budget
+/// or the organization's time zone, the same broker takes the new configuration (see
+/// `CapacityBroker.reconfigure`), so a long-running controller needs no restart.
+public final class CapacitySetup: @unchecked Sendable {
     /// What agent steps call.
     public let broker: CapacityBroker
     /// The usage ledger (`charter cost` reads it too).
     public let ledger: UsageLedger
-    /// What a person should know: skipped sources, the offline fallback.
-    public let notes: [String]
     let http: ProviderHTTPClient
+    let credentials: CredentialResolver
+    // Guards `configured` and `currentNotes`; never held across an await.
+    private let lock = NSLock()
+    private var configured: Inputs
+    private var currentNotes: [String]
+
+    /// What the broker is built from: a change in any of it reconfigures the broker.
+    struct Inputs: Hashable {
+        var sources: [CapacitySource]
+        /// The classes Roles ask for: the offline fallback serves each.
+        var classes: Set<String>
+        var budgets: BrokerBudgets
+
+        init(_ actual: OrgState) {
+            sources = actual.capacitySources.values.sorted { $0.name < $1.name }
+            classes = Set(actual.roles.values.map(\.capacityClass)).union(["standard"])
+            let zone = actual.organization.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
+            budgets = BrokerBudgets.declared(
+                roles: Array(actual.roles.values), routines: Array(actual.routines.values),
+                policies: Array(actual.policies.values), timeZone: zone)
+        }
+    }
+
+    /// What a person should know about the current configuration: skipped sources, the offline
+    /// fallback, calls a crash left open.
+    public var notes: [String] { lock.withLock { currentNotes } }
 
     /// Builds the broker for `actual`'s sources, with keys from `environment`.
     public init(
@@ -28,10 +56,43 @@ public final class CapacitySetup: Sendable {
         // source must not be able to read (and send to its endpoint) any file the controller can.
         let credentialDirectory =
             environment["CHARTER_CREDENTIALS_DIR"] ?? dataDirectory.appendingPathComponent("credentials").path
-        let credentials = CredentialResolver(environment: environment, directory: credentialDirectory)
+        credentials = CredentialResolver(environment: environment, directory: credentialDirectory)
+        let inputs = Inputs(actual)
+        let (sources, sourceNotes) = Self.sources(inputs, http: http, credentials: credentials)
+        var notes = sourceNotes
+        ledger = try UsageLedger(directory: dataDirectory)
+        let settled = try ledger.reconcileOpenReservations(at: now)
+        if settled > 0 { notes.append("\(settled) calls interrupted by a crash were charged at their reservation") }
+        broker = try CapacityBroker(sources: sources, budgets: inputs.budgets, ledger: ledger)
+        configured = inputs
+        currentNotes = notes
+    }
+
+    /// Brings the broker in line with `actual` when what it is built from changed since the last
+    /// call; returns the new configuration's notes then (what `controller` logs), nil otherwise.
+    /// Providers are made with the environment and credential directory of ``init``.
+    @discardableResult
+    public func update(actual: OrgState) async -> [String]? {
+        let inputs = Inputs(actual)
+        guard lock.withLock({ inputs != configured }) else { return nil }
+        let (sources, notes) = Self.sources(inputs, http: http, credentials: credentials)
+        await broker.reconfigure(sources: sources, budgets: inputs.budgets)
+        let described = sources.map { "\($0.name) (\($0.source.capacityClass))" }.joined(separator: ", ")
+        let all = ["capacity reconfigured: \(described)"] + notes
+        lock.withLock {
+            configured = inputs
+            currentNotes = notes
+        }
+        return all
+    }
+
+    /// The broker's sources for `inputs`, and the notes about them.
+    static func sources(
+        _ inputs: Inputs, http: ProviderHTTPClient, credentials: CredentialResolver
+    ) -> ([BrokerSource], [String]) {
         var sources: [BrokerSource] = []
         var notes: [String] = []
-        for source in actual.capacitySources.values.sorted(by: { $0.name < $1.name }) {
+        for source in inputs.sources {
             do {
                 sources.append(
                     BrokerSource(
@@ -43,8 +104,7 @@ public final class CapacitySetup: Sendable {
         }
         if sources.isEmpty {
             // No usable source at all: one offline source per class the roles ask for, said aloud.
-            let classes = Set(actual.roles.values.map(\.capacityClass)).union(["standard"])
-            for name in classes.sorted() {
+            for name in inputs.classes.sorted() {
                 let offline = CapacitySource(
                     name: "offline-\(name)", spec: ["provider": "offline", "class": .string(name), "model": "offline"])
                 sources.append(BrokerSource(offline, provider: OfflineProvider(name: offline.name, model: "offline")))
@@ -53,17 +113,7 @@ public final class CapacitySetup: Sendable {
         } else if sources.allSatisfy({ $0.provider is OfflineProvider }) {
             notes.append("agent steps use the offline provider (\(sources.map(\.name).joined(separator: ", ")))")
         }
-        ledger = try UsageLedger(directory: dataDirectory)
-        let settled = try ledger.reconcileOpenReservations(at: now)
-        if settled > 0 { notes.append("\(settled) calls interrupted by a crash were charged at their reservation") }
-        let zone = actual.organization.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
-        broker = try CapacityBroker(
-            sources: sources,
-            budgets: BrokerBudgets.declared(
-                roles: Array(actual.roles.values), routines: Array(actual.routines.values),
-                policies: Array(actual.policies.values), timeZone: zone),
-            ledger: ledger)
-        self.notes = notes
+        return (sources, notes)
     }
 
     /// Closes the HTTP client; call once, when the process is done with the broker.

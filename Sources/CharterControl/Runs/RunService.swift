@@ -28,15 +28,19 @@ public final class RunService: Sendable {
     public let store: RunStore
     /// The engine executing the runs.
     public let engine: WorkflowEngine
+    /// The broker behind agent steps, when the service was made ``withCapacity(dataDirectory:actual:environment:)``.
+    public let capacity: CapacitySetup?
     let clock: any EngineClock
 
     /// A service over the data directory's `runs.sqlite`; nothing runs before ``start()``.
     public init(
         dataDirectory: URL, provider: any CompletionProvider = OfflineProvider(),
         clock: any EngineClock = SystemClock(),
-        configuration: EngineConfiguration = EngineConfiguration(), sandbox: ShellSandboxMode = .auto
+        configuration: EngineConfiguration = EngineConfiguration(), sandbox: ShellSandboxMode = .auto,
+        capacity: CapacitySetup? = nil
     ) throws {
         store = try RunStore(directory: dataDirectory)
+        self.capacity = capacity
         self.clock = clock
         let agent =
             (provider as? CapacityBroker).map { AgentStepExecutor(broker: $0) } ?? AgentStepExecutor(provider: provider)
@@ -47,6 +51,12 @@ public final class RunService: Sendable {
                 "approval": ApprovalStepExecutor(),
             ],
             gate: TemplateGate(), clock: clock, configuration: configuration)
+    }
+
+    /// Brings the capacity broker in line with the applied `state` (sources, budgets, time zone);
+    /// returns what changed, empty when nothing did or there is no broker.
+    public func refreshCapacity(_ state: OrgState) async -> [String] {
+        await capacity?.update(actual: state) ?? []
     }
 
     /// Resumes every unfinished run.
@@ -147,6 +157,6 @@ extension RunService {
         dataDirectory: URL, actual: OrgState, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> (RunService, CapacitySetup) {
         let capacity = try CapacitySetup(actual: actual, dataDirectory: dataDirectory, environment: environment)
-        return (try RunService(dataDirectory: dataDirectory, provider: capacity.broker), capacity)
+        return (try RunService(dataDirectory: dataDirectory, provider: capacity.broker, capacity: capacity), capacity)
     }
 }

@@ -125,15 +125,19 @@ public enum KindSchemas {
             Property("members", names("People on the team."), default: []),
         ])
 
-    static let budget = Schema.object(
-        ObjectSchema(
-            "budget", "Daily spending limits; a limit is reached when usage equals it.",
-            properties: [
-                Property("tokensPerDay", int("Tokens (input plus output) per day.", min: 0)),
-                Property(
-                    "costPerDay",
-                    .number(NumberSchema("Cost per day, in the currency of the capacity sources' prices.", minimum: 0))),
-            ]))
+    /// Daily limits on `whose` spending (the description's subject).
+    static func budget(_ whose: String) -> Schema {
+        .object(
+            ObjectSchema(
+                "budget", "Daily limits on what \(whose) spend; a limit is reached when usage equals it.",
+                properties: [
+                    Property("tokensPerDay", int("Tokens (input plus output) per day.", min: 0)),
+                    Property(
+                        "costPerDay",
+                        .number(
+                            NumberSchema("Cost per day, in the currency of the capacity sources' prices.", minimum: 0))),
+                ]))
+    }
 
     static let role = ObjectSchema(
         "Role spec", "What an agent in this role may do, and with which model.",
@@ -153,7 +157,7 @@ public enum KindSchemas {
                         items: str("A step type.", enumValues: ["agent", "shell", "approval"]), minItems: 1,
                         uniqueItems: true)), default: ["agent"]),
             Property("tools", strings("Tools agent steps in this role may call."), default: []),
-            Property("budget", budget),
+            Property("budget", budget("this role's agent steps")),
         ])
 
     static let boardMember = ObjectSchema(
@@ -281,7 +285,10 @@ public enum KindSchemas {
                         properties: [
                             Property("tools", allowDeny),
                             Property("paths", allowDeny),
-                            Property("budget", budget),
+                            Property(
+                                "budget",
+                                budget("all agent steps of the organization (with several Policies, every limit holds)")
+                            ),
                         ])),
                 default: .object([:])),
         ])
@@ -405,7 +412,7 @@ public enum KindSchemas {
                     enumValues: ["allow", "forbid", "replace"]), default: "allow"),
             Property("startingDeadline", duration("A missed tick older than this is skipped, not run.")),
             Property("priority", int("Higher runs first when capacity is short.", min: -1000, max: 1000), default: 0),
-            Property("budget", budget),
+            Property("budget", budget("this routine's runs")),
         ])
 
     static let limits = ObjectSchema(
