@@ -53,6 +53,25 @@ public struct CompletionResponse: Sendable, Hashable, Codable {
     public var finishReason: FinishReason
     /// Tokens used.
     public var usage: TokenUsage
+    /// What the broker recorded for the answering attempt; nil from a provider called directly.
+    public var accounting: Accounting?
+
+    /// Where a brokered answer came from and what it cost, as settled in the usage ledger.
+    public struct Accounting: Sendable, Hashable, Codable {
+        /// The CapacitySource that answered.
+        public var source: String
+        /// The call's cost in micro-USD, from the source's prices.
+        public var costMicros: Int64
+        /// The ledger row's id.
+        public var ledgerID: Int64
+
+        /// Accounting figures.
+        public init(source: String, costMicros: Int64, ledgerID: Int64) {
+            self.source = source
+            self.costMicros = costMicros
+            self.ledgerID = ledgerID
+        }
+    }
 
     /// A response.
     public init(text: String, model: String, finishReason: FinishReason, usage: TokenUsage) {

@@ -82,11 +82,15 @@ public enum Artifact: Sendable, Hashable {
 }
 
 /// What an attempt returns.
+///
+/// `details` go into the attempt's `step.succeeded` or `step.failed` event, next to the engine's
+/// own fields (which win on a clash): what an agent step's call used and cost, which budget refused
+/// it.
 public enum StepResult: Sendable {
     /// Done: dependents may start. Artifacts are stored content-addressed before the step is recorded.
-    case succeeded(output: String, artifacts: [String: Artifact] = [:])
+    case succeeded(output: String, artifacts: [String: Artifact] = [:], details: [String: Value] = [:])
     /// The attempt failed; retried under the step's policy only when `retryable`.
-    case failed(reason: String, retryable: Bool = true)
+    case failed(reason: String, retryable: Bool = true, details: [String: Value] = [:])
     /// The step waits, durably, for ``WorkflowEngine/resolve(run:step:approved:detail:)`` (an approval).
     case suspended(detail: String? = nil)
 }

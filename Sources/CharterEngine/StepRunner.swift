@@ -1,10 +1,11 @@
+import CharterModel
 import Crypto
 import Foundation
 
 /// How one attempt ended, as the engine records it.
 enum AttemptOutcome: Sendable {
-    case succeeded(output: String, artifacts: [String: ArtifactRecord])
-    case failed(reason: String, retryable: Bool)
+    case succeeded(output: String, artifacts: [String: ArtifactRecord], details: [String: Value] = [:])
+    case failed(reason: String, retryable: Bool, details: [String: Value] = [:])
     case suspended(detail: String?)
     /// The attempt's task was cancelled: the run was cancelled, the deadline came, or the engine halted.
     case cancelled
@@ -24,14 +25,15 @@ enum StepRunner {
             return Task.isCancelled ? .cancelled : .failed(reason: "\(error)", retryable: true)
         }
         switch result {
-        case .succeeded(let output, let produced):
+        case .succeeded(let output, let produced, let details):
             do {
-                return .succeeded(output: output, artifacts: try ArtifactStore.store(produced, in: artifacts))
+                return .succeeded(
+                    output: output, artifacts: try ArtifactStore.store(produced, in: artifacts), details: details)
             } catch {
                 return .failed(reason: "storing artifacts: \(error)", retryable: true)
             }
-        case .failed(let reason, let retryable):
-            return Task.isCancelled ? .cancelled : .failed(reason: reason, retryable: retryable)
+        case .failed(let reason, let retryable, let details):
+            return Task.isCancelled ? .cancelled : .failed(reason: reason, retryable: retryable, details: details)
         case .suspended(let detail):
             return .suspended(detail: detail)
         }

@@ -163,8 +163,9 @@ extension WorkflowEngine {
         let now = clock.now
         let cancelled = run.record.cancelRequested
         switch outcome {
-        case .succeeded(let output, let artifacts):
-            var data: [String: Value] = ["attempt": .int(attempt)]
+        case .succeeded(let output, let artifacts, let details):
+            var data = details
+            data["attempt"] = .int(attempt)
             if !artifacts.isEmpty {
                 data["artifacts"] = .object(artifacts.mapValues { .string($0.sha256) })
             }
@@ -183,8 +184,8 @@ extension WorkflowEngine {
             // Whatever the executor made of its cancellation, the deadline ended this attempt.
             let reason = "timed out after \(run.steps[i].spec.timeoutMilliseconds ?? 0) ms"
             failAttempt(run, i, reason: reason, retryable: true, attempt: attempt, now: now)
-        case .failed(let reason, let retryable):
-            failAttempt(run, i, reason: reason, retryable: retryable, attempt: attempt, now: now)
+        case .failed(let reason, let retryable, let details):
+            failAttempt(run, i, reason: reason, retryable: retryable, attempt: attempt, now: now, details: details)
         case .cancelled, .suspended:
             // Cancelled without a cancel request: the executor gave up on its own.
             failAttempt(run, i, reason: "the attempt was cancelled", retryable: true, attempt: attempt, now: now)
@@ -196,13 +197,15 @@ extension WorkflowEngine {
 
     /// An attempt failed: the next one after its backoff, or the step fails when none is left.
     private func failAttempt(
-        _ run: ActiveRun, _ i: Int, reason: String, retryable: Bool, attempt: Int, now: Date
+        _ run: ActiveRun, _ i: Int, reason: String, retryable: Bool, attempt: Int, now: Date,
+        details: [String: Value] = [:]
     ) {
         let spec = run.steps[i].spec
         guard retryable, attempt < spec.retry.maxAttempts else {
-            finish(
-                run, i, .failed, reason: reason, event: "step.failed",
-                data: ["attempt": .int(attempt), "reason": .string(reason)])
+            var data = details
+            data["attempt"] = .int(attempt)
+            data["reason"] = .string(reason)
+            finish(run, i, .failed, reason: reason, event: "step.failed", data: .object(data))
             return
         }
         let key = "\(run.record.id)/\(spec.name)/\(attempt)"
@@ -213,12 +216,12 @@ extension WorkflowEngine {
         run.steps[i].finishedAt = now
         run.steps[i].nextAttemptAt = at
         write(run, i)
-        event(
-            run, "step.retrying", step: i,
-            data: [
-                "attempt": .int(attempt), "reason": .string(reason), "delayMs": .int(delay),
-                "nextAttemptAt": .string(Event.timestamp(at)),
-            ])
+        var data = details
+        data["attempt"] = .int(attempt)
+        data["reason"] = .string(reason)
+        data["delayMs"] = .int(delay)
+        data["nextAttemptAt"] = .string(Event.timestamp(at))
+        event(run, "step.retrying", step: i, data: .object(data))
         if delay == 0 { markReady(run, i) } else { effects.timers.append((run, i, attempt, at)) }
     }
 

@@ -55,23 +55,26 @@ struct BrokerBench {
                 + "\(calls) calls per round; ledger usage.sqlite (WAL, synchronous=NORMAL, group commit)")
         print("")
         print(
-            "| round | overhead p50 ms | overhead p99 ms | overhead max ms | direct p50 ms | direct p99 ms | calls/s | ledger rows |"
-        )
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            "| round | overhead p50 ms | overhead p99 ms | overhead max ms | direct p50 ms | direct p99 ms "
+                + "| brokered p50 ms | brokered p99 ms | direct calls/s | brokered calls/s | ledger rows |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        // Callers start spread over one mean answer delay: arrivals at the steady rate, not one burst.
+        let rampUp = Duration.milliseconds(latency)
         do {
             // A warm-up round opens the connections and warms the caches; it is not reported.
             _ = try await BrokerBenchmark.run(
                 concurrency: concurrency, calls: min(calls, concurrency * 4), provider: provider,
-                directory: dataDirectory?.appendingPathComponent("warmup"))
+                directory: dataDirectory?.appendingPathComponent("warmup"), rampUp: rampUp)
             var results: [BrokerBenchmark.Result] = []
             for round in 1...rounds {
                 let r = try await BrokerBenchmark.run(
                     concurrency: concurrency, calls: calls, provider: provider,
-                    directory: dataDirectory?.appendingPathComponent("round-\(round)"))
+                    directory: dataDirectory?.appendingPathComponent("round-\(round)"), rampUp: rampUp)
                 results.append(r)
                 print(
                     "| \(round) | \(f(r.overheadP50)) | \(f(r.overheadP99)) | \(f(r.overheadMax)) | \(f(r.directP50)) "
-                        + "| \(f(r.directP99)) | \(Int(r.callsPerSecond)) | \(r.ledgerRows) |")
+                        + "| \(f(r.directP99)) | \(f(r.brokeredP50)) | \(f(r.brokeredP99)) "
+                        + "| \(Int(r.directCallsPerSecond)) | \(Int(r.callsPerSecond)) | \(r.ledgerRows) |")
             }
             let p50 = median(results.map(\.overheadP50))
             let p99 = median(results.map(\.overheadP99))

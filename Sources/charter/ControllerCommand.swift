@@ -86,7 +86,9 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         defer { lock.release() }
         let (runs, capacity) = try await CLIErrors.run {
-            try RunService.withCapacity(dataDirectory: data, actual: try StateStore(directory: data).actualState())
+            try RunService.withCapacity(
+                dataDirectory: data, actual: try StateStore(directory: data).actualState(),
+                onEvent: { event in CapacitySetup.logLine(for: event, at: Date()).map(log) })
         }
         for note in capacity.notes { log(LogLine(time: Date(), level: "warn", message: note, fields: [:])) }
         try await CLIErrors.run { try await runs.start() }

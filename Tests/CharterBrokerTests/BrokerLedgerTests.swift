@@ -134,6 +134,35 @@ struct BrokerLedgerTests {
         #expect(mode == "wal")
     }
 
+    /// Commits never checkpoint (that would stall the calls queued behind them); the checkpointer
+    /// moves the rows into the database file beside the writer, so the WAL does not grow forever.
+    @Test func rowsReachTheDatabaseFileThroughTheBackgroundCheckpointer() async throws {
+        let directory = brokerTemporaryDirectory()
+        let ledger = try UsageLedger(directory: directory)
+        let file = directory.appendingPathComponent(UsageLedger.fileName).path
+        let before = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+        for batch in 0..<(UsageLedger.checkpointEvery * 3 / 100) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<100 {
+                    group.addTask {
+                        let record = UsageRecord(
+                            id: ledger.allocateID(), startedAt: Date(timeIntervalSince1970: Double(batch * 100 + n)),
+                            day: "2027-01-15", attempt: 1, failover: 0, source: "s", reservedInputTokens: 1,
+                            reservedOutputTokens: 1, reservedCostMicros: 0, usage: .zero, costMicros: 0,
+                            state: .settled, outcome: .ok, estimated: false, error: "row \(n) of batch \(batch)")
+                        try await ledger.submit(.insert(record))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        await ledger.checkpointFinished()
+        let after = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+        // 6,000 rows of about 100 bytes: far more than the empty file, all checkpointed in.
+        #expect(after > before + 300_000, "usage.sqlite grew from \(before) to \(after) bytes")
+        #expect(try ledger.records().count == UsageLedger.checkpointEvery * 3)
+    }
+
     @Test func concurrentWritesAreGroupCommitted() async throws {
         let ledger = try UsageLedger(directory: brokerTemporaryDirectory())
         try await withThrowingTaskGroup(of: Void.self) { group in

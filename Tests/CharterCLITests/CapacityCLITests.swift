@@ -63,6 +63,17 @@ import Testing
         #expect(openai["cachedInputTokens"] as? Int == 20)
         // 100 uncached × $2.50 + 20 cached × $1.25 + 30 output × $10.00, per million tokens.
         #expect(openai["costMicroUSD"] as? Int == 575, "\(openai)")
+        // The step's event carries what the call used, where it ran and what it cost.
+        let events = try charter.run(["logs", try runID(run.stdout), "--step", "answer", "-o", "json"])
+        let succeeded = try #require(
+            events.stdout.split(separator: "\n").compactMap { line in
+                try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            }.first { $0["type"] as? String == "step.succeeded" }, "\(events.stdout)")
+        let usage = try #require((succeeded["data"] as? [String: Any])?["usage"] as? [String: Any], "\(succeeded)")
+        #expect(usage["source"] as? String == "openai-gpt4o")
+        #expect(usage["costMicroUSD"] as? Int == 575)
+        #expect(usage["input"] as? Int == 120)
+        #expect(usage["cachedInput"] as? Int == 20)
         let byRole = try charter.run(["cost", "--by", "role"])
         #expect(byRole.stdout.contains("scribe"), "\(byRole.stdout)")
         #expect(byRole.stdout.contains("$0.000575"), "\(byRole.stdout)")
@@ -111,6 +122,10 @@ import Testing
         #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
         let logs = try charter.run(["logs", try runID(refused.stdout)])
         #expect(logs.stdout.contains("the token budget of routine `weekly-ask`"), "\(logs.stdout)")
+        // The failure event names the budget in fields a machine can read.
+        #expect(
+            logs.stdout.contains(#""budget":{"day":"#) && logs.stdout.contains(#""limit":50"#)
+                && logs.stdout.contains(#""scope":{"routine":"weekly-ask"}"#), "\(logs.stdout)")
         let onDemand = try charter.run(["run", "ask", "-o", "json"])
         #expect(onDemand.status == 0, "\(onDemand.stdout)\(onDemand.stderr)")
         // The refusal is in the ledger, with nothing spent.

@@ -21,11 +21,17 @@ public enum BrokerBenchmark {
         public var overheadP99: Double
         /// The largest broker overhead.
         public var overheadMax: Double
-        /// Median overhead of the same harness calling the provider directly.
+        /// Median end-to-end latency of a call made to the provider directly.
         public var directP50: Double
-        /// 99th percentile of the direct baseline.
+        /// 99th percentile of the direct end-to-end latency.
         public var directP99: Double
-        /// Broker calls per second over the run.
+        /// Median end-to-end latency of a call through the broker.
+        public var brokeredP50: Double
+        /// 99th percentile of the brokered end-to-end latency.
+        public var brokeredP99: Double
+        /// Direct calls per second over the pass.
+        public var directCallsPerSecond: Double
+        /// Broker calls per second over the pass.
         public var callsPerSecond: Double
         /// Ledger rows written (one per call).
         public var ledgerRows: Int
@@ -34,8 +40,9 @@ public enum BrokerBenchmark {
             func ms(_ v: Double) -> String { String(format: "%.3f ms", v) }
             return """
                 broker overhead over \(calls) calls at \(concurrency) concurrent: p50 \(ms(overheadP50)), \
-                p99 \(ms(overheadP99)), max \(ms(overheadMax)); direct baseline p50 \(ms(directP50)), \
-                p99 \(ms(directP99)); \(Int(callsPerSecond)) calls/s; \(ledgerRows) ledger rows
+                p99 \(ms(overheadP99)), max \(ms(overheadMax)); end to end direct p50 \(ms(directP50)), \
+                p99 \(ms(directP99)), brokered p50 \(ms(brokeredP50)), p99 \(ms(brokeredP99)); \
+                \(Int(directCallsPerSecond)) direct and \(Int(callsPerSecond)) brokered calls/s; \(ledgerRows) ledger rows
                 """
         }
     }
@@ -49,10 +56,13 @@ public enum BrokerBenchmark {
     ///     drawn uniformly from ±50 % so callers do not arrive in waves; zero answers at once.
     ///   - provider: another provider to call instead (an HTTP provider against a local server).
     ///   - directory: where `usage.sqlite` goes; a fresh temporary directory by default (removed after).
+    ///   - rampUp: callers start spread over this long (the provider's mean latency gives a steady
+    ///     arrival rate from the start); zero starts them all at once, a burst.
     public static func run(
         concurrency: Int = 500, calls: Int = 20_000, providerLatency: Duration = .zero,
-        provider: (any CompletionProvider)? = nil, directory: URL? = nil
+        provider: (any CompletionProvider)? = nil, directory: URL? = nil, rampUp: Duration? = nil
     ) async throws -> Result {
+        let rampUp = rampUp ?? providerLatency
         let dir =
             directory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -67,32 +77,46 @@ public enum BrokerBenchmark {
             sources: [BrokerSource(source, provider: timing)],
             budgets: BrokerBudgets(organization: BudgetLimit(tokensPerDay: Int.max / 2)), ledger: ledger)
 
-        let direct = try await measure(concurrency: concurrency, calls: calls, timing: timing) { request in
-            _ = try await timing.complete(request)
+        let direct = try await measure(concurrency: concurrency, calls: calls, rampUp: rampUp, timing: timing) {
+            request in _ = try await timing.complete(request)
         }
-        let started = ContinuousClock.now
-        let brokered = try await measure(concurrency: concurrency, calls: calls, timing: timing) { request in
-            _ = try await broker.complete(request)
+        let brokered = try await measure(concurrency: concurrency, calls: calls, rampUp: rampUp, timing: timing) {
+            request in _ = try await broker.complete(request)
         }
-        let elapsed = ContinuousClock.now - started
         let rows = try ledger.totals(by: .source, since: .distantPast).reduce(0) { $0 + $1.calls }
         return Result(
-            calls: calls, concurrency: concurrency, overheadP50: percentile(brokered, 0.50),
-            overheadP99: percentile(brokered, 0.99), overheadMax: brokered.last ?? 0,
-            directP50: percentile(direct, 0.50), directP99: percentile(direct, 0.99),
-            callsPerSecond: Double(calls) / seconds(elapsed), ledgerRows: rows)
+            calls: calls, concurrency: concurrency, overheadP50: percentile(brokered.overheads, 0.50),
+            overheadP99: percentile(brokered.overheads, 0.99), overheadMax: brokered.overheads.last ?? 0,
+            directP50: percentile(direct.totals, 0.50), directP99: percentile(direct.totals, 0.99),
+            brokeredP50: percentile(brokered.totals, 0.50), brokeredP99: percentile(brokered.totals, 0.99),
+            directCallsPerSecond: Double(calls) / direct.seconds, callsPerSecond: Double(calls) / brokered.seconds,
+            ledgerRows: rows)
     }
 
-    /// Per-call overheads in ms, sorted.
+    /// One pass of `calls` calls: per-call overheads (time outside the provider) and end-to-end
+    /// latencies in ms, sorted, and the pass's wall time in seconds.
+    private struct Pass {
+        var overheads: [Double]
+        var totals: [Double]
+        var seconds: Double
+    }
+
+    /// Runs `calls` calls from `concurrency` callers; caller k starts after k/concurrency of
+    /// `rampUp`, so that callers arrive at the steady rate instead of all in the first instant.
     private static func measure(
-        concurrency: Int, calls: Int, timing: TimingProvider,
+        concurrency: Int, calls: Int, rampUp: Duration, timing: TimingProvider,
         _ call: @escaping @Sendable (CompletionRequest) async throws -> Void
-    ) async throws -> [Double] {
+    ) async throws -> Pass {
         let next = BrokerLocked(0)
-        let overheads = try await withThrowingTaskGroup(of: [Double].self) { group in
-            for _ in 0..<max(1, concurrency) {
+        let callers = max(1, concurrency)
+        let started = ContinuousClock.now
+        let samples = try await withThrowingTaskGroup(of: [(Double, Double)].self) { group in
+            for caller in 0..<callers {
                 group.addTask {
-                    var mine: [Double] = []
+                    if rampUp > .zero {
+                        try await Task.sleep(until: started + rampUp * (Double(caller) / Double(callers)))
+                    }
+                    var mine: [(Double, Double)] = []
                     while true {
                         let n = next.withLock { n in
                             defer { n += 1 }
@@ -107,15 +131,17 @@ public enum BrokerBenchmark {
                         try await call(request)
                         let total = ContinuousClock.now - start
                         let inside = timing.take(key) ?? .zero
-                        mine.append(seconds(total - inside) * 1000)
+                        mine.append((seconds(total - inside) * 1000, seconds(total) * 1000))
                     }
                 }
             }
-            var all: [Double] = []
+            var all: [(Double, Double)] = []
             for try await part in group { all += part }
             return all
         }
-        return overheads.sorted()
+        return Pass(
+            overheads: samples.map(\.0).sorted(), totals: samples.map(\.1).sorted(),
+            seconds: seconds(ContinuousClock.now - started))
     }
 
     private static func percentile(_ sorted: [Double], _ p: Double) -> Double {

@@ -1,8 +1,9 @@
 import Foundation
 
-/// Something the broker did that belongs in a run's events: the engine passes
-/// ``CapacityBroker/init(sources:budgets:ledger:clock:seed:configuration:onEvent:)`` an `onEvent`
-/// that appends these to the run's event log.
+/// Something the broker did, delivered to the `onEvent` of
+/// ``CapacityBroker/init(sources:budgets:ledger:clock:seed:configuration:onEvent:)``. The
+/// controller logs cooldowns and refusals; a step's own events carry its usage, cost and budget
+/// refusal, from the answer and the error the broker returns.
 public enum BrokerEvent: Sendable {
     /// A call (one attempt at one source) finished; its ledger row is settled.
     case settled(UsageRecord)

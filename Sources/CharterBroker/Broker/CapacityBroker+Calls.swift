@@ -35,8 +35,11 @@ extension CapacityBroker {
         for failover in 0..<max(1, configuration.maxAttempts) {
             let ticket = try await begin(&demand, request, context, failover: failover, lastError: lastError)
             do {
-                let response = try await ticket.provider.complete(request)
-                await finish(ticket, usage: response.usage, outcome: .ok, error: nil, model: response.model)
+                var response = try await ticket.provider.complete(request)
+                let record = await finish(
+                    ticket, usage: response.usage, outcome: .ok, error: nil, model: response.model)
+                response.accounting = CompletionResponse.Accounting(
+                    source: record.source ?? "", costMicros: record.costMicros, ledgerID: record.id)
                 return response
             } catch {
                 guard let failure = CompletionError.classify(error) else {
@@ -187,9 +190,10 @@ extension CapacityBroker {
         }
     }
 
+    @discardableResult
     private nonisolated func finish(
         _ ticket: Ticket, usage: TokenUsage?, outcome: UsageOutcome, error: CompletionError?, model: String?
-    ) async {
+    ) async -> UsageRecord {
         let record = await settle(ticket, usage: usage, outcome: outcome, error: error, model: model)
         // A failed settle write leaves the row open; the next start reconciles it at its reservation.
         try? await ledger.submit(
@@ -197,6 +201,7 @@ extension CapacityBroker {
                 id: record.id, finishedAt: record.finishedAt ?? record.startedAt, model: model, usage: record.usage,
                 costMicros: record.costMicros, outcome: outcome, estimated: record.estimated, error: record.error))
         onEvent?(.settled(record))
+        return record
     }
 
     private nonisolated func recordRefusal(

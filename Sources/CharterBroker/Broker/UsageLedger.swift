@@ -20,11 +20,20 @@ public final class UsageLedger: Sendable {
     public let path: String
     private let nextID: BrokerLocked<Int64>
     private let writer: BrokerLocked<WriterState>
+    /// A second connection that only checkpoints the WAL into the database file.
+    private let checkpointer: DatabaseQueue
 
     private struct WriterState {
         var pending: [(op: LedgerOperation, done: CheckedContinuation<Void, any Error>)] = []
         var flushing = false
+        /// Rows written since the last checkpoint started.
+        var sinceCheckpoint = 0
+        /// The checkpoint running now, if any.
+        var checkpoint: Task<Void, Never>?
     }
+
+    /// Rows between checkpoints: about a megabyte of WAL.
+    static let checkpointEvery = 2_000
 
     /// Opens (creating if needed) `usage.sqlite` in `directory` and brings its schema up to date.
     public init(directory: URL) throws(UsageLedgerError) {
@@ -38,11 +47,17 @@ public final class UsageLedger: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(5)
         // WAL with synchronous NORMAL: a commit survives a process crash (kill -9); only an OS
-        // crash or power loss can lose the last transactions, never corrupt the file.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        // crash or power loss can lose the last transactions, never corrupt the file. Commits never
+        // checkpoint: that is the checkpointer's job, off the callers' path (see `checkpointIfDue`).
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0")
+        }
         do {
             pool = try DatabasePool(path: file, configuration: config)
             try Self.migrator.migrate(pool)
+            var checkpointConfig = Configuration()
+            checkpointConfig.busyMode = .timeout(5)
+            checkpointer = try DatabaseQueue(path: file, configuration: checkpointConfig)
             let maxID = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM usage") } ?? 0
             nextID = BrokerLocked(maxID + 1)
         } catch {
@@ -128,7 +143,30 @@ public final class UsageLedger: Sendable {
             } catch {
                 for item in batch { item.done.resume(throwing: error) }
             }
+            checkpointIfDue(written: ops.count)
         }
+    }
+
+    /// Copies the WAL into the database file every ``checkpointEvery`` rows, on the checkpointer's
+    /// connection: a PASSIVE checkpoint runs beside the writer instead of inside a commit, so no
+    /// caller waits for its fsync (a commit that checkpointed itself held up every call queued
+    /// behind it for milliseconds). The WAL restarts from its beginning once a checkpoint caught up.
+    private func checkpointIfDue(written: Int) {
+        writer.withLock { state in
+            state.sinceCheckpoint += written
+            guard state.sinceCheckpoint >= Self.checkpointEvery, state.checkpoint == nil else { return }
+            state.sinceCheckpoint = 0
+            state.checkpoint = Task {
+                // A failed checkpoint loses nothing: the rows are in the WAL, and the next one retries.
+                _ = try? await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                writer.withLock { $0.checkpoint = nil }
+            }
+        }
+    }
+
+    /// Returns once the checkpoint running now, if any, has finished (for tests).
+    func checkpointFinished() async {
+        await writer.withLock { $0.checkpoint }?.value
     }
 
     /// Settles every reservation left open (by a crash between reserving and settling) at its

@@ -46,10 +46,11 @@ public final class CapacitySetup: @unchecked Sendable {
     /// fallback, calls a crash left open.
     public var notes: [String] { lock.withLock { currentNotes } }
 
-    /// Builds the broker for `actual`'s sources, with keys from `environment`.
+    /// Builds the broker for `actual`'s sources, with keys from `environment`; `onEvent` hears
+    /// the broker's cooldowns and refusals (``logLine(for:at:)`` renders them for the log).
     public init(
         actual: OrgState, dataDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment,
-        now: Date = Date()
+        now: Date = Date(), onEvent: (@Sendable (BrokerEvent) -> Void)? = nil
     ) throws {
         http = ProviderHTTPClient()
         // Credential files must live in one directory the operator chose: a repository-defined
@@ -63,7 +64,7 @@ public final class CapacitySetup: @unchecked Sendable {
         ledger = try UsageLedger(directory: dataDirectory)
         let settled = try ledger.reconcileOpenReservations(at: now)
         if settled > 0 { notes.append("\(settled) calls interrupted by a crash were charged at their reservation") }
-        broker = try CapacityBroker(sources: sources, budgets: inputs.budgets, ledger: ledger)
+        broker = try CapacityBroker(sources: sources, budgets: inputs.budgets, ledger: ledger, onEvent: onEvent)
         configured = inputs
         currentNotes = notes
     }
@@ -114,6 +115,29 @@ public final class CapacitySetup: @unchecked Sendable {
             notes.append("agent steps use the offline provider (\(sources.map(\.name).joined(separator: ", ")))")
         }
         return (sources, notes)
+    }
+
+    /// The controller's log line for a broker event: a source cooling down, a call refused by a
+    /// budget or left without capacity. Settled calls are not logged (the ledger and the step's
+    /// events hold them). Errors are already redacted by the providers.
+    public static func logLine(for event: BrokerEvent, at time: Date) -> LogLine? {
+        switch event {
+        case .settled:
+            return nil
+        case .cooldown(let source, let until, let error):
+            return LogLine(
+                time: time, level: "warn",
+                message: "capacity source \(source) cools down until \(until.ISO8601Format()): \(error)",
+                fields: ["source": source])
+        case .budgetExceeded(let error, let record):
+            return LogLine(
+                time: time, level: "warn", message: "\(error)",
+                fields: ["run": record.run ?? "-", "step": record.step ?? "-"])
+        case .saturated(let error, let record):
+            return LogLine(
+                time: time, level: "warn", message: "\(error)",
+                fields: ["run": record.run ?? "-", "step": record.step ?? "-"])
+        }
     }
 
     /// Closes the HTTP client; call once, when the process is done with the broker.

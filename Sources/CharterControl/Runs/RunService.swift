@@ -154,9 +154,11 @@ extension RunService {
     /// The service of a data directory with its capacity: the applied sources behind a broker (see
     /// ``CapacitySetup`` for its notes). Shut the setup down when done.
     public static func withCapacity(
-        dataDirectory: URL, actual: OrgState, environment: [String: String] = ProcessInfo.processInfo.environment
+        dataDirectory: URL, actual: OrgState, environment: [String: String] = ProcessInfo.processInfo.environment,
+        onEvent: (@Sendable (BrokerEvent) -> Void)? = nil
     ) throws -> (RunService, CapacitySetup) {
-        let capacity = try CapacitySetup(actual: actual, dataDirectory: dataDirectory, environment: environment)
+        let capacity = try CapacitySetup(
+            actual: actual, dataDirectory: dataDirectory, environment: environment, onEvent: onEvent)
         return (try RunService(dataDirectory: dataDirectory, provider: capacity.broker, capacity: capacity), capacity)
     }
 }

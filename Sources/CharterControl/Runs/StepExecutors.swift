@@ -45,21 +45,47 @@ public struct AgentStepExecutor: StepExecutor {
         } catch let error as CompletionError {
             return .failed(reason: "\(error)", retryable: error.isRetryable)
         } catch let error as BudgetExceededError {
-            return .failed(reason: "\(error)", retryable: false)
+            return .failed(reason: "\(error)", retryable: false, details: ["budget": Self.budgetValue(error)])
         } catch let error as BrokerError {
             return .failed(reason: "\(error)", retryable: true)
         }
-        let usage: Value = [
-            "model": .string(response.model), "input": .int(response.usage.input),
-            "output": .int(response.usage.output), "cachedInput": .int(response.usage.cachedInput),
-            "reasoning": .int(response.usage.reasoning),
-        ]
+        let usage = Self.usageValue(response)
         return .succeeded(
             output: response.text,
             artifacts: [
                 "prompt.txt": .data(Data(prompt.utf8)), "response.txt": .data(Data(response.text.utf8)),
                 "usage.json": .data(Data(CanonicalJSON.string(usage).utf8)),
-            ])
+            ], details: ["usage": usage])
+    }
+
+    /// What the call used, and where it ran and what it cost when the broker answered it: the
+    /// `usage` of the step's `step.succeeded` event and its `usage.json` artifact.
+    static func usageValue(_ response: CompletionResponse) -> Value {
+        var usage: [String: Value] = [
+            "model": .string(response.model), "input": .int(response.usage.input),
+            "output": .int(response.usage.output), "cachedInput": .int(response.usage.cachedInput),
+            "reasoning": .int(response.usage.reasoning),
+        ]
+        if let accounting = response.accounting {
+            usage["source"] = .string(accounting.source)
+            usage["costMicroUSD"] = .int(Int(accounting.costMicros))
+        }
+        return .object(usage)
+    }
+
+    /// The refusal, for the `budget` of the step's `step.failed` event.
+    static func budgetValue(_ error: BudgetExceededError) -> Value {
+        let scope: Value =
+            switch error.scope {
+            case .role(let name): ["role": .string(name)]
+            case .routine(let name): ["routine": .string(name)]
+            case .organization: ["organization": .bool(true)]
+            }
+        return [
+            "scope": scope, "metric": .string(error.metric.rawValue), "day": .string(error.day),
+            "limit": .int(Int(error.limit)), "used": .int(Int(error.used)), "reserved": .int(Int(error.reserved)),
+            "requested": .int(Int(error.requested)),
+        ]
     }
 }
 
