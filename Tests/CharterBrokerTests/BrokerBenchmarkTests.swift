@@ -12,13 +12,4 @@ struct BrokerBenchmarkTests {
         #expect(result.overheadP50 >= 0)
         #expect(result.overheadP99 >= result.overheadP50)
     }
-
-    /// The figures for docs/BROKER.md: `CHARTER_BROKER_BENCH=1 swift test --filter BrokerBenchmarkTests`.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["CHARTER_BROKER_BENCH"] != nil))
-    func fiveHundredConcurrentCalls() async throws {
-        for latency in [Duration.zero, .milliseconds(100), .milliseconds(500)] {
-            let result = try await BrokerBenchmark.run(concurrency: 500, calls: 10_000, providerLatency: latency)
-            print("provider latency \(latency): \(result)")
-        }
-    }
 }
