@@ -79,6 +79,15 @@ struct ProviderErrorTests {
         }
     }
 
+    /// OpenAI often answers 429 without `retry-after`; the reset of the limit that ran out says how
+    /// long the source should cool down.
+    @Test func readsTheResetOfTheExhaustedLimitWhenThereIsNoRetryAfter() async throws {
+        try await ProviderTestServer.with { server in
+            let errors = try await completionErrors(server, .openAI, "ratelimitreset")
+            #expect(errors.complete.kind == .rateLimited(retryAfter: .seconds(360)))
+        }
+    }
+
     @Test func readsOllamaStyleErrors() async throws {
         try await ProviderTestServer.with { server in
             let errors = try await completionErrors(server, .openAI, "ollamaerror")

@@ -198,6 +198,14 @@ struct ProviderTestServer: Sendable {
             return json(
                 .tooManyRequests, #"{"error":{"message":"slow down"}}"#,
                 extra: [("retry-after", "2"), ("retry-after-ms", "1500")])
+        case "ratelimitreset":
+            // No retry-after: the token limit ran out and resets in 6m0s; the request limit did not.
+            return json(
+                .tooManyRequests, #"{"error":{"message":"Rate limit reached for tokens"}}"#,
+                extra: [
+                    ("x-ratelimit-remaining-requests", "42"), ("x-ratelimit-reset-requests", "1s"),
+                    ("x-ratelimit-remaining-tokens", "0"), ("x-ratelimit-reset-tokens", "6m0s"),
+                ])
         case "server500":
             return response(
                 .internalServerError, [.text("internal error while serving \(echoed)")], contentType: "text/plain")

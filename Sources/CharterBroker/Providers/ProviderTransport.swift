@@ -126,13 +126,59 @@ struct ProviderTransport: Sendable {
         return CompletionError(httpStatus: status, retryAfter: Self.retryAfter(response.headers), message: message)
     }
 
-    /// The wait a 429 or 5xx answer asks for, as `Retry-After` text: `retry-after-ms` (OpenAI,
-    /// in milliseconds) when present, else `retry-after` (seconds or an HTTP date).
-    static func retryAfter(_ headers: HTTPHeaders) -> String? {
+    /// The wait a 429 or 5xx answer asks for, as `Retry-After` text (seconds or an HTTP date):
+    /// `retry-after-ms` (OpenAI, in milliseconds) when present, else `retry-after`, else when the
+    /// limit that ran out names its reset — OpenAI's `x-ratelimit-reset-requests` / `-tokens`
+    /// (`1s`, `6m0s`, `20ms`) or Anthropic's `anthropic-ratelimit-*-reset` (an RFC 3339 time) for a
+    /// limit whose `remaining` is 0 — the latest of those resets.
+    static func retryAfter(_ headers: HTTPHeaders, now: Date = Date()) -> String? {
         if let text = headers.first(name: "retry-after-ms"), let milliseconds = Double(text), milliseconds >= 0 {
             return String(milliseconds / 1000)
         }
-        return headers.first(name: "retry-after")
+        if let text = headers.first(name: "retry-after") { return text }
+        var latest: Double?
+        func consider(_ seconds: Double?) {
+            guard let seconds, seconds.isFinite, seconds >= 0 else { return }
+            latest = max(latest ?? 0, seconds)
+        }
+        for limit in ["requests", "tokens"] where headers.first(name: "x-ratelimit-remaining-\(limit)") == "0" {
+            consider(headers.first(name: "x-ratelimit-reset-\(limit)").flatMap(Self.resetSeconds))
+        }
+        for limit in ["requests", "tokens", "input-tokens", "output-tokens"]
+        where headers.first(name: "anthropic-ratelimit-\(limit)-remaining") == "0" {
+            let reset = headers.first(name: "anthropic-ratelimit-\(limit)-reset").flatMap {
+                try? Date($0, strategy: .iso8601)
+            }
+            consider(reset.map { $0.timeIntervalSince(now) })
+        }
+        return latest.map { String($0) }
+    }
+
+    /// An OpenAI reset duration (`1s`, `6m0s`, `1h2m3.5s`, `20ms`) in seconds; nil when malformed.
+    static func resetSeconds(_ text: String) -> Double? {
+        var total = 0.0
+        var number = ""
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        guard !rest.isEmpty else { return nil }
+        while let c = rest.first {
+            if c.isNumber || c == "." {
+                number.append(c)
+                rest = rest.dropFirst()
+                continue
+            }
+            guard let value = Double(number) else { return nil }
+            number = ""
+            if rest.hasPrefix("ms") {
+                total += value / 1000
+                rest = rest.dropFirst(2)
+            } else if let unit = ["h": 3600.0, "m": 60, "s": 1][String(c)] {
+                total += value * unit
+                rest = rest.dropFirst()
+            } else {
+                return nil
+            }
+        }
+        return number.isEmpty ? total : nil
     }
 
     /// The human part of an error body: `error.message` (OpenAI, Anthropic, vLLM, LiteLLM),
