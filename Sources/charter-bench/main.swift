@@ -46,13 +46,14 @@ struct Options {
 
     func string(_ name: String) -> String? { values[name] }
 
-    func int(_ name: String, default value: Int? = nil) throws -> Int {
+    func int(_ name: String, default value: Int? = nil, allowZero: Bool = false) throws -> Int {
         guard let text = values[name] else {
             guard let value else { throw UsageError(message: "missing --\(name)") }
             return value
         }
-        guard let n = Int(text.replacingOccurrences(of: "_", with: "")), n > 0 else {
-            throw UsageError(message: "--\(name) needs a positive integer, found `\(text)`")
+        guard let n = Int(text.replacingOccurrences(of: "_", with: "")), n > 0 || (allowZero && n == 0) else {
+            throw UsageError(
+                message: "--\(name) needs a \(allowZero ? "non-negative" : "positive") integer, found `\(text)`")
         }
         return n
     }
@@ -111,7 +112,7 @@ func main() async throws {
         let benchmark = BrokerBench(
             concurrency: try options.int("concurrency", default: 500), calls: try options.int("calls", default: 20_000),
             rounds: try options.int("rounds", default: 5),
-            latencyMilliseconds: options.string("latency-ms") == "0" ? 0 : try options.int("latency-ms", default: 0),
+            latencyMilliseconds: try options.int("latency-ms", default: 0, allowZero: true),
             dataDirectory: options.string("data-dir").map { URL(fileURLWithPath: $0) })
         try await benchmark.run()
     case "-h", "--help", "help":
