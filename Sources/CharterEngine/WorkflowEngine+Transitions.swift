@@ -135,10 +135,18 @@ extension WorkflowEngine {
 
     func event(_ run: ActiveRun, _ type: String, step i: Int? = nil, actor: String? = nil, data: Value) {
         run.lastEvent += 1
+        let step = i.map { run.steps[$0].spec.name }
+        var data = data
+        // The step's name is part of the event itself, so the published events.jsonl.gz (which has
+        // no step column) still says which step each event is about.
+        if let step, case .object(var fields) = data, fields["step"] == nil {
+            fields["step"] = .string(step)
+            data = .object(fields)
+        }
         batch.events.append(
             PendingEvent(
                 run: run.record.id, sequence: run.lastEvent, type: type, time: clock.now,
-                actor: actor ?? configuration.actor, step: i.map { run.steps[$0].spec.name }, data: data))
+                actor: actor ?? configuration.actor, step: step, data: data))
     }
 
     /// Commits the queued transitions, then performs their effects; transitions queued meanwhile go

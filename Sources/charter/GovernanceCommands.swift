@@ -192,14 +192,16 @@ struct ShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard ProposalID(id) != nil else {
-            let detail = try await CLIErrors.run { try RunStore(directory: global.dataDirectory).run(id) }
+            let store = try await CLIErrors.run { try RunStore(directory: global.dataDirectory) }
+            let detail = try await CLIErrors.run { try store.run(id) }
             guard let detail else {
                 Terminal.printError("error: no proposal or run \(id); see `charter proposals` and `charter runs`")
                 throw ExitCode(1)
             }
+            let usage = RunUsage(events: try await CLIErrors.run { try store.events(run: id) })
             switch output {
-            case .json: print(PrettyJSON.string(RunStatusWriter.summary(detail)), terminator: "")
-            case .text: print(Terminal.sanitize(RunsText.detail(detail)), terminator: "")
+            case .json: print(PrettyJSON.string(RunStatusWriter.summary(detail, usage: usage)), terminator: "")
+            case .text: print(Terminal.sanitize(RunsText.detail(detail, usage: usage)), terminator: "")
             }
             return
         }

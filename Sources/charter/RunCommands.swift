@@ -95,7 +95,8 @@ struct RunCommand: AsyncParsableCommand {
                 return
             }
             // A controller executes runs here: follow the run from the store until it settles.
-            try await Self.finish(try await RunsFollower.settle(spec.id, store: store), output: output)
+            let detail = try await RunsFollower.settle(spec.id, store: store)
+            try await Self.finish(detail, usage: RunUsage(events: try store.events(run: spec.id)), output: output)
             return
         }
         defer { lock.release() }
@@ -113,7 +114,8 @@ struct RunCommand: AsyncParsableCommand {
         await service.engine.halt()
         await capacity.shutdown()
         let detail = try await CLIErrors.run { try outcome.get() }
-        try await Self.finish(detail, output: output)
+        let events = try await CLIErrors.run { try service.store.events(run: detail.run.id) }
+        try await Self.finish(detail, usage: RunUsage(events: events), output: output)
     }
 
     /// Runs `spec` in this process until it is over or waits for an approval.
@@ -131,10 +133,10 @@ struct RunCommand: AsyncParsableCommand {
         return try await service.engine.waitFor(run: spec.id) { RunsFollower.isSettled($0) }
     }
 
-    static func finish(_ detail: RunDetail, output: OutputFormat) async throws {
+    static func finish(_ detail: RunDetail, usage: RunUsage, output: OutputFormat) async throws {
         switch output {
-        case .json: print(PrettyJSON.string(RunStatusWriter.summary(detail)), terminator: "")
-        case .text: print(Terminal.sanitize(RunsText.detail(detail)), terminator: "")
+        case .json: print(PrettyJSON.string(RunStatusWriter.summary(detail, usage: usage)), terminator: "")
+        case .text: print(Terminal.sanitize(RunsText.detail(detail, usage: usage)), terminator: "")
         }
         switch detail.run.state {
         case .succeeded: return
@@ -166,13 +168,17 @@ enum RunsFollower {
 
 /// Text renderings of runs.
 enum RunsText {
-    static func detail(_ d: RunDetail) -> String {
+    static func detail(_ d: RunDetail, usage: RunUsage = RunUsage()) -> String {
         let r = d.run
         var s = "Run \(r.id) — \(r.state.rawValue)\n"
         s += "template: \(r.template)" + (r.routine.map { "  routine: \($0)" } ?? "")
         s += r.scheduledAt.map { "  scheduled: \(Event.timestamp($0))" } ?? ""
         s += "\n"
         if let error = r.error { s += "error: \(error)\n" }
+        if usage.total.calls > 0 {
+            let t = usage.total
+            s += "LLM usage: \(t.tokens) tokens, \(t.costText) (\(t.sources.joined(separator: ", ")))\n"
+        }
         s += "\nsteps:\n"
         let width = d.steps.map(\.name.count).max() ?? 4
         for step in d.steps {
@@ -184,7 +190,9 @@ enum RunsText {
             s += "  \(step.name.padding(toLength: width, withPad: " ", startingAt: 0))  "
             s += "\(step.spec.type.padding(toLength: 8, withPad: " ", startingAt: 0)) "
             s += "\(step.state.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) "
-            s += "attempts \(step.attempt)  \(duration)\(needs)\n"
+            s += "attempts \(step.attempt)  \(duration)\(needs)"
+            s += usage.steps[step.name].map { "  \($0.tokens) tokens \($0.costText)" } ?? ""
+            s += "\n"
             if let reason = step.reason { s += "      \(reason)\n" }
         }
         return s

@@ -74,6 +74,13 @@ import Testing
         #expect(usage["costMicroUSD"] as? Int == 575)
         #expect(usage["input"] as? Int == 120)
         #expect(usage["cachedInput"] as? Int == 20)
+        // The run's summary adds it up, for `charter show` and the status branch.
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let total = try #require(summary["usage"] as? [String: Any], "\(run.stdout)")
+        #expect(total["costMicroUSD"] as? Int == 575)
+        #expect(total["sources"] as? [String] == ["openai-gpt4o (gpt-4o)"])
+        let shown = try charter.run(["show", try runID(run.stdout)])
+        #expect(shown.stdout.contains("LLM usage: 150 tokens, $0.000575 (openai-gpt4o (gpt-4o))"), "\(shown.stdout)")
         let byRole = try charter.run(["cost", "--by", "role"])
         #expect(byRole.stdout.contains("scribe"), "\(byRole.stdout)")
         #expect(byRole.stdout.contains("$0.000575"), "\(byRole.stdout)")

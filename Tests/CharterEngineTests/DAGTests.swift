@@ -42,6 +42,11 @@ import Testing
         #expect(types.first == "run.created" && types[1] == "run.started" && types.last == "run.succeeded")
         #expect(types.filter { $0 == "step.started" }.count == 4)
         #expect(try store.events(run: "diamond", step: "b").map(\.type) == ["step.started", "step.succeeded"])
+        // Each step event names its step in its own data: the published events file has no other column.
+        for event in try store.events(run: "diamond") where event.type.hasPrefix("step.") {
+            #expect(["a", "b", "c", "d"].contains(event.data["step"]?.string ?? ""), "\(event.value)")
+        }
+        #expect(try store.events(run: "diamond", step: "b").allSatisfy { $0.data["step"]?.string == "b" })
         #expect(await engine.activeRunCount == 0)
     }
 

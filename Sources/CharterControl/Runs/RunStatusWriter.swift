@@ -16,8 +16,9 @@ public enum RunStatusWriter {
             guard let detail = try store.run(record.id) else { continue }
             let events = try store.events(run: record.id)
             let dir = "runs/\(record.id)/"
-            files[dir + "summary.yaml"] = Array(YAMLWriter.document(summary(detail)).utf8)
-            files[dir + "SUMMARY.md"] = Array(markdown(detail).utf8)
+            let usage = RunUsage(events: events)
+            files[dir + "summary.yaml"] = Array(YAMLWriter.document(summary(detail, usage: usage)).utf8)
+            files[dir + "SUMMARY.md"] = Array(markdown(detail, usage: usage).utf8)
             let lines = events.map { CanonicalJSON.string($0.value) + "\n" }.joined()
             files[dir + "events.jsonl.gz"] = Gzip.compress(Array(lines.utf8))
             for step in detail.steps {
@@ -33,12 +34,14 @@ public enum RunStatusWriter {
         return files
     }
 
-    /// The machine-readable summary of a run.
-    public static func summary(_ d: RunDetail) -> Value {
+    /// The machine-readable summary of a run; `usage` adds the agent steps' tokens and cost, per
+    /// step and for the run.
+    public static func summary(_ d: RunDetail, usage: RunUsage = RunUsage()) -> Value {
         let r = d.run
         func time(_ date: Date?) -> Value { date.map { .string(Event.timestamp($0)) } ?? .null }
         return [
             "id": .string(r.id), "template": .string(r.template), "routine": r.routine.map(Value.string) ?? .null,
+            "usage": usage.total.calls > 0 ? usage.total.value : .null,
             "state": .string(r.state.rawValue), "scheduledAt": time(r.scheduledAt), "createdAt": time(r.createdAt),
             "startedAt": time(r.startedAt), "finishedAt": time(r.finishedAt),
             "error": r.error.map(Value.string) ?? .null,
@@ -53,6 +56,7 @@ public enum RunStatusWriter {
                             s.finishedAt.map { .int(Int(($0.timeIntervalSince(start) * 1000).rounded())) }
                         } ?? .null,
                         "reason": s.reason.map(Value.string) ?? .null,
+                        "usage": usage.steps[s.name]?.value ?? .null,
                         "artifacts": .object(
                             s.artifacts.mapValues {
                                 ["blob": .string(BlobStore.path(forHash: $0.sha256)), "bytes": .int($0.size)]
@@ -62,9 +66,9 @@ public enum RunStatusWriter {
         ]
     }
 
-    /// The readable summary: the DAG with each step's state, attempts and duration, and each agent's
-    /// answer.
-    public static func markdown(_ d: RunDetail) -> String {
+    /// The readable summary: the DAG with each step's state, attempts, duration and LLM usage, and
+    /// each agent's answer.
+    public static func markdown(_ d: RunDetail, usage: RunUsage = RunUsage()) -> String {
         let r = d.run
         var s = "# Run \(r.id)\n\n"
         s += "**\(r.state.rawValue)** — template `\(r.template)`"
@@ -72,14 +76,22 @@ public enum RunStatusWriter {
         if let at = r.scheduledAt { s += ", scheduled for \(Event.timestamp(at))" }
         s += "\n\n"
         if let error = r.error { s += "> \(error)\n\n" }
-        s += "| step | type | needs | state | attempts | duration |\n| --- | --- | --- | --- | --- | --- |\n"
+        if usage.total.calls > 0 {
+            let t = usage.total
+            s += "LLM usage: \(t.tokens) tokens (\(t.input) in, \(t.cachedInput) of them cached, \(t.output) out), "
+            s += "\(t.costText), from \(t.sources.joined(separator: ", "))\n\n"
+        }
+        s += "| step | type | needs | state | attempts | duration | tokens | cost |\n"
+        s += "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
         for step in d.steps {
             let duration =
                 step.startedAt.flatMap { start in
                     step.finishedAt.map { String(format: "%.1f s", $0.timeIntervalSince(start)) }
                 } ?? ""
-            s +=
-                "| \(step.name) | \(step.spec.type) | \(step.spec.needs.joined(separator: ", ")) | \(step.state.rawValue) | \(step.attempt) | \(duration) |\n"
+            let used = usage.steps[step.name]
+            s += "| \(step.name) | \(step.spec.type) | \(step.spec.needs.joined(separator: ", ")) "
+            s += "| \(step.state.rawValue) | \(step.attempt) | \(duration) "
+            s += "| \(used.map { String($0.tokens) } ?? "") | \(used?.costText ?? "") |\n"
         }
         for step in d.steps {
             guard let output = step.output, !output.isEmpty || step.reason != nil else {
