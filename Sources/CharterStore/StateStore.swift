@@ -14,6 +14,8 @@ public final class StateStore: Sendable {
     let pool: DatabasePool
     /// The database file.
     public let path: String
+    /// The last state read, with the applied-revision key it was read at.
+    let stateCache = StateCache()
 
     /// Opens (creating if needed) the store in `directory` and brings its schema up to date.
     public init(directory: URL) throws(StoreError) {
@@ -82,9 +84,22 @@ public final class StateStore: Sendable {
     }
 
     /// The applied resources.
+    ///
+    /// Resources change only in a transaction that also adds an applied revision, so the state read
+    /// last is returned again while the newest revision and their count are what they were then
+    /// (checked with one small query, so an apply by another process is seen). A pass reads the
+    /// state several times; parsing 10,000 stored documents each time cost about 100 ms a read.
     public func actualState() throws(StoreError) -> OrgState {
         do {
-            let rows = try pool.read { db in try Row.fetchAll(db, sql: "SELECT kind, name, document FROM resource") }
+            let (key, rows) = try pool.read { db -> (String, [Row]?) in
+                let key =
+                    try String.fetchOne(
+                        db,
+                        sql: "SELECT COALESCE(MAX(sequence), 0) || '/' || COUNT(*) FROM applied_revision") ?? ""
+                if stateCache.get(key) != nil { return (key, nil) }
+                return (key, try Row.fetchAll(db, sql: "SELECT kind, name, document FROM resource"))
+            }
+            guard let rows else { return stateCache.get(key) ?? OrgState(resources: [:]) }
             var resources: [ResourceID: Resource] = [:]
             resources.reserveCapacity(rows.count)
             for row in rows {
@@ -100,7 +115,9 @@ public final class StateStore: Sendable {
                 let json: String = row["document"]
                 resources[id] = Resource(id: id, value: try Value(json: json))
             }
-            return OrgState(resources: resources)
+            let state = OrgState(resources: resources)
+            stateCache.set(key, state)
+            return state
         } catch {
             throw StoreError("read applied state", path: path, error)
         }

@@ -56,9 +56,11 @@ struct ReconcileCommand: AsyncParsableCommand {
         // Runs execute here unless a controller already executes them for this data directory.
         let lock = try await CLIErrors.run { try EngineLock.tryAcquire(dataDirectory: data) }
         defer { lock?.release() }
+        // One store for the whole pass, so the applied state is read from SQLite once, not per use.
+        let store = try await CLIErrors.run { try StateStore(directory: data) }
         let (runs, capacity) = try await CLIErrors.run { () -> (RunService?, CapacitySetup?) in
             guard lock != nil else { return (nil, nil) }
-            let actual = try StateStore(directory: data).actualState()
+            let actual = try store.actualState()
             let (service, capacity) = try RunService.withCapacity(dataDirectory: data, actual: actual)
             if !actual.routines.isEmpty || !actual.templates.isEmpty {
                 for note in capacity.notes { Terminal.printError("note: \(note)") }
@@ -75,8 +77,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         do {
             let request = try source.request()
             let controller = Controller(
-                location: request.location ?? ".", branch: branch,
-                store: try StateStore(directory: data), dataDirectory: data,
+                location: request.location ?? ".", branch: branch, store: store, dataDirectory: data,
                 auth: request.auth, actor: Operations.defaultActor(), interval: nil, writeBack: !noWriteBack,
                 log: { _ in }, runs: runs, schedulerNow: schedulerNow, settleRuns: true)
             outcome = .success(try await controller.reconcile())

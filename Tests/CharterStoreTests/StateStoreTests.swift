@@ -94,6 +94,23 @@ func orgState(teamName: String = "Core", extraPerson: Bool = false) throws -> Or
         #expect(try store.events().map(\.type) == ["state.bootstrapped", "state.applied"])
     }
 
+    /// The state read last is reused until something is applied, by this store or another
+    /// process's: a reader never sees a stale state.
+    @Test func theActualStateFollowsAppliesByAnotherStoreOnTheSameFile() throws {
+        let dir = temporaryDirectory()
+        let reader = try StateStore(directory: dir)
+        let writer = try StateStore(directory: dir)
+        #expect(try reader.actualState().resources.isEmpty)
+        try writer.apply(
+            Planner.plan(desired: try orgState(), actual: .empty), revision: "r1", method: .bootstrap, actor: "ops",
+            source: "org", at: now)
+        #expect(try reader.actualState().teams["core"]?.displayName == "Core")
+        #expect(try reader.actualState().teams["core"]?.displayName == "Core")
+        let update = Planner.plan(desired: try orgState(teamName: "Renamed"), actual: try writer.actualState())
+        try writer.apply(update, revision: "r2", method: .governed, actor: "exec", source: "org", at: now)
+        #expect(try reader.actualState().teams["core"]?.displayName == "Renamed")
+    }
+
     @Test func tamperedEventBreaksTheChain() throws {
         let store = try StateStore(directory: temporaryDirectory())
         try store.apply(
