@@ -101,6 +101,9 @@ public struct Controller: Sendable {
     public var schedulerNow: @Sendable () -> Date
     /// Whether a pass waits until every run is over or waiting for an approval (`reconcile --once`).
     public var settleRuns: Bool
+    /// How long a finished run's workspace is kept (by the real clock, not `schedulerNow`); nil
+    /// keeps every workspace.
+    public var workspaceRetention: Duration? = RunService.defaultWorkspaceRetention
 
     public init(
         location: String, branch: String?, store: StateStore, dataDirectory: URL, auth: GitAuth, actor: String,
@@ -179,6 +182,10 @@ public struct Controller: Sendable {
                     actual: actual, now: schedulerNow())
             }
             if settleRuns { try await runs.settle() }
+            if let retention = workspaceRetention {
+                let cutoff = now().addingTimeInterval(-Double(retention.components.seconds))
+                report.workspacesRemoved = try runs.removeWorkspaces(endedBefore: cutoff)
+            }
         }
         if writeBack {
             let statusBranch = try store.actualState().organization?.statusBranch ?? "charter/status"
@@ -215,6 +222,13 @@ public struct Controller: Sendable {
             }
             for a in report.approvals { log(LogLine(time: now(), level: "info", message: a, fields: [:])) }
             for c in report.capacity { log(LogLine(time: now(), level: "info", message: c, fields: [:])) }
+            if !report.workspacesRemoved.isEmpty {
+                log(
+                    LogLine(
+                        time: now(), level: "info",
+                        message: "removed the workspaces of \(report.workspacesRemoved.count) finished runs",
+                        fields: ["runs": report.workspacesRemoved.joined(separator: ",")]))
+            }
             for b in report.branches {
                 var fields = ["branch": b.branch, "reason": b.reason]
                 if let p = b.proposal { fields["proposal"] = p.description }

@@ -41,6 +41,8 @@ public struct ReconcileReport: Sendable {
     /// When the pass changed the capacity the broker enforces (an applied CapacitySource or
     /// budget): the new configuration and its notes.
     public var capacity: [String] = []
+    /// Finished runs whose workspaces this pass removed (their retention had passed).
+    public var workspacesRemoved: [String] = []
 }
 
 /// One pass of the loop for the watched branch: fetch, load, plan, govern, apply.

@@ -30,6 +30,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Poll interval such as 30s or 5m (default: the Organization's).", valueName: "DURATION"))
     var interval: String?
     @Option(name: .customLong("log-format"), help: "Log lines as text or json.") var logFormat: LogFormat = .text
+    @OptionGroup var workspaces: WorkspaceRetentionOptions
     @Flag(name: .customLong("no-write-back"), help: "Do not write to the status branch.") var noWriteBack = false
     @Option(
         name: .customLong("webhook-listen"),
@@ -100,7 +101,7 @@ struct ControllerCommand: AsyncParsableCommand {
             }
         }
         defer { poller.cancel() }
-        let controller = try await CLIErrors.run {
+        var controller = try await CLIErrors.run {
             let request = try source.request()
             return Controller(
                 location: request.location ?? ".", branch: branch,
@@ -109,6 +110,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 interval: interval.flatMap(DurationText.parse).map { .milliseconds($0) }, writeBack: !noWriteBack,
                 log: log, runs: runs)
         }
+        controller.workspaceRetention = workspaces.retention
         let stop = StopRequest()
         var sources: [DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {

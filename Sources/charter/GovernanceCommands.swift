@@ -33,6 +33,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Flag(help: "Run exactly one pass (the long-running controller comes next).") var once = false
     @OptionGroup var source: SourceOptions
     @Option(help: ArgumentHelp("The watched branch.", valueName: "BRANCH")) var branch: String?
+    @OptionGroup var workspaces: WorkspaceRetentionOptions
     @Flag(name: .customLong("no-write-back"), help: "Do not write to the status branch.") var noWriteBack = false
     @Option(
         help: ArgumentHelp(
@@ -76,10 +77,11 @@ struct ReconcileCommand: AsyncParsableCommand {
         let outcome: Result<ReconcileReport, any Error>
         do {
             let request = try source.request()
-            let controller = Controller(
+            var controller = Controller(
                 location: request.location ?? ".", branch: branch, store: store, dataDirectory: data,
                 auth: request.auth, actor: Operations.defaultActor(), interval: nil, writeBack: !noWriteBack,
                 log: { _ in }, runs: runs, schedulerNow: schedulerNow, settleRuns: true)
+            controller.workspaceRetention = workspaces.retention
             outcome = .success(try await controller.reconcile())
         } catch {
             outcome = .failure(error)
@@ -114,6 +116,7 @@ struct ReconcileCommand: AsyncParsableCommand {
                         ]
                     }),
                 "capacity": .array(report.capacity.map(Value.string)),
+                "workspacesRemoved": .array(report.workspacesRemoved.map(Value.string)),
                 "diagnostics": .array(report.diagnostics.map(DiagnosticJSON.value)),
             ]
             print(PrettyJSON.string(value), terminator: "")
@@ -123,6 +126,12 @@ struct ReconcileCommand: AsyncParsableCommand {
             for t in report.ticks { print(Terminal.sanitize("  routine \(t.routine): \(t.action) — \(t.message)")) }
             for a in report.approvals { print(Terminal.sanitize("  approval \(a)")) }
             for c in report.capacity { Terminal.printError("note: \(c)") }
+            if !report.workspacesRemoved.isEmpty {
+                print(
+                    Terminal.sanitize(
+                        "  removed the workspaces of \(report.workspacesRemoved.count) finished runs: "
+                            + report.workspacesRemoved.joined(separator: ", ")))
+            }
             for d in report.diagnostics { Terminal.printError(d.description) }
         }
         if report.condition == .stalled { throw ExitCode(1) }

@@ -251,6 +251,48 @@ import Testing
         #expect(try again.run(["cancel", run]).status == 1, "a finished run cannot be cancelled again")
     }
 
+    /// Finished runs lose their workspace once the retention has passed; a run waiting for an
+    /// approval keeps its own however long it waits.
+    @Test func finishedRunsWorkspacesAreRemovedAfterTheRetention() throws {
+        let hello = """
+            apiVersion: charter/v1
+            kind: Template
+            metadata:
+              name: hello
+            spec:
+              steps:
+                - name: write
+                  type: shell
+                  run: echo hello > hello.txt
+            """
+        let (repo, charter) = try setUp(extra: ["templates/hello.yaml": hello], withoutRoutines: true)
+        let finished = try json(try charter.run(["run", "hello", "-o", "json"]).stdout)
+        let done = try #require(finished["id"] as? String)
+        let release = try json(try charter.run(["run", "release", "--param", "version=2.0", "-o", "json"]).stdout)
+        let waiting = try #require(release["id"] as? String)
+        let workspaces = charter.dataDir.appendingPathComponent("workspaces")
+        func exists(_ name: String) -> Bool {
+            FileManager.default.fileExists(atPath: workspaces.appendingPathComponent(name).path)
+        }
+        #expect(exists(done) && exists(".output-\(done)") && exists(waiting))
+
+        // Within the default retention (24h) nothing goes.
+        let kept = try charter.run(["reconcile", "--once", repo.root.path, "-o", "json"])
+        #expect((try json(kept.stdout)["workspacesRemoved"] as? [String]) == [], "\(kept.stdout)\(kept.stderr)")
+        #expect(exists(done))
+
+        let removed = try charter.run(["reconcile", "--once", repo.root.path, "--workspace-retention", "0s"])
+        #expect(removed.stdout.contains("removed the workspaces of 1 finished runs: \(done)"), "\(removed.stdout)")
+        #expect(!exists(done) && !exists(".output-\(done)"))
+        #expect(exists(waiting), "the run waiting for its approval keeps its workspace")
+        // What the run published stays.
+        #expect(try charter.run(["show", done]).stdout.contains("succeeded"))
+
+        let bad = try charter.run(["reconcile", "--once", repo.root.path, "--workspace-retention", "soon"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--workspace-retention soon: expected a duration"), "\(bad.stderr)")
+    }
+
     @Test func schedulesKeepFiringWhenTheRepositoryIsUnreachable() throws {
         let (repo, charter) = try setUp()
         #expect(try charter.run(["reconcile", "--once", repo.root.path, "--now", "2031-01-06T13:00:00Z"]).status == 0)
