@@ -184,7 +184,9 @@ public struct Controller: Sendable {
             if settleRuns { try await runs.settle() }
             if let retention = workspaceRetention {
                 let cutoff = now().addingTimeInterval(-Double(retention.components.seconds))
-                report.workspacesRemoved = try runs.removeWorkspaces(endedBefore: cutoff)
+                let cleanup = try runs.removeWorkspaces(endedBefore: cutoff)
+                report.workspacesRemoved = cleanup.removed
+                report.workspacesNotRemoved = cleanup.failed
             }
         }
         if writeBack {
@@ -228,6 +230,12 @@ public struct Controller: Sendable {
                         time: now(), level: "info",
                         message: "removed the workspaces of \(report.workspacesRemoved.count) finished runs",
                         fields: ["runs": report.workspacesRemoved.joined(separator: ",")]))
+            }
+            for (run, why) in report.workspacesNotRemoved.sorted(by: { $0.key < $1.key }) {
+                log(
+                    LogLine(
+                        time: now(), level: "warn", message: "cannot remove the workspace of \(run): \(why)",
+                        fields: ["run": run]))
             }
             for b in report.branches {
                 var fields = ["branch": b.branch, "reason": b.reason]

@@ -43,6 +43,8 @@ public struct ReconcileReport: Sendable {
     public var capacity: [String] = []
     /// Finished runs whose workspaces this pass removed (their retention had passed).
     public var workspacesRemoved: [String] = []
+    /// Finished runs whose workspaces could not be removed, with why (tried again next pass).
+    public var workspacesNotRemoved: [String: String] = [:]
 }
 
 /// One pass of the loop for the watched branch: fetch, load, plan, govern, apply.

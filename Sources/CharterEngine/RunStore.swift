@@ -48,8 +48,11 @@ public final class RunStore: Sendable {
 
     /// The per-run workspace directory handed to executors.
     public func workspace(run: String) -> URL {
-        directory.appendingPathComponent("workspaces", isDirectory: true).appendingPathComponent(run, isDirectory: true)
+        workspacesDirectory.appendingPathComponent(run, isDirectory: true)
     }
+
+    /// `<data-dir>/workspaces/`: every run's workspace, and the shell steps' captured output.
+    public var workspacesDirectory: URL { directory.appendingPathComponent("workspaces", isDirectory: true) }
 
     /// Where step artifacts are stored, content-addressed.
     public var artifactsDirectory: URL { directory.appendingPathComponent("artifacts", isDirectory: true) }

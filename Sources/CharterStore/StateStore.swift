@@ -91,15 +91,16 @@ public final class StateStore: Sendable {
     /// state several times; parsing 10,000 stored documents each time cost about 100 ms a read.
     public func actualState() throws(StoreError) -> OrgState {
         do {
-            let (key, rows) = try pool.read { db -> (String, [Row]?) in
+            // The key, and the rows when the cache does not hold that key, from one read transaction.
+            let (key, cached, rows) = try pool.read { db -> (String, OrgState?, [Row]) in
                 let key =
                     try String.fetchOne(
                         db,
                         sql: "SELECT COALESCE(MAX(sequence), 0) || '/' || COUNT(*) FROM applied_revision") ?? ""
-                if stateCache.get(key) != nil { return (key, nil) }
-                return (key, try Row.fetchAll(db, sql: "SELECT kind, name, document FROM resource"))
+                if let cached = stateCache.get(key) { return (key, cached, []) }
+                return (key, nil, try Row.fetchAll(db, sql: "SELECT kind, name, document FROM resource"))
             }
-            guard let rows else { return stateCache.get(key) ?? OrgState(resources: [:]) }
+            if let cached { return cached }
             var resources: [ResourceID: Resource] = [:]
             resources.reserveCapacity(rows.count)
             for row in rows {

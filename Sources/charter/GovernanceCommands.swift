@@ -132,6 +132,9 @@ struct ReconcileCommand: AsyncParsableCommand {
                         "  removed the workspaces of \(report.workspacesRemoved.count) finished runs: "
                             + report.workspacesRemoved.joined(separator: ", ")))
             }
+            for (run, why) in report.workspacesNotRemoved.sorted(by: { $0.key < $1.key }) {
+                Terminal.printError("warning: cannot remove the workspace of \(run): \(why)")
+            }
             for d in report.diagnostics { Terminal.printError(d.description) }
         }
         if report.condition == .stalled { throw ExitCode(1) }

@@ -263,7 +263,8 @@ import Testing
               steps:
                 - name: write
                   type: shell
-                  run: echo hello > hello.txt
+                  # a read-only tree, as a module cache leaves behind
+                  run: echo hello > hello.txt && mkdir -p cache/mod && touch cache/mod/f && chmod -R a-w cache
             """
         let (repo, charter) = try setUp(extra: ["templates/hello.yaml": hello], withoutRoutines: true)
         let finished = try json(try charter.run(["run", "hello", "-o", "json"]).stdout)
