@@ -37,13 +37,6 @@ struct CostCommand: AsyncParsableCommand {
         }
     }
 
-    /// Micro-dollars as `$0.012345`, like the per-group costs.
-    static func usd(_ micros: Int64) -> String {
-        let fraction = String(micros.magnitude % 1_000_000)
-        return "\(micros < 0 ? "-" : "")$\(micros.magnitude / 1_000_000)."
-            + String(repeating: "0", count: 6 - fraction.count) + fraction
-    }
-
     static func start(_ text: String, now: Date) -> Date? {
         if let date = Timestamp.parse(text) { return date }
         if text.hasSuffix("d"), let days = Int(text.dropLast()), days >= 0 {
@@ -91,7 +84,7 @@ struct CostCommand: AsyncParsableCommand {
                 s += "\n"
             }
             let total = totals.reduce(Int64(0)) { $0 + $1.costMicros }
-            s += "total \(Self.usd(total))\n"
+            s += "total \(TokenPrices.usd(total))\n"
             print(Terminal.sanitize(s), terminator: "")
         }
     }

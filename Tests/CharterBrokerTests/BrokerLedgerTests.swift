@@ -28,8 +28,8 @@ struct BrokerLedgerTests {
         #expect(prices.cost(of: .zero) == 0)
         // The worst case prices every input token at the dearer input price.
         #expect(prices.worstCaseCost(inputTokens: 1_000, maxOutputTokens: 100) == 3_500)
-        #expect(BudgetExceededError.usd(1_234_567) == "$1.234567")
-        #expect(BudgetExceededError.usd(5) == "$0.000005")
+        #expect(TokenPrices.usd(1_234_567) == "$1.234567")
+        #expect(TokenPrices.usd(5) == "$0.000005")
     }
 
     @Test func everyCallHasARowIncludingFailuresAndRefusals() async throws {

@@ -38,18 +38,11 @@ public struct BudgetExceededError: Error, Sendable, Hashable, CustomStringConver
     }
 
     public var description: String {
-        let format: (Int64) -> String = { metric == .cost ? Self.usd($0) : "\($0) tokens" }
+        let format: (Int64) -> String = { metric == .cost ? TokenPrices.usd($0) : "\($0) tokens" }
         let state = used >= limit ? "is exhausted" : "cannot fit this call"
         return "budget exceeded: the \(metric == .cost ? "cost" : "token") budget of \(scope) for \(day) \(state): "
             + "used \(format(used)) of \(format(limit)) (\(format(reserved)) reserved by calls in flight), "
             + "this call needs up to \(format(requested))"
     }
 
-    /// Micro-USD as dollars with six decimals: `$1.250000`.
-    static func usd(_ micros: Int64) -> String {
-        let sign = micros < 0 ? "-" : ""
-        let m = micros.magnitude
-        let fraction = String(m % 1_000_000)
-        return "\(sign)$\(m / 1_000_000).\(String(repeating: "0", count: 6 - fraction.count))\(fraction)"
-    }
 }

@@ -67,3 +67,13 @@ public struct TokenPrices: Sendable, Hashable {
 
     static func ceilDivide(_ a: Int64, _ b: Int64) -> Int64 { a <= 0 ? 0 : (a + b - 1) / b }
 }
+
+extension TokenPrices {
+    /// Micro-USD as dollars with six decimals, `$1.250000`: how costs are shown everywhere.
+    public static func usd(_ micros: Int64) -> String {
+        let sign = micros < 0 ? "-" : ""
+        let m = micros.magnitude
+        let fraction = String(m % 1_000_000)
+        return "\(sign)$\(m / 1_000_000).\(String(repeating: "0", count: 6 - fraction.count))\(fraction)"
+    }
+}

@@ -133,5 +133,5 @@ public struct UsageTotal: Sendable, Hashable {
     public var estimated: Int
 
     /// The cost in USD with six decimals, such as `$0.012345`.
-    public var costText: String { BudgetExceededError.usd(costMicros) }
+    public var costText: String { TokenPrices.usd(costMicros) }
 }

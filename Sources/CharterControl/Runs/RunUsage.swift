@@ -1,3 +1,4 @@
+import CharterBroker
 import CharterModel
 import CharterStore
 import Foundation
@@ -34,11 +35,7 @@ public struct RunUsage: Sendable, Hashable {
         }
 
         /// The cost as `$0.000575`.
-        public var costText: String {
-            let fraction = String(costMicros.magnitude % 1_000_000)
-            return "$\(costMicros.magnitude / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count)
-                + fraction
-        }
+        public var costText: String { TokenPrices.usd(costMicros) }
 
         /// The totals as a summary value.
         public var value: Value {
