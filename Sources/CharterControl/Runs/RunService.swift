@@ -28,7 +28,8 @@ public final class RunService: Sendable {
     public let store: RunStore
     /// The engine executing the runs.
     public let engine: WorkflowEngine
-    /// The broker behind agent steps, when the service was made ``withCapacity(dataDirectory:actual:environment:)``.
+    /// The broker behind agent steps, when the service was made
+    /// ``withCapacity(dataDirectory:actual:environment:onEvent:)``.
     public let capacity: CapacitySetup?
     let clock: any EngineClock
 
