@@ -10,8 +10,8 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Apply a revision. Until governance lands, only the first apply (--bootstrap) exists.",
         discussion: """
-            --bootstrap applies a committed revision into an EMPTY state: there is no board yet to
-            approve it, so it takes this explicit operator action and is recorded as a bootstrap,
+            --bootstrap applies a committed revision into an EMPTY state: there is no board yet to \
+            approve it, so it takes this explicit operator action and is recorded as a bootstrap, \
             with who ran it and which commit it was. It refuses a state that is not empty.
 
             Examples:

@@ -8,8 +8,8 @@ struct Charter: AsyncParsableCommand {
         commandName: "charter",
         abstract: "Run a virtual company of LLM agents from a git repository.",
         discussion: """
-            The organization — teams, people, roles, boards, policies, templates, routines and
-            capacity sources — is YAML in git. Charter validates it, shows what would change, and
+            The organization — teams, people, roles, boards, policies, templates, routines and \
+            capacity sources — is YAML in git. Charter validates it, shows what would change, and \
             applies what is approved.
 
             Examples:

@@ -11,9 +11,9 @@ struct ControllerCommand: AsyncParsableCommand {
         commandName: "controller",
         abstract: "Run the governed loop until stopped: reconcile, write back, wait the poll interval.",
         discussion: """
-            Each pass is `charter reconcile --once`. SIGINT or SIGTERM stops the loop after the pass in
-            flight (an apply is one transaction either way). Logs go to stderr, as text or JSON lines.
-            The controller executes the runs of its data directory (routines on schedule, `charter
+            Each pass is `charter reconcile --once`. SIGINT or SIGTERM stops the loop after the pass in \
+            flight (an apply is one transaction either way). Logs go to stderr, as text or JSON lines. \
+            The controller executes the runs of its data directory (routines on schedule, `charter \
             run --detach`, approvals), and with --webhook-listen a push webhook starts a pass at once.
 
             Examples:

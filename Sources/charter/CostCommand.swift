@@ -10,10 +10,13 @@ struct CostCommand: AsyncParsableCommand {
         commandName: "cost",
         abstract: "Show LLM usage and cost from the usage ledger, grouped by role, routine, source, day, model or run.",
         discussion: """
-            Every agent call is recorded before it is made (its reservation) and settled with the
-            provider's real usage after, so nothing is spent without a record. Costs come from the
-            prices on each CapacitySource, in micro-dollars, exactly. Calls charged at their
-            reservation (interrupted, or a stream that never reported usage) are marked estimated.
+            Every agent call is recorded before it is made (its reservation) and settled with the \
+            provider's real usage after, so nothing is spent without a record. Costs come from the \
+            prices on each CapacitySource, in micro-dollars, exactly. Calls charged at their \
+            reservation (interrupted, or a stream that never reported usage) are marked estimated. \
+            Calls refused before any provider saw them (a budget reached, no capacity before the \
+            step's deadline) cost nothing and are counted as refused, not as calls. A run's own \
+            tokens and cost are in `charter show RUN` and its SUMMARY.md on the status branch.
 
             Examples:
               charter cost

@@ -13,15 +13,15 @@ struct ReconcileCommand: AsyncParsableCommand {
         commandName: "reconcile",
         abstract: "Run one pass of the governed loop: plan the watched branch, propose, count votes, apply.",
         discussion: """
-            Reads the watched branch (default: the applied Organization's, else main), turns its
-            difference from the applied state into a proposal routed by the applied policies, counts
-            the signed votes on the status branch, applies what the boards approved, and writes
-            status.yaml, STATUS.md and proposals/ back to the status branch. While the watched branch
+            Reads the watched branch (default: the applied Organization's, else main), turns its \
+            difference from the applied state into a proposal routed by the applied policies, counts \
+            the signed votes on the status branch, applies what the boards approved, and writes \
+            status.yaml, STATUS.md and proposals/ back to the status branch. While the watched branch \
             is applied, proposals/NAME branches are proposed too, and an approved one is merged.
 
-            Unless a controller executes runs for this data directory, the pass also fires the
-            routines that are due (--now moves the scheduler's clock, for demos and tests), counts
-            votes on approval steps, waits until every run is over or waits for a board, and writes
+            Unless a controller executes runs for this data directory, the pass also fires the \
+            routines that are due (--now moves the scheduler's clock, for demos and tests), counts \
+            votes on approval steps, waits until every run is over or waits for a board, and writes \
             runs/ back as well.
 
             Examples:
@@ -253,8 +253,8 @@ struct VoteCommand: AsyncParsableCommand {
         commandName: "vote",
         abstract: "Sign a vote on a proposal with your SSH key and commit it to the status branch.",
         discussion: """
-            The vote names the proposal and the hash of the exact change set it approves (read from
-            proposals/<id>/proposal.json on the status branch), and is signed in the SSHSIG format of
+            The vote names the proposal and the hash of the exact change set it approves (read from \
+            proposals/<id>/proposal.json on the status branch), and is signed in the SSHSIG format of \
             `ssh-keygen -Y sign` with namespace charter-vote. No working tree is needed.
 
             Examples:

@@ -8,11 +8,11 @@ struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log", abstract: "Print the controller's events, newest last.",
         discussion: """
-            Every apply, proposal transition and vote is an event in the store, hash-chained to the
-            one before (the same events are written to events/ on the status branch). Each line
+            Every apply, proposal transition and vote is an event in the store, hash-chained to the \
+            one before (the same events are written to events/ on the status branch). Each line \
             shows the sequence number, time, type, actor and a summary of the event's data.
 
-            --since takes a sequence number (events after it), a time (events at or after it:
+            --since takes a sequence number (events after it), a time (events at or after it: \
             2026-03-01, 2026-03-01T12:00:00Z) or an age (30m, 2h, 7d).
 
             Examples:

@@ -10,8 +10,8 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show what would change: the desired state (the repository) minus the applied state.",
         discussion: """
-            A dry run: nothing is applied. A local path is read with its uncommitted changes unless
-            --rev is given. With --detailed-exitcode the exit code is 0 for no changes, 2 for
+            A dry run: nothing is applied. A local path is read with its uncommitted changes unless \
+            --rev is given. With --detailed-exitcode the exit code is 0 for no changes, 2 for \
             changes and 1 for an error, for CI.
 
             Examples:

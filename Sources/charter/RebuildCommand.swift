@@ -10,13 +10,13 @@ struct RebuildCommand: AsyncParsableCommand {
         commandName: "rebuild",
         abstract: "Recreate the SQLite index from the status branch alone, and compare it with the live one.",
         discussion: """
-            SQLite in the data directory is an index; the status branch is the record. `rebuild` reads
-            the branch's event chain (verified first), replays every apply from the change sets in
-            blobs/ that its events name, and restores proposals with their votes, into a new store.
-            It then prints the rebuilt store's state hash next to the live store's: they must be
+            SQLite in the data directory is an index; the status branch is the record. `rebuild` reads \
+            the branch's event chain (verified first), replays every apply from the change sets in \
+            blobs/ that its events name, and restores proposals with their votes, into a new store. \
+            It then prints the rebuilt store's state hash next to the live store's: they must be \
             equal. Exits 0 when they are (or when there is no live store), 1 when they differ.
 
-            --replace swaps the rebuilt store in for the live one (kept beside it as
+            --replace swaps the rebuilt store in for the live one (kept beside it as \
             charter.sqlite.replaced-TIME); stop the controller first.
 
             Examples:

@@ -10,12 +10,12 @@ struct RevertCommand: AsyncParsableCommand {
         commandName: "revert",
         abstract: "Prepare a proposal that undoes an applied proposal, governed like any other.",
         discussion: """
-            Writes a commit on top of the watched branch that restores every file the proposal's
-            apply changed, onto a new branch proposals/revert-<id>, and pushes it. The controller
-            proposes that branch on its next pass: the boards vote on it, and once approved it is
+            Writes a commit on top of the watched branch that restores every file the proposal's \
+            apply changed, onto a new branch proposals/revert-<id>, and pushes it. The controller \
+            proposes that branch on its next pass: the boards vote on it, and once approved it is \
             merged into the watched branch and applied. Nothing changes until then.
 
-            Refused when the proposal was not applied, or when a file it changed has changed again
+            Refused when the proposal was not applied, or when a file it changed has changed again \
             since (revert that by hand on a proposals/ branch, so nobody's later work is undone).
 
             Examples:

@@ -11,11 +11,11 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Start a run of an applied template (or of a routine) now, and follow it.",
         discussion: """
-            Runs come from the applied state only: a template runs as its boards approved it.
-            Parameters are checked against the template's types, defaults and patterns, every
-            problem at once. Without --detach the run executes in this process (unless a controller
-            already executes runs for this data directory: then it follows the run) until it ends or
-            waits for an approval; the exit code is 0 when it succeeded, 1 when it failed, 3 when it
+            Runs come from the applied state only: a template runs as its boards approved it. \
+            Parameters are checked against the template's types, defaults and patterns, every \
+            problem at once. Without --detach the run executes in this process (unless a controller \
+            already executes runs for this data directory: then it follows the run) until it ends or \
+            waits for an approval; the exit code is 0 when it succeeded, 1 when it failed, 3 when it \
             waits. --detach only records the run for the controller.
 
             Examples:
@@ -301,8 +301,8 @@ struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel", abstract: "Cancel a run: waiting steps stop at once, running ones are killed.",
         discussion: """
-            The request is recorded in the run database; the process executing the run (the
-            controller, or `charter run`) cancels it within a moment, killing shell steps' whole
+            The request is recorded in the run database; the process executing the run (the \
+            controller, or `charter run`) cancels it within a moment, killing shell steps' whole \
             process groups.
 
             Examples:

@@ -9,7 +9,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         commandName: "schedule",
         abstract: "Inspect when routines fire.",
         discussion: """
-            Routines fire on Vixie/Debian cron in their own time zone, else the Organization's;
+            Routines fire on Vixie/Debian cron in their own time zone, else the Organization's; \
             docs/SCHEDULING.md explains missed ticks, starting deadlines and concurrency policies.
             """,
         subcommands: [ScheduleNextCommand.self])
@@ -20,9 +20,9 @@ struct ScheduleNextCommand: AsyncParsableCommand {
         commandName: "next",
         abstract: "Show the next fire times of a routine or of a cron expression.",
         discussion: """
-            Each line shows the wall time in the schedule's zone with its UTC
-            offset, the weekday, and the same instant in UTC. Daylight-saving
-            changes follow Debian cron: a fixed-time job in a skipped hour fires
+            Each line shows the wall time in the schedule's zone with its UTC \
+            offset, the weekday, and the same instant in UTC. Daylight-saving \
+            changes follow Debian cron: a fixed-time job in a skipped hour fires \
             when the hour ends, and in a repeated hour fires once.
 
             Examples:

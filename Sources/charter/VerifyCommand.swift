@@ -11,12 +11,12 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Verify the status branch: event hash chain, blob hashes, vote signatures, proposals.",
         discussion: """
             Reads the status branch of the repository and checks, without trusting it:
-              - events: every events file reads, and the hash chain runs unbroken across all of
-                them (the first broken sequence number and its file are named); each event also
-                matches the store's event with the same number;
+              - events: every events file reads, and the hash chain runs unbroken across all of \
+            them (the first broken sequence number and its file are named); each event also \
+            matches the store's event with the same number;
               - blobs: each file under blobs/ hashes to its name;
-              - votes: each vote file's SSH signature verifies against the voter's keys in the
-                applied state (the store), for the change set of its proposal;
+              - votes: each vote file's SSH signature verifies against the voter's keys in the \
+            applied state (the store), for the change set of its proposal;
               - proposals: each proposals/<id>/proposal.json parses.
             Exits 0 when everything passes, 1 otherwise.
 

@@ -10,9 +10,13 @@ public struct RunUsage: Sendable, Hashable {
     public struct Totals: Sendable, Hashable {
         /// Agent calls that answered.
         public var calls = 0
+        /// Prompt tokens, cached ones included.
         public var input = 0
+        /// Answer tokens, reasoning ones included.
         public var output = 0
+        /// The part of `input` served from the provider's prompt cache.
         public var cachedInput = 0
+        /// The part of `output` spent on hidden reasoning.
         public var reasoning = 0
         /// Cost in micro-USD; calls answered outside the broker count 0.
         public var costMicros: Int64 = 0
