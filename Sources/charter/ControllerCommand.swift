@@ -86,9 +86,11 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         defer { lock.release() }
+        // One store for the controller's life: the applied state is read once and reused until an apply.
+        let store = try await CLIErrors.run { try StateStore(directory: data) }
         let (runs, capacity) = try await CLIErrors.run {
             try RunService.withCapacity(
-                dataDirectory: data, actual: try StateStore(directory: data).actualState(),
+                dataDirectory: data, actual: try store.actualState(),
                 onEvent: { event in CapacitySetup.logLine(for: event, at: Date()).map(log) })
         }
         for note in capacity.notes { log(LogLine(time: Date(), level: "warn", message: note, fields: [:])) }
@@ -105,7 +107,7 @@ struct ControllerCommand: AsyncParsableCommand {
             let request = try source.request()
             return Controller(
                 location: request.location ?? ".", branch: branch,
-                store: try StateStore(directory: global.dataDirectory), dataDirectory: global.dataDirectory,
+                store: store, dataDirectory: global.dataDirectory,
                 auth: request.auth, actor: Operations.defaultActor(),
                 interval: interval.flatMap(DurationText.parse).map { .milliseconds($0) }, writeBack: !noWriteBack,
                 log: log, runs: runs)
