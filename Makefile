@@ -1,7 +1,7 @@
 # Charter: the two commands of the README are `make demo` and `make test`.
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libgit2-dev libyaml-dev libsqlite3-dev zlib1g-dev pkg-config git openssh-server openssh-client python3-pip bubblewrap
+APT_PACKAGES := libgit2-dev libyaml-dev libsqlite3-dev zlib1g-dev pkg-config git openssh-server openssh-client python3-pip bubblewrap libseccomp-dev
 PY_PACKAGES := ruamel.yaml jsonschema
 
 .PHONY: deps build demo test lint format schemas bench

@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
 
         // Library modules, one per concern; dependencies point one way (see docs/ARCHITECTURE.md).
         .target(name: "CharterGit", dependencies: ["CGit2"]),
@@ -53,7 +54,7 @@ let package = Package(
         ),
         // Routines: scheduling (cron ticks → runs), shell processes, LLM providers, the workflow engine.
         .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel"]),
-        .target(name: "CharterShell"),
+        .target(name: "CharterShell", dependencies: ["CSeccomp"]),
         .target(
             name: "CharterBroker",
             dependencies: [

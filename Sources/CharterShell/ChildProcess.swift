@@ -15,6 +15,8 @@ struct SpawnSpec: Sendable {
     var directory: String
     var stdout: Int32
     var stderr: Int32
+    /// Descriptors the child gets at 3, 4, … (bubblewrap's `--args`, data and seccomp files).
+    var descriptors: [Int32] = []
 }
 
 /// How and when a child ended.

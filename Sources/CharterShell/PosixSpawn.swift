@@ -37,11 +37,22 @@ extension ChildProcess {
         try check(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), "stdin")
         try check(posix_spawn_file_actions_adddup2(&actions, spec.stdout, 1), "stdout")
         try check(posix_spawn_file_actions_adddup2(&actions, spec.stderr, 2), "stderr")
+        // Extra descriptors go to 3, 4, …; each source is first copied above that range so that
+        // placing one cannot overwrite another still to be placed.
+        let firstFree = Int32(3 + spec.descriptors.count)
+        var copies: [Int32] = []
+        defer { for fd in copies { close(fd) } }
+        for (index, fd) in spec.descriptors.enumerated() {
+            let copy = fcntl(fd, F_DUPFD_CLOEXEC, firstFree)
+            guard copy >= 0 else { throw ShellError.system(.spawnFailed, "could not pass a descriptor", errno: errno) }
+            copies.append(copy)
+            try check(posix_spawn_file_actions_adddup2(&actions, copy, Int32(3 + index)), "descriptor \(3 + index)")
+        }
         #if os(Linux)
             // Without this, descriptors another thread opened without O_CLOEXEC (databases, git
             // sockets) would leak into the step.
             if let closeFrom = GlibcExtensions.addCloseFrom {
-                try check(closeFrom(&actions, 3), "close inherited descriptors")
+                try check(closeFrom(&actions, firstFree), "close inherited descriptors")
             }
             guard let addChdir = GlibcExtensions.addChdir else {
                 throw ShellError(

@@ -32,14 +32,21 @@ public struct ShellRunner: Sendable {
         public var bubblewrapCandidates: [String]
         /// Extra host paths bound read-only in the sandbox.
         public var sandboxReadOnlyPaths: [String]
+        /// Who sandboxed steps run as.
+        public var identity: SandboxIdentity
+        /// The `charter-netbridge` executable that steps with network run under; by default the one
+        /// next to this process's executable.
+        public var bridgeExecutable: String?
 
         /// Defaults: a 5 s grace period, a 2 s drain, the default allow-list from this process's
-        /// environment, `/bin/sh`, and bubblewrap in `/usr/bin` or `/usr/local/bin`.
+        /// environment, `/bin/sh`, bubblewrap in `/usr/bin` or `/usr/local/bin`, `nobody` as the step
+        /// user of a root controller, and `charter-netbridge` next to this executable.
         public init(
             terminationGracePeriod: Duration = .seconds(5), outputDrainTimeout: Duration = .seconds(2),
             inheritedVariables: [String] = ShellEnvironment.defaultInherited,
             controllerEnvironment: [String: String] = ProcessInfo.processInfo.environment, shell: String = "/bin/sh",
-            bubblewrapCandidates: [String] = Bubblewrap.defaultCandidates, sandboxReadOnlyPaths: [String] = []
+            bubblewrapCandidates: [String] = Bubblewrap.defaultCandidates, sandboxReadOnlyPaths: [String] = [],
+            identity: SandboxIdentity = SandboxIdentity(), bridgeExecutable: String? = ShellRunner.siblingBridge
         ) {
             self.terminationGracePeriod = terminationGracePeriod
             self.outputDrainTimeout = outputDrainTimeout
@@ -48,7 +55,16 @@ public struct ShellRunner: Sendable {
             self.shell = shell
             self.bubblewrapCandidates = bubblewrapCandidates
             self.sandboxReadOnlyPaths = sandboxReadOnlyPaths
+            self.identity = identity
+            self.bridgeExecutable = bridgeExecutable
         }
+    }
+
+    /// `charter-netbridge` in the directory of this process's executable, if it is there.
+    public static var siblingBridge: String? {
+        guard let executable = Bubblewrap.realPath("/proc/self/exe") else { return nil }
+        let path = (executable as NSString).deletingLastPathComponent + "/charter-netbridge"
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
 
     /// The runner's settings.
@@ -84,13 +100,28 @@ public struct ShellRunner: Sendable {
         guard !request.command.contains("\0") else {
             throw ShellError(.invalidCommand, "the command contains a NUL byte")
         }
-        let environment = try ShellEnvironment.make(
+        // Checks the step's variables whether or not it ends up sandboxed.
+        var environment = try ShellEnvironment.make(
             inherited: configuration.inheritedVariables, controller: configuration.controllerEnvironment,
             workspace: workspace, step: request.environment)
         let (sandbox, bubblewrap) = try await resolveSandbox(request.sandbox)
         let command = [configuration.shell, "-c", request.command]
-        let arguments =
-            bubblewrap.map { [$0.executable] + $0.arguments(workspace: workspace, command: command) } ?? command
+        var arguments = command
+        var descriptors: [Int32] = []
+        var invocation: BubblewrapInvocation?
+        if let bubblewrap {
+            try SandboxScratch.handOver(workspace, to: bubblewrap.identity)
+            let built = try bubblewrap.invocation(
+                workspace: workspace, shell: configuration.shell, script: request.command,
+                environment: BubblewrapInvocation.environment(
+                    controller: configuration.controllerEnvironment, inherited: configuration.inheritedVariables,
+                    network: request.access.network, step: request.environment),
+                access: request.access, bridge: configuration.bridgeExecutable)
+            arguments = built.arguments
+            descriptors = built.descriptors
+            environment = [:]
+            invocation = built
+        }
         try Task.checkCancellation()
 
         let stdoutFile = try Self.openOutput(request.stdoutFile)
@@ -123,7 +154,9 @@ public struct ShellRunner: Sendable {
             child = try await ChildProcess.launch(
                 SpawnSpec(
                     executable: arguments[0], arguments: arguments, environment: environment, directory: workspace,
-                    stdout: stdoutPipe.write, stderr: stderrPipe.write))
+                    stdout: stdoutPipe.write, stderr: stderrPipe.write, descriptors: descriptors))
+            // The in-memory files stay open until the child has its own copies.
+            withExtendedLifetime(invocation) {}
         } catch {
             close(stdoutPipe.write)
             close(stderrPipe.write)
@@ -162,13 +195,17 @@ public struct ShellRunner: Sendable {
     private func resolveSandbox(_ mode: ShellSandboxMode) async throws -> (sandbox: ShellSandbox, Bubblewrap?) {
         if mode == .disabled { return (.none(reason: "sandboxing is disabled for this step"), nil) }
         switch await Bubblewrap.availability(
-            candidates: configuration.bubblewrapCandidates, readOnlyPaths: configuration.sandboxReadOnlyPaths)
+            candidates: configuration.bubblewrapCandidates, readOnlyPaths: configuration.sandboxReadOnlyPaths,
+            identity: configuration.identity)
         {
         case .usable(let bubblewrap):
             return (.bubblewrap(executable: bubblewrap.executable), bubblewrap)
         case .unusable(let reason):
             if mode == .required {
-                throw ShellError(.sandboxUnavailable, "the step requires a sandbox, but \(reason)")
+                throw ShellError(
+                    .sandboxUnavailable,
+                    "the step requires a sandbox, but \(reason); install bubblewrap (Debian: apt-get install bubblewrap) and enable user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run the controller as root, or let a Policy allow unsandboxed runs (runRules.allowUnsandboxed: true)"
+                )
             }
             return (.none(reason: reason), nil)
         }

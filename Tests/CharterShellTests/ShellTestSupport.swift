@@ -20,12 +20,22 @@ struct Scratch {
 
     func request(
         _ command: String, sandbox: ShellSandboxMode = .disabled, environment: [String: String] = [:],
-        timeout: Duration? = nil, outputLimit: Int = ShellRequest.defaultOutputLimit
+        timeout: Duration? = nil, access: SandboxAccess = .minimal, outputLimit: Int = ShellRequest.defaultOutputLimit
     ) -> ShellRequest {
         ShellRequest(
             command: command, workspace: workspace, outputDirectory: outputs, environment: environment,
-            timeout: timeout,
-            sandbox: sandbox, outputLimit: outputLimit)
+            timeout: timeout, sandbox: sandbox, access: access, outputLimit: outputLimit)
+    }
+
+    /// Runs `command` in the real sandbox and returns its stdout lines.
+    func sandboxed(
+        _ command: String, environment: [String: String] = [:], access: SandboxAccess = .minimal,
+        runner: ShellRunner = makeRunner()
+    ) async throws -> (result: ShellResult, lines: [String]) {
+        let result = try await runner.run(
+            request(command, sandbox: .required, environment: environment, access: access))
+        let lines = try stdout(result).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return (result, lines)
     }
 
     func stdout(_ result: ShellResult) throws -> String { try String(contentsOf: result.stdout.file, encoding: .utf8) }
@@ -62,6 +72,23 @@ let bubblewrapWorks: Bool = {
         bwrap, ["--ro-bind", "/", "/", "--unshare-pid", "--proc", "/proc", "--dev", "/dev", "true"])
     return result?.status == 0
 }()
+
+/// The live bubblewrap process that started the sandbox of `workspace`: it leads its process group
+/// and its working directory is the workspace (its command line names no path: everything is in
+/// the `--args` file).
+func sandboxLeader(of workspace: URL) -> Int32? {
+    let path = workspace.resolvingSymlinksInPath().path
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    for pid in entries.compactMap(Int32.init) {
+        guard let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
+            cwd == path, ProcessTable.members(ofGroup: pid).contains(pid),
+            let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"),
+            exe.hasSuffix("/bwrap")
+        else { continue }
+        return pid
+    }
+    return nil
+}
 
 /// Process table queries through /proc (Linux), counting zombies as gone: a container's PID 1 may
 /// never reap the orphans a killed step leaves.

@@ -37,7 +37,7 @@ public final class RunService: Sendable {
     public init(
         dataDirectory: URL, provider: any CompletionProvider = OfflineProvider(),
         clock: any EngineClock = SystemClock(),
-        configuration: EngineConfiguration = EngineConfiguration(), sandbox: ShellSandboxMode = .auto,
+        configuration: EngineConfiguration = EngineConfiguration(), sandbox: ShellSandboxMode = .required,
         capacity: CapacitySetup? = nil
     ) throws {
         store = try RunStore(directory: dataDirectory)

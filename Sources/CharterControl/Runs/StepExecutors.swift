@@ -97,7 +97,7 @@ public struct ShellStepExecutor: StepExecutor {
     static let outputLimit = 256 * 1024
 
     /// An executor running commands with `runner`.
-    public init(runner: ShellRunner = ShellRunner(), sandbox: ShellSandboxMode = .auto) {
+    public init(runner: ShellRunner = ShellRunner(), sandbox: ShellSandboxMode = .required) {
         self.runner = runner
         self.sandbox = sandbox
     }
