@@ -158,7 +158,7 @@ public struct Controller: Sendable {
             if let runs, try store.appliedRevision() != nil {
                 try? await runs.engine.poll()
                 if let actual = try? store.actualState() {
-                    _ = await runs.refreshCapacity(actual)
+                    _ = await runs.refresh(actual)
                     _ = try? await runs.tick(actual, now: schedulerNow())
                 }
             }
@@ -170,7 +170,7 @@ public struct Controller: Sendable {
             try await runs.engine.poll()
             let actual = try store.actualState()
             // Runs started from here on use what the pass applied: sources, limits, budgets.
-            report.capacity = await runs.refreshCapacity(actual)
+            report.capacity = await runs.refresh(actual)
             report.ticks = try await runs.tick(actual, now: schedulerNow())
             let pending = try RunApprovals.pending(runs.store)
             if !pending.isEmpty {

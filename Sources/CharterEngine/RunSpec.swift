@@ -81,6 +81,8 @@ public struct StepSpec: Sendable, Hashable {
         if let prompt = step.prompt { payload["prompt"] = .string(prompt) }
         if let run = step.run { payload["run"] = .string(run) }
         if !step.env.isEmpty { payload["env"] = .object(step.env.mapValues { .string($0) }) }
+        if !step.network.isEmpty { payload["network"] = .array(step.network.map { .string($0) }) }
+        if !step.secrets.isEmpty { payload["secrets"] = .object(step.secrets.mapValues { .string($0) }) }
         if let board = step.board { payload["board"] = .string(board) }
         if let message = step.message { payload["message"] = .string(message) }
         self.init(

@@ -200,31 +200,7 @@ public enum PolicyRouter {
     /// Whether `text` matches `pattern`, in which `*` matches any run of characters (also none) and
     /// every other character only itself.
     public static func glob(_ pattern: String, matches text: String) -> Bool {
-        if !pattern.contains("*") { return pattern == text }
-        let p = Array(pattern)
-        let t = Array(text)
-        var i = 0
-        var j = 0
-        var star = -1
-        var mark = 0
-        while j < t.count {
-            if i < p.count && p[i] != "*" && p[i] == t[j] {
-                i += 1
-                j += 1
-            } else if i < p.count && p[i] == "*" {
-                star = i
-                mark = j
-                i += 1
-            } else if star >= 0 {
-                i = star + 1
-                mark += 1
-                j = mark
-            } else {
-                return false
-            }
-        }
-        while i < p.count && p[i] == "*" { i += 1 }
-        return i == p.count
+        Glob.matches(pattern, text)
     }
 
     /// People who may not vote on `changes`, with the reason (separation of duties):

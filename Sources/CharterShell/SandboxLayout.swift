@@ -45,6 +45,9 @@ public enum SandboxLayout {
         return out
     }
 
+    /// The paths of the files written for each step (``etcFiles(uid:gid:)``), which run rules may omit.
+    public static let synthesizedFiles = etcFiles(uid: 0, gid: 0).map(\.path)
+
     /// The synthesized `/etc` files: the step user and group, loopback names, a resolver with no
     /// server (the sandbox has no DNS: connections go through the egress proxy by name), and the
     /// name-service order that makes the C library read them.

@@ -75,6 +75,9 @@ public struct ShellRunner: Sendable {
         self.configuration = configuration
     }
 
+    /// The host paths a sandboxed step sees by default, which run rules may omit.
+    public var sandboxMounts: [SandboxMount] { SandboxLayout.mounts(extra: configuration.sandboxReadOnlyPaths) }
+
     /// What `mode` means on this machine: bubblewrap, or no sandbox and why.
     ///
     /// - Throws: ``ShellError/Kind/sandboxUnavailable`` when `mode` is `.required` and bubblewrap

@@ -79,6 +79,11 @@ struct ControllerCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data((Terminal.sanitize(line.render(json: json)) + "\n").utf8))
         }
         let data = global.dataDirectory
+        // The webhook listener is the controller's own: steps may not reach it.
+        let reservedEndpoints =
+            (webhookListen.flatMap(Self.hostAndPort)).map { host, port in
+                [ReservedEndpoint(host: ["0.0.0.0", "::", "[::]", ""].contains(host) ? nil : host, port: port)]
+            } ?? []
         let lock = try await CLIErrors.run { try EngineLock.tryAcquire(dataDirectory: data) }
         guard let lock else {
             Terminal.printError(
@@ -90,7 +95,7 @@ struct ControllerCommand: AsyncParsableCommand {
         let store = try await CLIErrors.run { try StateStore(directory: data) }
         let (runs, capacity) = try await CLIErrors.run {
             try RunService.withCapacity(
-                dataDirectory: data, actual: try store.actualState(),
+                dataDirectory: data, actual: try store.actualState(), reservedEndpoints: reservedEndpoints,
                 onEvent: { event in CapacitySetup.logLine(for: event, at: Date()).map(log) })
         }
         for note in capacity.notes { log(LogLine(time: Date(), level: "warn", message: note, fields: [:])) }

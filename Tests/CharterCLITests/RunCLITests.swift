@@ -22,7 +22,8 @@ import Testing
           steps:
             - name: build
               type: shell
-              run: echo built >> build.log && echo release ${{ params.version }} && wc -l < build.log
+              env: {VERSION: "${{ params.version }}"}
+              run: echo built >> build.log && echo release "$VERSION" && wc -l < build.log
             - name: announce
               type: agent
               role: scribe
@@ -43,7 +44,8 @@ import Testing
             - name: ship
               type: shell
               needs: [sign-off]
-              run: echo shipped ${{ params.version }}
+              env: {VERSION: "${{ params.version }}"}
+              run: echo shipped "$VERSION"
 
         """
 

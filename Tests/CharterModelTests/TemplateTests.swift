@@ -312,40 +312,39 @@ private func instance(
         #expect(text == "3 on it's \"x\": a, b; out; run-9 nightly true")
     }
 
-    @Test func commandsQuoteEveryValueAsShellWords() throws {
-        let (i, s) = try instance(
-            step: ["run": "git clone https://x/${{ params.repo }}.git --flags ${{ params.list }} -n ${{ params.n }}"],
-            parameters: ["repo": "a/b c", "list": ["x", "it's"], "n": 2])
-        #expect(
-            try i.renderCommand(s) == #"git clone https://x/'a/b c'.git --flags 'x' 'it'\''s' -n '2'"#)
-        #expect(ShellQuoting.words(for: []) == "")
-        #expect(ShellQuoting.quote("") == "''")
+    @Test func scriptsRenderAsWrittenAndNeverTakeAValue() throws {
+        let (i, s) = try instance(step: ["run": "git clone \"$REPO\" src # ${ not a substitution }"], parameters: [:])
+        #expect(try i.renderCommand(s) == "git clone \"$REPO\" src # ${ not a substitution }")
+        let (j, t) = try instance(step: ["run": "git clone ${{ params.repo }}"], parameters: ["repo": "x"])
+        let error = #expect(throws: TemplateRenderError.self) { try j.renderCommand(t) }
+        #expect("\(error!)".contains("cannot be substituted into `run`"))
     }
 
-    @Test func hostileValuesArriveAsSingleLiteralArguments() throws {
+    @Test func hostileValuesReachTheScriptAsDataThroughTheEnvironment() throws {
         let nasty: [String] = [
             "two words", "it's", #"a"b"#, "$(touch /tmp/charter-pwned)", "`id`", "line1\nline2", "x; rm -rf /",
-            "$HOME", "\\", "'", "''", "*", "-n", "",
+            "$HOME", "\\", "'", "''", "*", "-n", "", "EOF\n$(id)\nEOF",
         ]
-        let (i, s) = try instance(
-            step: ["run": "printf '%s\\0' ${{ params.one }} pre${{ params.one }}post ${{ params.many }}"],
-            parameters: ["one": .string(nasty[0]), "many": .array(nasty.map { .string($0) })])
-        let command = try #require(try i.renderCommand(s))
-        let args = try runShell(command)
-        #expect(args == [nasty[0], "pre\(nasty[0])post"] + nasty)
-        #expect(!FileManager.default.fileExists(atPath: "/tmp/charter-pwned"))
         for value in nasty {
-            let (j, t) = try instance(
-                step: ["run": "printf '%s\\0' ${{ params.v }}"], parameters: ["v": .string(value)])
-            #expect(try runShell(try #require(try j.renderCommand(t))) == [value], "\(value)")
+            let (i, s) = try instance(
+                step: [
+                    "env": ["V": "${{ params.v }}"], "run": "printf '%s\\0' \"$V\" pre\"$V\"post; cat <<EOF\n$V\nEOF",
+                ],
+                parameters: ["v": .string(value)])
+            let script = try #require(try i.renderCommand(s))
+            let output = try runShell(script, environment: try i.renderEnvironment(s))
+            #expect(output.prefix(2) == [value, "pre\(value)post"], "\(value)")
+            #expect(output.last == value + "\n", "a heredoc expands the variable once and runs nothing: \(value)")
         }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/charter-pwned"))
     }
 
-    /// Runs `command` with `/bin/sh -c` and splits its NUL-terminated output.
-    private func runShell(_ command: String) throws -> [String] {
+    /// Runs `command` with `/bin/sh -c` and `environment`, and splits its NUL-terminated output.
+    private func runShell(_ command: String, environment: [String: String]) throws -> [String] {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", command]
+        p.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
         let pipe = Pipe()
         p.standardOutput = pipe
         try p.run()
@@ -368,10 +367,9 @@ private func instance(
         #expect(try i.renderPrompt(s) == nil)
     }
 
-    @Test func nulCannotReachACommandOrTheEnvironment() throws {
+    @Test func nulCannotReachTheEnvironment() throws {
         let (i, s) = try instance(
-            step: ["run": "echo ${{ params.v }}", "env": ["A": "${{ params.v }}"]], parameters: ["v": "a\0b"])
-        #expect(throws: TemplateRenderError.self) { try i.renderCommand(s) }
+            step: ["run": "echo \"$A\"", "env": ["A": "${{ params.v }}"]], parameters: ["v": "a\0b"])
         #expect(throws: TemplateRenderError.self) { try i.renderEnvironment(s) }
     }
 
@@ -465,7 +463,8 @@ private func instance(
                 - name: publish
                   type: shell
                   needs: [notes]
-                  run: echo ${{ steps.notes.output }}
+                  env: {NOTES: "${{ steps.notes.output }}"}
+                  run: echo "$NOTES"
             """)
         #expect(d.map(\.code) == ["reference.missing", "reference.missing"])
         #expect(d.map { "\($0.line):\($0.column)" } == ["24:19", "25:17"])
@@ -478,7 +477,8 @@ private func instance(
             """
                 - name: a
                   type: shell
-                  run: echo ${{ steps.b.output }} ${{ steps.a.output }}
+                  env: {B: "${{ steps.b.output }}", A: "${{ steps.a.output }}"}
+                  run: echo "$A $B"
                 - name: b
                   type: shell
                   run: echo b
@@ -490,24 +490,26 @@ private func instance(
                   type: shell
                   needs: [c]
                   when: steps.b.outcome == 'succeeded'
-                  run: echo ${{ steps.b.output }}
+                  env: {B: "${{ steps.b.output }}"}
+                  run: echo "$B"
             """)
         #expect(d.map(\.code) == ["template.order", "template.order"])
         #expect(d[0].message.contains("`b` is not upstream") && d[0].hint == "add `b` to the `needs` of `a`")
         #expect(d[1].message.contains("its own result"))
     }
 
-    @Test func substitutionsInsideShellQuotesAreRefused() {
+    @Test func substitutionsInRunAreRefusedWithTheSafeWay() {
         let d = diagnostics(
             """
                 - name: a
                   type: shell
-                  run: echo '${{ params.topic }}' "x ${{ params.topic }}" \\'${{ params.topic }} --f='%s' ${{ params.topic }}
+                  run: echo '${{ params.topic }}' "x ${{ params.topic }}" ${{ params.topic }}
             """)
-        #expect(d.map(\.code) == ["template.quoting", "template.quoting"])
-        #expect(d.map(\.column) == [18, 42])
-        #expect(d[0].message.contains("inside single quotes") && d[1].message.contains("inside double quotes"))
-        #expect(d[0].hint == "remove the quotes around it")
+        #expect(
+            d.map(\.code) == ["template.run-substitution", "template.run-substitution", "template.run-substitution"])
+        #expect(d.map(\.column) == [18, 42, 63])
+        #expect(d[0].message.contains("a shell would read them as code"))
+        #expect(d[0].hint?.contains("`env`") == true && d[0].hint?.contains("\"$NAME\"") == true)
     }
 
     @Test func typeMisuseIsCaughtBeforeAnyRun() throws {
@@ -582,7 +584,10 @@ private func instance(
         let step = { (name: String) in t.steps.first { $0.name == name }! }
         #expect(
             try i.renderCommand(step("checkout"))
-                == "git clone --branch 'fix/a.b' https://git.northwind.example/'northwind/platform'.git src")
+                == #"git clone --branch "$BRANCH" "https://git.northwind.example/$REPOSITORY.git" src"#)
+        #expect(
+            try i.renderEnvironment(step("checkout"))
+                == ["BRANCH": "fix/a.b", "REPOSITORY": "northwind/platform", "GIT_TERMINAL_PROMPT": "0"])
         #expect(try i.renderMessage(step("sign-off"))?.hasPrefix("Merge fix/a.b into main?") == true)
         #expect(try i.evaluateWhen(step("summary"), results: ["review": TemplateStepResult(.succeeded)]) == false)
         let results = [
@@ -592,7 +597,6 @@ private func instance(
         let prompt = try #require(try i.renderPrompt(step("review"), results: results))
         #expect(prompt.contains("Focus on: tests, docs."))
         #expect(prompt.contains("Test output:\n1 failure"))
-        #expect(try i.renderEnvironment(step("checkout")) == ["GIT_TERMINAL_PROMPT": "0"])
     }
 
     @Test func everyRoutineInstantiatesItsTemplate() throws {
@@ -605,7 +609,8 @@ private func instance(
                 // every step renders once all earlier steps succeeded
                 let done = Dictionary(uniqueKeysWithValues: t.steps.map { ($0.name, TemplateStepResult(.succeeded)) })
                 _ = try i.renderPrompt(step, results: done)
-                _ = try i.renderCommand(step, results: done)
+                _ = try i.renderCommand(step)
+                _ = try i.renderEnvironment(step, results: done)
                 _ = try i.evaluateWhen(step, results: done)
             }
         }

@@ -55,8 +55,7 @@ public final class CapacitySetup: @unchecked Sendable {
         http = ProviderHTTPClient()
         // Credential files must live in one directory the operator chose: a repository-defined
         // source must not be able to read (and send to its endpoint) any file the controller can.
-        let credentialDirectory =
-            environment["CHARTER_CREDENTIALS_DIR"] ?? dataDirectory.appendingPathComponent("credentials").path
+        let credentialDirectory = DataDirectory.credentials(dataDirectory: dataDirectory, environment: environment).path
         credentials = CredentialResolver(environment: environment, directory: credentialDirectory)
         let inputs = Inputs(actual)
         let (sources, sourceNotes) = Self.sources(inputs, http: http, credentials: credentials)

@@ -31,33 +31,41 @@ public final class RunService: Sendable {
     /// The broker behind agent steps, when the service was made
     /// ``withCapacity(dataDirectory:actual:environment:onEvent:)``.
     public let capacity: CapacitySetup?
+    /// The applied run rules shell steps start under.
+    public let rules: StepRules
     let clock: any EngineClock
 
     /// A service over the data directory's `runs.sqlite`; nothing runs before ``start()``.
     public init(
         dataDirectory: URL, provider: any CompletionProvider = OfflineProvider(),
         clock: any EngineClock = SystemClock(),
-        configuration: EngineConfiguration = EngineConfiguration(), sandbox: ShellSandboxMode = .required,
-        capacity: CapacitySetup? = nil
+        configuration: EngineConfiguration = EngineConfiguration(), capacity: CapacitySetup? = nil,
+        rules: StepRules? = nil, shell: ShellRunner = ShellRunner()
     ) throws {
         store = try RunStore(directory: dataDirectory)
         self.capacity = capacity
+        let rules =
+            rules
+            ?? StepRules(RunRules(policies: []), credentials: DataDirectory.credentials(dataDirectory: dataDirectory))
+        self.rules = rules
         self.clock = clock
         let agent =
             (provider as? CapacityBroker).map { AgentStepExecutor(broker: $0) } ?? AgentStepExecutor(provider: provider)
         engine = WorkflowEngine(
             store: store,
             executors: [
-                "agent": agent, "shell": ShellStepExecutor(sandbox: sandbox),
+                "agent": agent, "shell": ShellStepExecutor(runner: shell, rules: rules),
                 "approval": ApprovalStepExecutor(),
             ],
             gate: TemplateGate(), clock: clock, configuration: configuration)
     }
 
-    /// Brings the capacity broker in line with the applied `state` (sources, budgets, time zone);
-    /// returns what changed, empty when nothing did or there is no broker.
-    public func refreshCapacity(_ state: OrgState) async -> [String] {
-        await capacity?.update(actual: state) ?? []
+    /// Brings the capacity broker (sources, budgets, time zone) and the run rules shell steps start
+    /// under in line with the applied `state`; returns what changed in capacity, empty when nothing
+    /// did or there is no broker.
+    public func refresh(_ state: OrgState) async -> [String] {
+        rules.update(state)
+        return await capacity?.update(actual: state) ?? []
     }
 
     /// Resumes every unfinished run.
@@ -152,14 +160,21 @@ extension RunService {
 }
 
 extension RunService {
-    /// The service of a data directory with its capacity: the applied sources behind a broker (see
-    /// ``CapacitySetup`` for its notes). Shut the setup down when done.
+    /// The service of a data directory with its capacity — the applied sources behind a broker (see
+    /// ``CapacitySetup`` for its notes) — and the applied run rules; `reservedEndpoints` are the
+    /// controller's own listeners, which steps may not reach. Shut the setup down when done.
     public static func withCapacity(
         dataDirectory: URL, actual: OrgState, environment: [String: String] = ProcessInfo.processInfo.environment,
-        onEvent: (@Sendable (BrokerEvent) -> Void)? = nil
+        reservedEndpoints: [ReservedEndpoint] = [], onEvent: (@Sendable (BrokerEvent) -> Void)? = nil
     ) throws -> (RunService, CapacitySetup) {
         let capacity = try CapacitySetup(
             actual: actual, dataDirectory: dataDirectory, environment: environment, onEvent: onEvent)
-        return (try RunService(dataDirectory: dataDirectory, provider: capacity.broker, capacity: capacity), capacity)
+        let rules = StepRules(
+            RunRules(actual),
+            credentials: DataDirectory.credentials(dataDirectory: dataDirectory, environment: environment),
+            reservedEndpoints: reservedEndpoints)
+        let service = try RunService(
+            dataDirectory: dataDirectory, provider: capacity.broker, capacity: capacity, rules: rules)
+        return (service, capacity)
     }
 }

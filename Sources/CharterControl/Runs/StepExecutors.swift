@@ -89,56 +89,6 @@ public struct AgentStepExecutor: StepExecutor {
     }
 }
 
-/// `shell` steps: the rendered command in the run's workspace, sandboxed where bubblewrap works.
-public struct ShellStepExecutor: StepExecutor {
-    let runner: ShellRunner
-    let sandbox: ShellSandboxMode
-    /// Stdout kept as the step's output (what later steps read as `steps.X.output`).
-    static let outputLimit = 256 * 1024
-
-    /// An executor running commands with `runner`.
-    public init(runner: ShellRunner = ShellRunner(), sandbox: ShellSandboxMode = .required) {
-        self.runner = runner
-        self.sandbox = sandbox
-    }
-
-    public func execute(_ context: StepContext) async throws -> StepResult {
-        let step = TemplateRuns.templateStep(context.step)
-        let instance = TemplateRuns.instance(
-            template: context.template, parameters: context.parameters, runID: context.runID, routine: context.routine)
-        let results = TemplateRuns.results(context.upstream)
-        let command = try instance.renderCommand(step, results: results) ?? ""
-        let environment = try instance.renderEnvironment(step, results: results)
-        // Outside the workspace, so the command cannot rewrite its own record.
-        let outputs = context.workspace.deletingLastPathComponent().appendingPathComponent(
-            ".output-\(context.runID)/\(context.step.name)-\(context.attempt)")
-        try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
-        let result = try await runner.run(
-            ShellRequest(
-                command: command, workspace: context.workspace, outputDirectory: outputs, environment: environment,
-                sandbox: sandbox))
-        let stdout = (try? Data(contentsOf: result.stdout.file)) ?? Data()
-        let stderr = (try? Data(contentsOf: result.stderr.file)) ?? Data()
-        let record: Value = [
-            "command": .string(command), "termination": .string(result.termination.description),
-            "sandbox": .string(result.sandbox.description),
-            "durationMs": .int(Int(result.duration.components.seconds * 1000)),
-            "stdoutTruncated": .bool(result.stdout.truncated), "stderrTruncated": .bool(result.stderr.truncated),
-        ]
-        let artifacts: [String: Artifact] = [
-            "stdout.txt": .data(stdout), "stderr.txt": .data(stderr),
-            "process.json": .data(Data(CanonicalJSON.string(record).utf8)),
-        ]
-        if result.succeeded {
-            return .succeeded(
-                output: String(decoding: stdout.prefix(Self.outputLimit), as: UTF8.self), artifacts: artifacts)
-        }
-        let lastLine =
-            String(decoding: stderr.suffix(2000), as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-        return .failed(reason: "\(result.termination)\(lastLine.isEmpty ? "" : ": \(lastLine)")", retryable: true)
-    }
-}
-
 /// `approval` steps: the run waits, durably, until the step's board decides with signed votes
 /// (`charter vote RUN/STEP approve …`), which the controller counts and resolves.
 public struct ApprovalStepExecutor: StepExecutor {

@@ -35,11 +35,11 @@ public enum TemplateRuns {
             parameters: instance.parameters, priority: priority, steps: steps)
     }
 
-    /// The template step an engine step was made from (the fields that render: prompt, run, env,
-    /// message, when).
+    /// The template step an engine step was made from (the fields that render or govern it: prompt,
+    /// run, env, network, secrets, message, when).
     static func templateStep(_ spec: StepSpec) -> TemplateStep {
         var value: [String: Value] = ["name": .string(spec.name), "type": .string(spec.type)]
-        for key in ["role", "prompt", "run", "env", "board", "message"] {
+        for key in ["role", "prompt", "run", "env", "network", "secrets", "board", "message"] {
             if let v = spec.payload[key] { value[key] = v }
         }
         if let when = spec.when { value["when"] = .string(when) }

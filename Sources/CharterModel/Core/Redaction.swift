@@ -17,4 +17,27 @@ public enum Redaction {
         }
         return result + rest
     }
+
+    /// `bytes` with every occurrence of each of `secrets` replaced by `***`, longest first so a
+    /// secret that contains another is hidden whole. What a step prints is redacted this way
+    /// before it is stored, as CI systems mask their secrets in logs.
+    public static func redact(_ bytes: [UInt8], secrets: [String]) -> [UInt8] {
+        let needles = Set(secrets.map { Array($0.utf8) }).filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+        guard !needles.isEmpty, !bytes.isEmpty else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        scan: while i < bytes.count {
+            for needle in needles where bytes[i] == needle[0] && i + needle.count <= bytes.count {
+                if bytes[i..<(i + needle.count)].elementsEqual(needle) {
+                    out += Array("***".utf8)
+                    i += needle.count
+                    continue scan
+                }
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return out
+    }
 }

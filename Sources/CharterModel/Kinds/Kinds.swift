@@ -187,6 +187,14 @@ public struct Policy: Sendable, Hashable {
     public var deniedTools: [String]
     public var allowedPaths: [String]
     public var deniedPaths: [String]
+    /// `host:port` patterns steps may connect to (``NetworkRule`` text), and patterns they may not.
+    public var allowedNetwork: [String]
+    public var deniedNetwork: [String]
+    /// Names of secrets steps may ask for (`*` wildcards), and names they may not.
+    public var allowedSecrets: [String]
+    public var deniedSecrets: [String]
+    /// Whether a step may run without a sandbox where bubblewrap does not work.
+    public var allowUnsandboxed: Bool
     public var budget: Budget?
 
     public init(name: String, spec s: Value) {
@@ -198,6 +206,11 @@ public struct Policy: Sendable, Hashable {
         deniedTools = run?["tools"]?["deny"]?.strings ?? []
         allowedPaths = run?["paths"]?["allow"]?.strings ?? []
         deniedPaths = run?["paths"]?["deny"]?.strings ?? []
+        allowedNetwork = run?["network"]?["allow"]?.strings ?? []
+        deniedNetwork = run?["network"]?["deny"]?.strings ?? []
+        allowedSecrets = run?["secrets"]?["allow"]?.strings ?? []
+        deniedSecrets = run?["secrets"]?["deny"]?.strings ?? []
+        allowUnsandboxed = run?["allowUnsandboxed"]?.bool ?? false
         budget = Budget(run?["budget"])
     }
 }

@@ -83,6 +83,10 @@ public struct TemplateStep: Sendable, Hashable {
     public var prompt: String?
     public var run: String?
     public var env: [String: String]
+    /// `host:port` patterns a shell step needs to reach (``NetworkRule`` text); a Policy must allow them too.
+    public var network: [String]
+    /// Secrets a shell step asks for: environment variable name → secret name.
+    public var secrets: [String: String]
     public var board: String?
     public var message: String?
 
@@ -98,6 +102,8 @@ public struct TemplateStep: Sendable, Hashable {
         prompt = v["prompt"]?.string
         run = v["run"]?.string
         env = v["env"]?.stringMap ?? [:]
+        network = v["network"]?.strings ?? []
+        secrets = v["secrets"]?.stringMap ?? [:]
         board = v["board"]?.string
         message = v["message"]?.string
     }

@@ -17,6 +17,17 @@ public enum KindSchemas {
     static func duration(_ d: String) -> Schema { .string(StringSchema(d, pattern: Patterns.duration)) }
     static func strings(_ d: String) -> Schema { .array(ArraySchema(d, items: str("A value."), uniqueItems: true)) }
 
+    /// A list of tool names: only tools that exist, and none exists yet.
+    static func tools(_ d: String) -> Schema {
+        .array(
+            ArraySchema(
+                d,
+                items: .string(
+                    StringSchema(
+                        "no agent tool exists yet (tools come with tool-using agent steps): remove the entry",
+                        enumValues: ToolCatalog.names)), uniqueItems: true))
+    }
+
     /// `metadata`: the name and labels every resource has.
     public static let metadata = ObjectSchema(
         "metadata", "Identity of the resource. `kind/name` is unique in the repository.",
@@ -156,7 +167,11 @@ public enum KindSchemas {
                         "Step types this role may run.",
                         items: str("A step type.", enumValues: ["agent", "shell", "approval"]), minItems: 1,
                         uniqueItems: true)), default: ["agent"]),
-            Property("tools", strings("Tools agent steps in this role may call."), default: []),
+            Property(
+                "tools",
+                tools(
+                    "Tools agent steps in this role may call. No agent tool exists yet, so the list must stay empty until tool-using agent steps come."
+                ), default: []),
             Property("budget", budget("this role's agent steps")),
         ])
 
@@ -262,12 +277,23 @@ public enum KindSchemas {
         ],
         conditionals: [Conditional(when: "action", equals: "forbid", forbid: ["allowGuards"])])
 
-    static let allowDeny = Schema.object(
+    static func allowDeny(_ description: String, allow: String, deny: String, items: Schema) -> Schema {
+        .object(
+            ObjectSchema(
+                "allow/deny list", description,
+                properties: [
+                    Property("allow", .array(ArraySchema(allow, items: items, uniqueItems: true)), default: []),
+                    Property("deny", .array(ArraySchema(deny, items: items, uniqueItems: true)), default: []),
+                ]))
+    }
+
+    static let toolAllowDeny = Schema.object(
         ObjectSchema(
-            "allow/deny list", "Patterns to allow and to deny; deny wins.",
+            "allow/deny list",
+            "Tools agent steps may call. No agent tool exists yet, so both lists must stay empty until tool-using agent steps come.",
             properties: [
-                Property("allow", strings("Allowed patterns."), default: []),
-                Property("deny", strings("Denied patterns."), default: []),
+                Property("allow", tools("Allowed tools."), default: []),
+                Property("deny", tools("Denied tools."), default: []),
             ]))
 
     static let policy = ObjectSchema(
@@ -283,8 +309,35 @@ public enum KindSchemas {
                     ObjectSchema(
                         "run rules", "Limits on what runs may do.",
                         properties: [
-                            Property("tools", allowDeny),
-                            Property("paths", allowDeny),
+                            Property("tools", toolAllowDeny),
+                            Property(
+                                "paths",
+                                allowDeny(
+                                    "What a shell step's sandbox shows, as path patterns inside it: `/usr/**`, `~/.ssh/**` (`~` is the workspace), `*.pem` (any depth of the workspace). A deny wins, over every Policy.",
+                                    allow:
+                                        "When any Policy has one, only default mounts these match (the mount point itself: `/usr/**`) are mounted, and workspace entries they do not reach are masked.",
+                                    deny:
+                                        "Mounts these match are left out; existing workspace entries they match are masked.",
+                                    items: str("A path pattern.", max: PathPattern.maxLength))),
+                            Property(
+                                "network",
+                                allowDeny(
+                                    "Where shell steps may connect through Charter's egress proxy, as `host:port` patterns: `git.example.com:443`, `*.example.com:443`, `10.0.0.0/8:22`, `[::1]:9418`, `*:*`. A step must ask for a destination too. A deny wins, over every Policy.",
+                                    allow:
+                                        "Destinations allowed. Loopback, private, link-local (cloud metadata) and other non-public addresses need a rule naming the address or network; the controller's own ports need the exact address and port.",
+                                    deny: "Destinations refused.", items: str("A `host:port` pattern.", max: 300))),
+                            Property(
+                                "secrets",
+                                allowDeny(
+                                    "Which secrets (files in the controller's credentials directory) shell steps may ask for, by name; `*` matches any run of characters. A deny wins, over every Policy.",
+                                    allow: "Secret names granted.", deny: "Secret names refused.",
+                                    items: str("A secret name pattern.", Patterns.namePattern, max: 63))),
+                            Property(
+                                "allowUnsandboxed",
+                                .boolean(
+                                    description:
+                                        "Whether a shell step may run without a sandbox where bubblewrap does not work; every view of the step then says so."
+                                ), default: false),
                             Property(
                                 "budget",
                                 budget("all agent steps of the organization (with several Policies, every limit holds)")
@@ -356,23 +409,41 @@ public enum KindSchemas {
             Property(
                 "prompt",
                 str("The prompt, with `${{ params.X }}` and `${{ steps.S.output }}` substitutions, for `agent` steps.")),
-            Property("run", str("The shell command, for `shell` steps; substituted values are shell-quoted.")),
+            Property(
+                "run",
+                str(
+                    "The script, for `shell` steps, run by `/bin/sh`; values reach it only through `env`, never substituted into it."
+                )),
             Property(
                 "env",
                 .map(
                     MapSchema(
-                        "Environment variables for `shell` steps.", keyPattern: Patterns.identifier,
-                        values: .string(StringSchema("A value."))))),
+                        "Environment variables for `shell` steps; values may hold `${{ }}` substitutions.",
+                        keyPattern: Patterns.identifier, values: .string(StringSchema("A value."))))),
+            Property(
+                "network",
+                .array(
+                    ArraySchema(
+                        "`host:port` destinations a `shell` step connects to through Charter's egress proxy; a Policy's runRules.network must allow them too.",
+                        items: str("A `host:port` pattern.", max: 300), uniqueItems: true))),
+            Property(
+                "secrets",
+                .map(
+                    MapSchema(
+                        "Secrets a `shell` step receives as environment variables: variable name → secret name (a file in the controller's credentials directory); a Policy's runRules.secrets must grant them.",
+                        keyPattern: Patterns.identifier, values: name("A secret name.")))),
             Property("board", name("The Board that votes, for `approval` steps.")),
             Property("message", str("What the board is asked to approve, for `approval` steps.")),
         ],
         conditionals: [
             Conditional(
-                when: "type", equals: "agent", require: ["role", "prompt"], forbid: ["run", "env", "board", "message"]),
+                when: "type", equals: "agent", require: ["role", "prompt"],
+                forbid: ["run", "env", "network", "secrets", "board", "message"]),
             Conditional(
                 when: "type", equals: "shell", require: ["run"], forbid: ["role", "prompt", "board", "message"]),
             Conditional(
-                when: "type", equals: "approval", require: ["board"], forbid: ["role", "prompt", "run", "env"]),
+                when: "type", equals: "approval", require: ["board"],
+                forbid: ["role", "prompt", "run", "env", "network", "secrets"]),
         ])
 
     static let template = ObjectSchema(

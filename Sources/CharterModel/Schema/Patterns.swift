@@ -15,6 +15,16 @@ public enum Patterns {
         expectation: "a valid name: lower-case letters, digits and '-', starting and ending with a letter or digit",
         matches: isName)
 
+    /// Secret name patterns of a Policy: a name in which `*` matches any run of characters.
+    public static let namePattern = Pattern(
+        regex: "^[a-z0-9*][-a-z0-9*]*$",
+        expectation: "a name or a pattern of lower-case letters, digits, '-' and '*'"
+    ) { s in
+        let u = s.utf8
+        guard let f = u.first, isLowerAlnum(f) || f == UInt8(ascii: "*") else { return false }
+        return u.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "*") }
+    }
+
     /// Parameter names and environment-style identifiers: `[A-Za-z_][A-Za-z0-9_]*`.
     public static let identifier = Pattern(
         regex: "^[A-Za-z_][A-Za-z0-9_]*$",

@@ -69,6 +69,7 @@ public enum ReferenceEmitter {
     static func typeName(_ s: Schema) -> String {
         switch s {
         case .string(let st):
+            if let e = st.enumValues, e.isEmpty { return "nothing (no value exists yet)" }
             if let e = st.enumValues { return e.map { "`\($0)`" }.joined(separator: " \\| ") }
             return st.pattern.map { _ in "string (pattern)" } ?? "string"
         case .integer(let i):

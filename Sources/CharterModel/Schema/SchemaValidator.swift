@@ -94,7 +94,11 @@ public struct SchemaValidator {
             return nil
         }
         var ok = true
-        if let values = s.enumValues, !values.contains(value) {
+        if let values = s.enumValues, values.isEmpty {
+            // An enumeration with no value yet (tool names before any tool exists): say so.
+            report("schema.enum", node, "`\(text)` names nothing that exists", hint: s.description)
+            ok = false
+        } else if let values = s.enumValues, !values.contains(value) {
             let suggestion = Suggestion.closest(to: text, in: values).map { "; did you mean `\($0)`?" } ?? ""
             report(
                 "schema.enum", node,

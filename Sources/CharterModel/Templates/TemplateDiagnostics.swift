@@ -24,16 +24,21 @@ extension Checker {
                     out.append(res.templateDiagnostic("template.syntax", at: pointer, in: text, error))
                     continue
                 }
-                for case .substitution(let e, _) in parsed.segments {
+                let isRun = pointer.tokens.last == "run" && pointer.tokens.count == path.tokens.count + 1
+                for case .substitution(let e, let offset) in parsed.segments {
+                    if isRun {
+                        out.append(
+                            res.templateDiagnostic(
+                                "template.run-substitution", at: pointer, in: text,
+                                TemplateExpressionError(
+                                    TemplateInstance.runSubstitutionMessage, at: offset,
+                                    hint: TemplateInstance.runSubstitutionHint)))
+                        continue
+                    }
                     checker.issues = []
                     checker.check(e)
                     for issue in checker.issues {
                         out.append(res.templateDiagnostic(issue.code, at: pointer, in: text, issue.error))
-                    }
-                }
-                if pointer.tokens.last == "run" {
-                    for error in ShellQuoteScan.quotedSubstitutions(in: parsed) {
-                        out.append(res.templateDiagnostic("template.quoting", at: pointer, in: text, error))
                     }
                 }
             }
@@ -71,45 +76,6 @@ struct TemplateGraph {
             stack += needs[n] ?? []
         }
         return seen
-    }
-}
-
-/// Finds substitutions written inside shell quotes in a `run` command. Their values are quoted
-/// already, so `'${{ params.x }}'` would hand the command the value wrapped in literal quotes.
-enum ShellQuoteScan {
-    static func quotedSubstitutions(in text: TemplateText) -> [TemplateExpressionError] {
-        enum State { case none, single, double }
-        var state = State.none
-        var escaped = false
-        var errors: [TemplateExpressionError] = []
-        for segment in text.segments {
-            switch segment {
-            case .text(let s):
-                for c in s.unicodeScalars {
-                    if escaped {
-                        escaped = false
-                        continue
-                    }
-                    switch (state, c) {
-                    case (.none, "'"): state = .single
-                    case (.none, "\""): state = .double
-                    case (.none, "\\"), (.double, "\\"): escaped = true
-                    case (.single, "'"), (.double, "\""): state = .none
-                    default: break
-                    }
-                }
-            case .substitution(_, let offset):
-                escaped = false
-                guard state != .none else { continue }
-                let kind = state == .single ? "single" : "double"
-                errors.append(
-                    TemplateExpressionError(
-                        "this substitution is inside \(kind) quotes; values are shell-quoted already, "
-                            + "so the quotes would become part of the value", at: offset,
-                        hint: "remove the quotes around it"))
-            }
-        }
-        return errors
     }
 }
 

@@ -7,17 +7,30 @@ extension TemplateInstance {
         return try render(prompt, step: step, field: "prompt", results: results) { $0.text }
     }
 
-    /// The step's `run` command, each substituted value one single-quoted shell word (a list,
-    /// several). Quoting composes with the text around it: `https://x/${{ params.repo }}.git`
-    /// becomes `https://x/'a/b'.git`, one word for the shell. Nil when the step has no command.
-    public func renderCommand(
-        _ step: TemplateStep, results: [String: TemplateStepResult] = [:]
-    ) throws(TemplateRenderError) -> String? {
+    /// The step's `run` script, as written: values never enter it (they reach it through `env`),
+    /// so no value is ever read by a shell as code. Nil when the step has no script.
+    ///
+    /// - Throws: ``TemplateRenderError`` when the script holds a `${{ }}` substitution, which
+    ///   `charter validate` refuses; a run created before that rule existed fails here rather than
+    ///   substitute.
+    public func renderCommand(_ step: TemplateStep) throws(TemplateRenderError) -> String? {
         guard let run = step.run else { return nil }
-        return try render(run, step: step, field: "run", results: results, valueCheck: Self.refuseNUL) {
-            ShellQuoting.words(for: $0)
+        do throws(TemplateExpressionError) {
+            let parsed = try TemplateText(parsing: run)
+            for case .substitution(_, let offset) in parsed.segments {
+                throw TemplateExpressionError(
+                    Self.runSubstitutionMessage, at: offset, hint: Self.runSubstitutionHint)
+            }
+        } catch {
+            throw TemplateRenderError(template: template.name, step: step.name, field: "run", error: error)
         }
+        return run
     }
+
+    static let runSubstitutionMessage =
+        "values cannot be substituted into `run`, where a shell would read them as code"
+    static let runSubstitutionHint =
+        "pass the value through `env` (`env: {NAME: \"${{ params.x }}\"}`) and write \"$NAME\" in the script"
 
     /// The step's environment with values inserted as plain text: environment values reach the
     /// program as they are, with no shell in between.

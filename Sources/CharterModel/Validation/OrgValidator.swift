@@ -187,6 +187,7 @@ struct Checker {
                             "lifting a guard needs a named board to approve it", hint: "add `boards:`"))
                 }
             }
+            policyRunRules(res, p)
         }
     }
 
@@ -253,6 +254,7 @@ struct Checker {
                             "role `\(roleName)` may not run `\(s.type.rawValue)` steps",
                             hint: "add `\(s.type.rawValue)` to the role's allowedStepTypes or pick another role"))
                 }
+                stepSecrets(res, s, at: path)
             }
             templateExpressions(res, t)
         }

@@ -1,0 +1,85 @@
+import CharterModel
+import Foundation
+
+/// The applied Policies' run rules as steps see them when they start, plus what the process knows
+/// that the repository does not: where granted secrets are read from, and which endpoints are the
+/// controller's own.
+///
+/// Rules are read when each step starts, not when its run was created: a Policy that tightens a
+/// rule (or revokes a secret) binds every step that starts after the pass that applied it, even
+/// in runs that were waiting at an approval for days. Rights come from the applied state only.
+public final class StepRules: @unchecked Sendable {
+    // Guards `rules`; never held across an await.
+    private let lock = NSLock()
+    private var rules: RunRules
+    /// The directory granted secrets are read from (see ``DataDirectory/credentials(dataDirectory:environment:)``).
+    public let credentials: URL
+    /// The controller's own listening endpoints (webhooks): unreachable from steps unless a Policy
+    /// names exactly that address and port.
+    public let reservedEndpoints: [ReservedEndpoint]
+
+    /// Rules starting from `rules`.
+    public init(_ rules: RunRules, credentials: URL, reservedEndpoints: [ReservedEndpoint] = []) {
+        self.rules = rules
+        self.credentials = credentials
+        self.reservedEndpoints = reservedEndpoints
+    }
+
+    /// The rules now.
+    public var current: RunRules { lock.withLock { rules } }
+
+    /// Follows the applied state; returns whether anything changed.
+    @discardableResult
+    public func update(_ state: OrgState) -> Bool {
+        let new = RunRules(state)
+        return lock.withLock {
+            guard rules != new else { return false }
+            rules = new
+            return true
+        }
+    }
+
+    /// The value of the granted secret `name`, its trailing newline removed.
+    ///
+    /// - Throws: ``StepRulesError`` when `name` is not a plain name or its file cannot be read;
+    ///   the message names the file, never its content.
+    public func secret(_ name: String) throws -> String {
+        guard Patterns.isName(name) else { throw StepRulesError("`\(name)` is not a valid secret name") }
+        let file = credentials.appendingPathComponent(name)
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw StepRulesError(
+                "the secret `\(name)` is granted, but \(file.path) does not exist or cannot be read: put the value in that file"
+            )
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        guard !text.isEmpty, !text.contains("\0") else {
+            throw StepRulesError("the secret file \(file.path) is empty or holds a NUL byte")
+        }
+        return text
+    }
+}
+
+/// An endpoint the controller listens on.
+public struct ReservedEndpoint: Sendable, Hashable {
+    /// The address it is bound to; nil for every address (`0.0.0.0`, `::`).
+    public var host: String?
+    /// The port.
+    public var port: Int
+
+    /// An endpoint.
+    public init(host: String?, port: Int) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// Why a step cannot be given what it asks for.
+public struct StepRulesError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong and what to do.
+    public var message: String
+
+    init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
