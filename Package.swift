@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries, found through pkg-config and installed by `.ci/run`.
@@ -54,6 +55,15 @@ let package = Package(
         // Routines: scheduling (cron ticks → runs), shell processes, LLM providers, the workflow engine.
         .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel"]),
         .target(name: "CharterShell"),
+        // The controller's egress proxy for sandboxed steps: CONNECT over a unix socket, EgressRules decide.
+        .target(
+            name: "CharterEgress",
+            dependencies: [
+                "CharterModel", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "CharterBroker",
             dependencies: [
@@ -140,6 +150,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CharterEngineTests", dependencies: ["CharterEngine", "CharterTestSupport"]),
+        .testTarget(
+            name: "CharterEgressTests",
+            dependencies: [
+                "CharterEgress", "CharterModel", "CharterTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
