@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "charter", targets: ["charter"]),
         .executable(name: "charter-bench", targets: ["charter-bench"]),
+        .executable(name: "charter-netbridge", targets: ["charter-netbridge"]),
         .library(name: "CharterControl", targets: ["CharterControl"]),
     ],
     dependencies: [
@@ -117,6 +118,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
+        ),
+        // Runs inside the sandbox, where only /usr exists: plain C, no Swift runtime.
+        .executableTarget(
+            name: "charter-netbridge",
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--as-needed"])]
         ),
 
         .target(name: "CharterTestSupport", path: "Tests/CharterTestSupport"),
