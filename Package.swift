@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "charter-netbridge",
             cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--as-needed"])]
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
 
         .target(name: "CharterTestSupport", path: "Tests/CharterTestSupport"),

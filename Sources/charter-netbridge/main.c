@@ -175,11 +175,6 @@ static int parse_port(const char *text) {
     return value >= 1 && value <= 65535 ? (int)value : -1;
 }
 
-static const char *default_socket(void) {
-    const char *path = getenv("CHARTER_EGRESS_SOCKET");
-    return path && *path ? path : DEFAULT_SOCKET;
-}
-
 // ---- connect mode: a CONNECT tunnel on stdin/stdout ----
 
 static int run_connect(const char *socket_path, const char *host, const char *port_text) {
@@ -398,26 +393,26 @@ static int usage(void) {
 }
 
 int main(int argc, char **argv) {
-    const char *socket_path = default_socket();
-    int port = DEFAULT_PORT;
+    const char *socket_path = getenv("CHARTER_EGRESS_SOCKET");
+    if (!socket_path || !*socket_path) socket_path = DEFAULT_SOCKET;
+    int port = DEFAULT_PORT, separator = 0, index = 1;
     const char *name = strrchr(argv[0], '/');
-    name = name ? name + 1 : argv[0];
-    int connect_mode = strcmp(name, "connect") == 0;
-    int index = 1;
-    if (!connect_mode && index < argc && strcmp(argv[index], "connect") == 0) {
-        connect_mode = 1;
-        index++;
-    }
-    while (index < argc) {
-        if (strcmp(argv[index], "--socket") == 0 && index + 1 < argc) {
+    int connect_mode = strcmp(name ? name + 1 : argv[0], "connect") == 0;
+    // Options, then `--` and the command, or `connect` and HOST PORT, in any order before those.
+    while (index < argc && !separator) {
+        const char *arg = argv[index];
+        if (strcmp(arg, "--socket") == 0 && index + 1 < argc) {
             socket_path = argv[index + 1];
             index += 2;
-        } else if (!connect_mode && strcmp(argv[index], "--port") == 0 && index + 1 < argc) {
+        } else if (strcmp(arg, "--port") == 0 && index + 1 < argc) {
             if ((port = parse_port(argv[index + 1])) < 0) return usage();
             index += 2;
-        } else if (strcmp(argv[index], "--") == 0) {
+        } else if (strcmp(arg, "--") == 0) {
+            separator = 1;
             index++;
-            break;
+        } else if (!connect_mode && strcmp(arg, "connect") == 0) {
+            connect_mode = 1;
+            index++;
         } else {
             break;
         }
@@ -427,7 +422,8 @@ int main(int argc, char **argv) {
         signal(SIGPIPE, SIG_IGN);
         return run_connect(socket_path, argv[index], argv[index + 1]);
     }
-    if (index >= argc) return usage();
+    // The separator is required, so a mistyped option is never run as the command.
+    if (!separator || index >= argc) return usage();
     return run_supervisor(socket_path, port, argv + index);
 }
 

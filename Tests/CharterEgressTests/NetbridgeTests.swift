@@ -128,6 +128,36 @@ struct NetbridgeTests {
         await echo.stop()
     }
 
+    @Test(.enabled(if: bubblewrapWorks, "needs a working /usr/bin/bwrap"))
+    func insideASandboxWithOnlyUsrAndLoopbackTheProxyIsTheWayOut() async throws {
+        let echo = try await EchoServer.start()
+        let fixture = try await ProxyFixture.start(allow: ["127.0.0.1:\(echo.port)"])
+        // The sandbox's 127.0.0.1 is its own: the echo server is reachable only through the proxy,
+        // whose socket is mounted at the bridge's default path.
+        let script = """
+            if exec 4<>/dev/tcp/127.0.0.1/\(echo.port); then echo direct-reached; fi 2>/dev/null
+            exec 3<>/dev/tcp/127.0.0.1/3128 || exit 3
+            printf 'CONNECT 127.0.0.1:\(echo.port) HTTP/1.1\\r\\n\\r\\n' >&3
+            IFS= read -r status <&3; IFS= read -r blank <&3
+            printf 'from the sandbox\\n' >&3
+            IFS= read -r reply <&3
+            echo "$status"; echo "reply=$reply"
+            """
+        let result = try ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/bin/bwrap"),
+            [
+                "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev", "--unshare-net", "--unshare-pid",
+                "--die-with-parent", "--ro-bind", Netbridge.url.path, "/opt/charter-netbridge", "--bind",
+                fixture.directory.path, "/run/charter", "--", "/opt/charter-netbridge", "--", "bash", "-c", script,
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "HTTP/1.1 200 Connection Established\r\nreply=from the sandbox\n")
+        await fixture.stop()
+        #expect(echo.connections == 1, "only the proxy's connection")
+        await echo.stop()
+    }
+
     @Test func aRefusalReachesTheCommandWhole() async throws {
         let fixture = try await ProxyFixture.start(allow: ["*:*"])
         let port = try LoopbackServer.freePort()
@@ -155,6 +185,16 @@ struct NetbridgeTests {
             "--socket", "/nonexistent/egress.sock", "--port", "\(port)", "--", "sh", "-c", script,
         ])
         #expect(result.status == status, "\(result.stderr)")
+    }
+
+    @Test func theCommandFollowsTheSeparator() throws {
+        let directory = makeTemporaryDirectory("netbridge")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let marker = directory.appendingPathComponent("ran")
+        let result = try Netbridge.run(["--prot", "3128", "touch", marker.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("usage: charter-netbridge"))
+        #expect(!FileManager.default.fileExists(atPath: marker.path), "a mistyped option is not run as a command")
     }
 
     @Test func aMissingCommandExits127() throws {
@@ -226,7 +266,7 @@ struct NetbridgeTests {
                 + "link-local (cloud metadata lives there); only a Policy rule naming that address, such as "
                 + "`169.254.169.254:80`, allows it\n")
         #expect(result.stdout.isEmpty)
-        let ipv6 = try Netbridge.run(["connect", "--socket", fixture.socketPath, "::1", "80"])
+        let ipv6 = try Netbridge.run(["--socket", fixture.socketPath, "connect", "::1", "80"])
         #expect(ipv6.status == 1)
         #expect(ipv6.stderr.contains("`::1` is loopback"), "sent as [::1]:80")
         await fixture.stop()
@@ -273,6 +313,18 @@ struct NetbridgeTests {
         #expect(log.entries.first.map { $0.bytesUp > 0 && $0.bytesDown > 0 } == true)
     }
 }
+
+/// Whether bubblewrap can make a sandbox here (it needs user namespaces, or root).
+private let bubblewrapWorks: Bool = {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap") else { return false }
+    let probe = try? ProcessRunner.run(
+        URL(fileURLWithPath: "/usr/bin/bwrap"),
+        [
+            "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+            "--unshare-net", "/usr/bin/true",
+        ])
+    return probe?.status == 0
+}()
 
 /// A socket listening on a free 127.0.0.1 port, to make that port unavailable.
 private func listenOnFreePort() throws -> (Int32, UInt16) {
