@@ -209,6 +209,7 @@ import Testing
         #expect(!metadata.covers(address: .v4(169, 254, 169, 253), port: 80))
         let network = try NetworkRule("10.0.0.0/8:*")
         #expect(network.covers(address: IPAddress("::ffff:10.9.8.7")!, port: 1))
+        #expect(network.matches(host: "[::ffff:10.9.8.7]", port: 1), "names and addresses are checked alike")
         #expect(!network.covers(address: IPAddress("::ffff:11.0.0.1")!, port: 1))
     }
 }

@@ -110,7 +110,8 @@ public struct NetworkRule: Sendable, Hashable, CustomStringConvertible {
     /// brackets) and `port` is within this rule, before any name is resolved.
     ///
     /// `*` matches every host; a name rule matches names only; an address or network rule matches
-    /// only an IP literal in strict form inside it (so `127.1` or `2852039166` never matches one).
+    /// only an IP literal in strict form inside it (so `127.1` or `2852039166` never matches one),
+    /// as ``covers(address:port:)`` decides.
     public func matches(host requested: String, port: Int) -> Bool {
         guard ports.contains(port), requested.utf8.count <= Self.maximumLength else { return false }
         switch host {
@@ -124,7 +125,7 @@ public struct NetworkRule: Sendable, Hashable, CustomStringConvertible {
             return wanted.hasSuffix("." + domain)
         case .address, .network:
             guard let address = IPAddress(literal: requested) else { return false }
-            return hostCovers(address)
+            return covers(address: address, port: port)
         }
     }
 
