@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "charter", targets: ["charter"]),
         .executable(name: "charter-bench", targets: ["charter-bench"]),
+        .executable(name: "charter-netbridge", targets: ["charter-netbridge"]),
         .library(name: "CharterControl", targets: ["CharterControl"]),
     ],
     dependencies: [
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries, found through pkg-config and installed by `.ci/run`.
@@ -55,6 +57,15 @@ let package = Package(
         // Routines: scheduling (cron ticks → runs), shell processes, LLM providers, the workflow engine.
         .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel"]),
         .target(name: "CharterShell", dependencies: ["CSeccomp"]),
+        // The controller's egress proxy for sandboxed steps: CONNECT over a unix socket, EgressRules decide.
+        .target(
+            name: "CharterEgress",
+            dependencies: [
+                "CharterModel", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "CharterBroker",
             dependencies: [
@@ -85,7 +96,7 @@ let package = Package(
             name: "CharterControl",
             dependencies: [
                 "CharterGit", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance", "CharterStatus",
-                "CharterScheduling", "CharterEngine", "CharterShell", "CharterBroker",
+                "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -108,6 +119,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
+        ),
+        // Runs inside the sandbox, where only /usr exists: plain C, no Swift runtime.
+        .executableTarget(
+            name: "charter-netbridge",
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
 
         .target(name: "CharterTestSupport", path: "Tests/CharterTestSupport"),
@@ -141,6 +158,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CharterEngineTests", dependencies: ["CharterEngine", "CharterTestSupport"]),
+        .testTarget(
+            name: "CharterEgressTests",
+            dependencies: [
+                "CharterEgress", "CharterModel", "CharterTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

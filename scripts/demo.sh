@@ -18,6 +18,11 @@ git daemon --reuseaddr --base-path="$work" --export-all --listen=127.0.0.1 --por
 trap 'kill "$(cat "$work/git-daemon.pid" 2>/dev/null)" 2>/dev/null || true' EXIT
 sed -i "s|source: https://git.northwind.example/northwind/[a-z]*.git|source: git://127.0.0.1:$port/northwind|" \
     "$org/routines/research-standup.yaml" "$org/routines/platform-standup.yaml"
+# Steps reach the network only where a Policy allows it, and loopback only by address: grant the
+# standup's clone this one loopback port, visibly, in the example policy.
+sed -i "s|allow: \[\"git.northwind.example:443\"\]|allow: [\"git.northwind.example:443\", \"127.0.0.1:$port\"]|" \
+    "$org/policies/change-control.yaml"
+grep -n "127.0.0.1:$port" "$org/policies/change-control.yaml"
 # Agent steps call the OpenAI-compatible endpoint in CHARTER_DEMO_OPENAI_BASE_URL (OpenAI, vLLM,
 # Ollama, LM Studio, a LiteLLM proxy…) with the key in OPENAI_API_KEY; without a key the OpenAI
 # source is left out and the offline provider answers, and charter says so.

@@ -80,9 +80,11 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         let data = global.dataDirectory
         // The webhook listener is the controller's own: steps may not reach it.
-        let reservedEndpoints =
-            (webhookListen.flatMap(Self.hostAndPort)).map { host, port in
-                [ReservedEndpoint(host: ["0.0.0.0", "::", "[::]", ""].contains(host) ? nil : host, port: port)]
+        let reservedEndpoints: [EgressRules.Endpoint] =
+            (webhookListen.flatMap(Self.hostAndPort)).map { host, port -> [EgressRules.Endpoint] in
+                // A name or the any-address stands for every address of this machine.
+                let address = IPAddress(literal: host).flatMap { $0.range == .unspecified ? nil : $0 }
+                return [EgressRules.Endpoint(address: address, port: port)]
             } ?? []
         let lock = try await CLIErrors.run { try EngineLock.tryAcquire(dataDirectory: data) }
         guard let lock else {

@@ -211,10 +211,13 @@ struct ShowCommand: AsyncParsableCommand {
                 Terminal.printError("error: no proposal or run \(id); see `charter proposals` and `charter runs`")
                 throw ExitCode(1)
             }
-            let usage = RunUsage(events: try await CLIErrors.run { try store.events(run: id) })
+            let events = try await CLIErrors.run { try store.events(run: id) }
+            let usage = RunUsage(events: events)
+            let notes = RunSandboxNotes(events: events)
             switch output {
-            case .json: print(PrettyJSON.string(RunStatusWriter.summary(detail, usage: usage)), terminator: "")
-            case .text: print(Terminal.sanitize(RunsText.detail(detail, usage: usage)), terminator: "")
+            case .json:
+                print(PrettyJSON.string(RunStatusWriter.summary(detail, usage: usage, notes: notes)), terminator: "")
+            case .text: print(Terminal.sanitize(RunsText.detail(detail, usage: usage, notes: notes)), terminator: "")
             }
             return
         }

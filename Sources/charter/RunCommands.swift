@@ -96,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             // A controller executes runs here: follow the run from the store until it settles.
             let detail = try await RunsFollower.settle(spec.id, store: store)
-            try await Self.finish(detail, usage: RunUsage(events: try store.events(run: spec.id)), output: output)
+            try await Self.finish(detail, events: try store.events(run: spec.id), output: output)
             return
         }
         defer { lock.release() }
@@ -115,7 +115,7 @@ struct RunCommand: AsyncParsableCommand {
         await capacity.shutdown()
         let detail = try await CLIErrors.run { try outcome.get() }
         let events = try await CLIErrors.run { try service.store.events(run: detail.run.id) }
-        try await Self.finish(detail, usage: RunUsage(events: events), output: output)
+        try await Self.finish(detail, events: events, output: output)
     }
 
     /// Runs `spec` in this process until it is over or waits for an approval.
@@ -133,10 +133,13 @@ struct RunCommand: AsyncParsableCommand {
         return try await service.engine.waitFor(run: spec.id) { RunsFollower.isSettled($0) }
     }
 
-    static func finish(_ detail: RunDetail, usage: RunUsage, output: OutputFormat) async throws {
+    static func finish(_ detail: RunDetail, events: [Event], output: OutputFormat) async throws {
+        let usage = RunUsage(events: events)
+        let notes = RunSandboxNotes(events: events)
         switch output {
-        case .json: print(PrettyJSON.string(RunStatusWriter.summary(detail, usage: usage)), terminator: "")
-        case .text: print(Terminal.sanitize(RunsText.detail(detail, usage: usage)), terminator: "")
+        case .json:
+            print(PrettyJSON.string(RunStatusWriter.summary(detail, usage: usage, notes: notes)), terminator: "")
+        case .text: print(Terminal.sanitize(RunsText.detail(detail, usage: usage, notes: notes)), terminator: "")
         }
         switch detail.run.state {
         case .succeeded: return
@@ -168,13 +171,16 @@ enum RunsFollower {
 
 /// Text renderings of runs.
 enum RunsText {
-    static func detail(_ d: RunDetail, usage: RunUsage = RunUsage()) -> String {
+    static func detail(_ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes())
+        -> String
+    {
         let r = d.run
         var s = "Run \(r.id) — \(r.state.rawValue)\n"
         s += "template: \(r.template)" + (r.routine.map { "  routine: \($0)" } ?? "")
         s += r.scheduledAt.map { "  scheduled: \(Event.timestamp($0))" } ?? ""
         s += "\n"
         if let error = r.error { s += "error: \(error)\n" }
+        if let warning = notes.warning { s += "WARNING: \(warning)\n" }
         if usage.total.calls > 0 {
             let t = usage.total
             s += "LLM usage: \(t.tokens) tokens, \(t.costText) (\(t.sources.joined(separator: ", ")))\n"
@@ -194,6 +200,8 @@ enum RunsText {
             s += usage.steps[step.name].map { "  \($0.tokens) tokens \($0.costText)" } ?? ""
             s += "\n"
             if let reason = step.reason { s += "      \(reason)\n" }
+            if let note = notes.unsandboxed[step.name] { s += "      \(note)\n" }
+            if let network = notes.networkText(step.name) { s += "      network: \(network)\n" }
         }
         return s
     }

@@ -165,7 +165,7 @@ extension RunService {
     /// controller's own listeners, which steps may not reach. Shut the setup down when done.
     public static func withCapacity(
         dataDirectory: URL, actual: OrgState, environment: [String: String] = ProcessInfo.processInfo.environment,
-        reservedEndpoints: [ReservedEndpoint] = [], onEvent: (@Sendable (BrokerEvent) -> Void)? = nil
+        reservedEndpoints: [EgressRules.Endpoint] = [], onEvent: (@Sendable (BrokerEvent) -> Void)? = nil
     ) throws -> (RunService, CapacitySetup) {
         let capacity = try CapacitySetup(
             actual: actual, dataDirectory: dataDirectory, environment: environment, onEvent: onEvent)

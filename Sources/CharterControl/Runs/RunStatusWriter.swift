@@ -17,8 +17,10 @@ public enum RunStatusWriter {
             let events = try store.events(run: record.id)
             let dir = "runs/\(record.id)/"
             let usage = RunUsage(events: events)
-            files[dir + "summary.yaml"] = Array(YAMLWriter.document(summary(detail, usage: usage)).utf8)
-            files[dir + "SUMMARY.md"] = Array(markdown(detail, usage: usage).utf8)
+            let notes = RunSandboxNotes(events: events)
+            files[dir + "summary.yaml"] = Array(
+                YAMLWriter.document(summary(detail, usage: usage, notes: notes)).utf8)
+            files[dir + "SUMMARY.md"] = Array(markdown(detail, usage: usage, notes: notes).utf8)
             let lines = events.map { CanonicalJSON.string($0.value) + "\n" }.joined()
             files[dir + "events.jsonl.gz"] = Gzip.compress(Array(lines.utf8))
             for step in detail.steps {
@@ -35,8 +37,10 @@ public enum RunStatusWriter {
     }
 
     /// The machine-readable summary of a run; `usage` adds the agent steps' tokens and cost, per
-    /// step and for the run.
-    public static func summary(_ d: RunDetail, usage: RunUsage = RunUsage()) -> Value {
+    /// step and for the run, and `notes` the shell steps that ran unsandboxed and their network.
+    public static func summary(_ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes())
+        -> Value
+    {
         let r = d.run
         func time(_ date: Date?) -> Value { date.map { .string(Event.timestamp($0)) } ?? .null }
         return [
@@ -57,6 +61,8 @@ public enum RunStatusWriter {
                         } ?? .null,
                         "reason": s.reason.map(Value.string) ?? .null,
                         "usage": usage.steps[s.name]?.value ?? .null,
+                        "unsandboxed": notes.unsandboxed[s.name].map(Value.string) ?? .null,
+                        "network": notes.network[s.name] ?? .null,
                         "artifacts": .object(
                             s.artifacts.mapValues {
                                 ["blob": .string(BlobStore.path(forHash: $0.sha256)), "bytes": .int($0.size)]
@@ -68,7 +74,9 @@ public enum RunStatusWriter {
 
     /// The readable summary: the DAG with each step's state, attempts, duration and LLM usage, and
     /// each agent's answer.
-    public static func markdown(_ d: RunDetail, usage: RunUsage = RunUsage()) -> String {
+    public static func markdown(
+        _ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes()
+    ) -> String {
         let r = d.run
         var s = "# Run \(r.id)\n\n"
         s += "**\(r.state.rawValue)** — template `\(r.template)`"
@@ -76,6 +84,7 @@ public enum RunStatusWriter {
         if let at = r.scheduledAt { s += ", scheduled for \(Event.timestamp(at))" }
         s += "\n\n"
         if let error = r.error { s += "> \(error)\n\n" }
+        if let warning = notes.warning { s += "> **\(warning)**\n\n" }
         if usage.total.calls > 0 {
             let t = usage.total
             s += "LLM usage: \(t.tokens) tokens (\(t.input) in, \(t.cachedInput) of them cached, \(t.output) out), "
@@ -99,6 +108,8 @@ public enum RunStatusWriter {
                 continue
             }
             s += "\n## \(step.name)\n\n"
+            if let note = notes.unsandboxed[step.name] { s += "**This step \(note).**\n\n" }
+            if let network = notes.networkText(step.name) { s += "Network: \(network).\n\n" }
             if let reason = step.reason { s += "\(reason)\n\n" }
             s += "```\n" + String(output.prefix(4000)) + (output.count > 4000 ? "\n…" : "") + "\n```\n"
         }

@@ -1,5 +1,7 @@
+import CharterEgress
 import CharterEngine
 import CharterModel
+import CharterScheduling
 import CharterShell
 import Foundation
 
@@ -55,12 +57,17 @@ public struct ShellStepExecutor: StepExecutor {
             return .failed(reason: error.message, retryable: false)
         }
         let mode: ShellSandboxMode = applied.allowUnsandboxed ? .allowUnsandboxed : .required
-        let access: SandboxAccess
+        var access: SandboxAccess
+        let egress: EgressProxy?
         do {
             access = try StepSandbox.access(rules: applied, mounts: runner.sandboxMounts, workspace: context.workspace)
+            egress = try await startEgress(step, applied)
         } catch let error as StepRulesError {
             return .failed(reason: error.message, retryable: false)
         }
+        if let egress { access.network = .egress(socket: egress.socketPath) }
+        let network = NetworkRecord(proxy: egress)
+        defer { network.close() }
         // Outside the workspace, so the command cannot rewrite its own record.
         let outputs = context.workspace.deletingLastPathComponent().appendingPathComponent(
             ".output-\(context.runID)/\(context.step.name)-\(context.attempt)")
@@ -74,6 +81,7 @@ public struct ShellStepExecutor: StepExecutor {
         } catch let error as ShellError where error.kind == .sandboxUnavailable {
             return .failed(reason: error.message, retryable: false, details: ["sandbox": "unavailable"])
         }
+        let connections = await network.finish()
         let stdout = Self.redacted(result.stdout.file, secretValues)
         let stderr = Self.redacted(result.stderr.file, secretValues)
         var record: [String: Value] = [
@@ -97,10 +105,15 @@ public struct ShellStepExecutor: StepExecutor {
             details["unsandboxed"] = .string(note)
         }
         if !step.secrets.isEmpty { record["secrets"] = .array(step.secrets.keys.sorted().map { .string($0) }) }
-        let artifacts: [String: Artifact] = [
+        record["network"] = .array(step.network.map { .string($0) })
+        var artifacts: [String: Artifact] = [
             "stdout.txt": .data(stdout), "stderr.txt": .data(stderr),
             "process.json": .data(Data(CanonicalJSON.string(.object(record)).utf8)),
         ]
+        if let connections {
+            artifacts["network.json"] = .data(Data(CanonicalJSON.string(connections.value).utf8))
+            details["network"] = connections.summary
+        }
         if result.succeeded {
             return .succeeded(
                 output: String(decoding: stdout.prefix(Self.outputLimit), as: UTF8.self), artifacts: artifacts,
@@ -113,6 +126,29 @@ public struct ShellStepExecutor: StepExecutor {
             details: details)
     }
 
+    /// The egress proxy of a step that asks for network: the step's own rules, the applied
+    /// Policies' allow and deny lists, the controller's endpoints and this machine's addresses.
+    func startEgress(_ step: TemplateStep, _ applied: RunRules) async throws -> EgressProxy? {
+        guard !step.network.isEmpty else { return nil }
+        var requested: [NetworkRule] = []
+        for text in step.network {
+            do throws(NetworkRuleError) {
+                requested.append(try NetworkRule(text))
+            } catch {
+                throw StepRulesError("the step's network: \(error)")
+            }
+        }
+        let rules = EgressRules(
+            step: requested, allow: applied.allowedNetwork.compactMap { try? NetworkRule($0) },
+            deny: applied.deniedNetwork.compactMap { try? NetworkRule($0) }, reserved: self.rules.reservedEndpoints,
+            hostAddresses: HostAddresses.current())
+        do {
+            return try await EgressProxy.start(socketPath: try SandboxScratch.socketPath(), rules: rules)
+        } catch {
+            throw StepRulesError("the step's egress proxy could not start: \(error)")
+        }
+    }
+
     /// The captured `file` with every secret value replaced by `***`; the file itself is rewritten
     /// so that only redacted text outlives the step.
     static func redacted(_ file: URL, _ secrets: [String]) -> Data {
@@ -121,5 +157,41 @@ public struct ShellStepExecutor: StepExecutor {
         let clean = Data(Redaction.redact(Array(data), secrets: secrets))
         try? clean.write(to: file)
         return clean
+    }
+}
+
+/// The egress proxy of one step and, once it ends, what it decided: the `network.json` artifact
+/// and a summary for the step's event.
+final class NetworkRecord: Sendable {
+    let proxy: EgressProxy?
+
+    init(proxy: EgressProxy?) { self.proxy = proxy }
+
+    /// Stops the proxy and describes its connections; nil when the step had no network.
+    func finish() async -> (value: Value, summary: Value)? {
+        guard let proxy else { return nil }
+        let log = await proxy.stop()
+        try? FileManager.default.removeItem(atPath: proxy.socketPath)
+        let entries: [Value] = log.entries.map { entry in
+            [
+                "time": .string(Timestamp.utc(entry.time)), "host": .string(entry.host), "port": .int(entry.port),
+                "address": entry.address.map { .string($0.description) } ?? .null, "allowed": .bool(entry.allowed),
+                "status": .int(entry.status), "reason": .string(entry.reason), "bytesUp": .int(entry.bytesUp),
+                "bytesDown": .int(entry.bytesDown),
+            ]
+        }
+        let refused = log.entries.filter { !$0.allowed }
+        let summary: Value = [
+            "connections": .int(log.entries.count + log.omitted), "refused": .int(refused.count),
+            "refusedDestinations": .array(Array(Set(refused.map { "\($0.host):\($0.port)" })).sorted().prefix(20).map { .string($0) }),
+        ]
+        return (["connections": .array(entries), "omitted": .int(log.omitted)], summary)
+    }
+
+    /// Stops the proxy if ``finish()`` did not (an early return or a thrown error).
+    func close() {
+        guard let proxy else { return }
+        Task { await proxy.stop() }
+        try? FileManager.default.removeItem(atPath: proxy.socketPath)
     }
 }

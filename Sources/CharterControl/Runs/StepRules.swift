@@ -16,10 +16,10 @@ public final class StepRules: @unchecked Sendable {
     public let credentials: URL
     /// The controller's own listening endpoints (webhooks): unreachable from steps unless a Policy
     /// names exactly that address and port.
-    public let reservedEndpoints: [ReservedEndpoint]
+    public let reservedEndpoints: [EgressRules.Endpoint]
 
     /// Rules starting from `rules`.
-    public init(_ rules: RunRules, credentials: URL, reservedEndpoints: [ReservedEndpoint] = []) {
+    public init(_ rules: RunRules, credentials: URL, reservedEndpoints: [EgressRules.Endpoint] = []) {
         self.rules = rules
         self.credentials = credentials
         self.reservedEndpoints = reservedEndpoints
@@ -57,20 +57,6 @@ public final class StepRules: @unchecked Sendable {
             throw StepRulesError("the secret file \(file.path) is empty or holds a NUL byte")
         }
         return text
-    }
-}
-
-/// An endpoint the controller listens on.
-public struct ReservedEndpoint: Sendable, Hashable {
-    /// The address it is bound to; nil for every address (`0.0.0.0`, `::`).
-    public var host: String?
-    /// The port.
-    public var port: Int
-
-    /// An endpoint.
-    public init(host: String?, port: Int) {
-        self.host = host
-        self.port = port
     }
 }
 

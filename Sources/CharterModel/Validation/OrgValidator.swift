@@ -255,6 +255,7 @@ struct Checker {
                             hint: "add `\(s.type.rawValue)` to the role's allowedStepTypes or pick another role"))
                 }
                 stepSecrets(res, s, at: path)
+                networkRules(res, s.network, at: path.appending("network"))
             }
             templateExpressions(res, t)
         }

@@ -1,6 +1,9 @@
 extension Checker {
-    /// Policies' run rules: every path pattern parses.
+    /// Policies' run rules: every path pattern and network rule parses.
     mutating func policyRunRules(_ res: Resource, _ policy: Policy) {
+        for (list, rules) in [("allow", policy.allowedNetwork), ("deny", policy.deniedNetwork)] {
+            networkRules(res, rules, at: JSONPointer("/spec/runRules/network/\(list)"))
+        }
         for (list, patterns) in [("allow", policy.allowedPaths), ("deny", policy.deniedPaths)] {
             for (i, text) in patterns.enumerated() {
                 do throws(PathPatternError) {
@@ -11,6 +14,20 @@ extension Checker {
                             "semantic.path-pattern", at: JSONPointer("/spec/runRules/paths/\(list)/\(i)"),
                             "path pattern `\(text)`: \(error.message)", hint: error.hint))
                 }
+            }
+        }
+    }
+
+    /// Every entry of a list of network rules parses.
+    mutating func networkRules(_ res: Resource, _ rules: [String], at path: JSONPointer) {
+        for (i, text) in rules.enumerated() {
+            do throws(NetworkRuleError) {
+                _ = try NetworkRule(text)
+            } catch {
+                out.append(
+                    res.diagnostic(
+                        "semantic.network-rule", at: path.appending(i), "`\(error.rule)`: \(error.message)",
+                        hint: error.hint))
             }
         }
     }
