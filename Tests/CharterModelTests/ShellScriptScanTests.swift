@@ -212,6 +212,7 @@ private func check(_ c: UnsafeCase) {
         UnsafeCase(#"readonly Y=$X Z=1; eval "$Y""#, at: "$Y", variable: "Y"),
         UnsafeCase(#"printf -v Y '%s' "$X"; eval "$Y""#, at: "$Y", variable: "Y"),
         UnsafeCase(#"mapfile -t L <<< "$X"; eval "$L""#, at: "$L", variable: "L"),
+        UnsafeCase(#"A=(a "$X"); eval "${A[1]}""#, at: "${A", variable: "A"),
         UnsafeCase("Y=$X\nZ=\"$Y\"\nsh -c \"$Z\"", at: "$Z", variable: "Z"),
         UnsafeCase(#"Y=$X; echo "$(eval "$Y")""#, at: "$Y\")", variable: "Y"),
     ])
@@ -312,6 +313,8 @@ private func check(_ c: UnsafeCase) {
         #"echo "$X" 2>&1 >/dev/null | tee -a log"#,
         #"jq -r --arg x "$X" '.a'"#,
         #"x=$(Y=$X); eval "$Y""#,
+        #"a=("$X" b); arr+=("$X"); declare -A m=([k]="$X")"#,
+        "local -a l=(\n  one  # first\n  \"$X\"\n)",
         #"read -r Y < "$X"; eval "$Y""#,
         #"while read -r l; do eval "$l"; done < "$X""#,
         #"echo "$X" | while read -r l; do echo "$l"; done > out.txt"#,
@@ -377,6 +380,7 @@ private func check(_ c: UnsafeCase) {
         ("echo )", 5),
         ("echo $'abc", 5),
         ("x=$(echo \"a)\"", 2),
+        ("a=(b c", 2),
     ])
     func uncheckableSyntaxIsReported(_ c: (String, Int)) {
         let findings = scan(c.0)

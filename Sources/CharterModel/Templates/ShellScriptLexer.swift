@@ -406,6 +406,8 @@ struct ShellScriptLexer {
         var quotedAt: Int?
         loop: while let c = at(i) {
             switch c {
+            case "(" where quotedAt == nil && b.references.isEmpty && b.text.last == "=":
+                try arrayElements(into: &b)
             case " ", "\t", "\r", "\n", ";", "&", "|", "(", ")":
                 break loop
             case "<", ">":
@@ -454,6 +456,44 @@ struct ShellScriptLexer {
         b.quoted = quotedAt != nil
         markAssignment(&b, quotedAt: quotedAt)
         return b
+    }
+
+    /// The elements of an array assignment `NAME=( … )`: words, whose expansions become the
+    /// assignment's, so `a=("$X")` is data in a variable and not a command.
+    private mutating func arrayElements(into b: inout ShellScriptWord) throws(ShellScriptSyntaxError) {
+        let open = i
+        i += 1
+        try enter(open)
+        while true {
+            skipBlanks()
+            guard let c = at(i) else { throw error(at: origin(open), "an array `(` is not closed") }
+            switch c {
+            case ")":
+                i += 1
+                depth -= 1
+                return
+            case "\n":
+                i += 1
+            case "#":
+                while let d = at(i), d != "\n" { i += 1 }
+            default:
+                let element = try word()
+                guard !element.text.isEmpty || !element.references.isEmpty || element.quoted else {
+                    throw error(at: origin(i), "an array element cannot start with `\(c)`")
+                }
+                for r in element.references {
+                    switch r {
+                    case .parameter(let name, let offset, _, let indirect):
+                        b.references.append(
+                            .parameter(name: name, offset: offset, at: b.text.count, indirect: indirect))
+                    case .substitution(let script, let offset, _):
+                        b.references.append(.substitution(script, offset: offset, at: b.text.count))
+                    case .arithmetic(let a, _):
+                        b.references.append(.arithmetic(a, at: b.text.count))
+                    }
+                }
+            }
+        }
     }
 
     /// Recognizes `NAME=`, `NAME+=` and `NAME[…]=`; the subscript of the last is arithmetic.

@@ -2,9 +2,11 @@
 /// script from being checked (then `variable` is nil).
 public struct ShellScanFinding: Sendable, Hashable {
     /// Unicode scalars from the start of the script to the `$` of the expansion whose value would
-    /// be parsed as code (`$(` or the backtick for the output of a command substitution, the
-    /// first letter for a variable named without `$` in arithmetic). A syntax problem points at
-    /// the construct that is not closed or is too deep.
+    /// be parsed as code: `$(`, a backtick or `<(` for the output of a command substitution, the
+    /// first letter for a variable named without `$` in arithmetic. When the value reaches an
+    /// interpreter through a pipe, here-document or `xargs`, it is the expansion that puts the
+    /// value there (the `$X` of `echo "$X" | sh`). A syntax problem points at the construct that
+    /// is not closed or is too deep.
     public var offset: Int
     /// The value variable involved, when there is one.
     public var variable: String?
