@@ -171,7 +171,9 @@ enum RunsFollower {
 
 /// Text renderings of runs.
 enum RunsText {
-    static func detail(_ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes())
+    static func detail(
+        _ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes()
+    )
         -> String
     {
         let r = d.run

@@ -38,7 +38,9 @@ public enum RunStatusWriter {
 
     /// The machine-readable summary of a run; `usage` adds the agent steps' tokens and cost, per
     /// step and for the run, and `notes` the shell steps that ran unsandboxed and their network.
-    public static func summary(_ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes())
+    public static func summary(
+        _ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes()
+    )
         -> Value
     {
         let r = d.run

@@ -183,7 +183,8 @@ final class NetworkRecord: Sendable {
         let refused = log.entries.filter { !$0.allowed }
         let summary: Value = [
             "connections": .int(log.entries.count + log.omitted), "refused": .int(refused.count),
-            "refusedDestinations": .array(Array(Set(refused.map { "\($0.host):\($0.port)" })).sorted().prefix(20).map { .string($0) }),
+            "refusedDestinations": .array(
+                Array(Set(refused.map { "\($0.host):\($0.port)" })).sorted().prefix(20).map { .string($0) }),
         ]
         return (["connections": .array(entries), "omitted": .int(log.omitted)], summary)
     }

@@ -42,6 +42,16 @@ extension Checker {
                     }
                 }
             }
+            if let run = step.run {
+                // Variables that carry data: env entries with a substitution, and granted secrets.
+                let values = Set(step.env.filter { $0.value.contains("${{") }.map(\.key) + step.secrets.keys)
+                for finding in ShellScriptScan.findings(in: run, values: values) {
+                    out.append(
+                        res.templateDiagnostic(
+                            "template.reparse", at: path.appending("run"), in: run,
+                            TemplateExpressionError(finding.message, at: finding.offset, hint: finding.hint)))
+                }
+            }
             if let when = step.when {
                 let pointer = path.appending("when")
                 do throws(TemplateExpressionError) {
