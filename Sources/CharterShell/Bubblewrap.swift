@@ -24,6 +24,15 @@ public struct Bubblewrap: Sendable, Hashable {
     /// Where bubblewrap is looked for, in order.
     public static let defaultCandidates = ["/usr/bin/bwrap", "/usr/local/bin/bwrap"]
 
+    /// `$CHARTER_BUBBLEWRAP` when the operator set it (a bubblewrap installed elsewhere), else
+    /// ``defaultCandidates``.
+    public static var configuredCandidates: [String] {
+        guard let path = ProcessInfo.processInfo.environment["CHARTER_BUBBLEWRAP"], !path.isEmpty else {
+            return defaultCandidates
+        }
+        return [path]
+    }
+
     /// The `bwrap` executable.
     public var executable: String
     /// Extra host paths bound read-only, such as a toolchain in `/opt`.

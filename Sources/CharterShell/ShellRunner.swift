@@ -39,13 +39,14 @@ public struct ShellRunner: Sendable {
         public var bridgeExecutable: String?
 
         /// Defaults: a 5 s grace period, a 2 s drain, the default allow-list from this process's
-        /// environment, `/bin/sh`, bubblewrap in `/usr/bin` or `/usr/local/bin`, `nobody` as the step
+        /// environment, `/bin/sh`, bubblewrap at `$CHARTER_BUBBLEWRAP` or in `/usr/bin` or
+        /// `/usr/local/bin`, `nobody` as the step
         /// user of a root controller, and `charter-netbridge` next to this executable.
         public init(
             terminationGracePeriod: Duration = .seconds(5), outputDrainTimeout: Duration = .seconds(2),
             inheritedVariables: [String] = ShellEnvironment.defaultInherited,
             controllerEnvironment: [String: String] = ProcessInfo.processInfo.environment, shell: String = "/bin/sh",
-            bubblewrapCandidates: [String] = Bubblewrap.defaultCandidates, sandboxReadOnlyPaths: [String] = [],
+            bubblewrapCandidates: [String] = Bubblewrap.configuredCandidates, sandboxReadOnlyPaths: [String] = [],
             identity: SandboxIdentity = SandboxIdentity(), bridgeExecutable: String? = ShellRunner.siblingBridge
         ) {
             self.terminationGracePeriod = terminationGracePeriod
