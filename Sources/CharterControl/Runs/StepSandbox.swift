@@ -22,7 +22,7 @@ enum StepSandbox {
     static let limit = 100_000
 
     static func access(
-        rules: RunRules, mounts: [SandboxMount], workspace: URL, network: SandboxNetwork = .none
+        rules: RunRules, mounts: [SandboxMount], workspace: URL, network: SandboxNetwork = .none, limit: Int = limit
     ) throws -> SandboxAccess {
         var omitted = Set<String>()
         for path in mounts.map(\.path) + SandboxLayout.synthesizedFiles where !rules.allowsPath(path) {
@@ -34,7 +34,7 @@ enum StepSandbox {
                 "the Policies' runRules.paths deny the workspace itself (\(root)), so no step can run: narrow the deny pattern"
             )
         }
-        var walker = Walker(rules: rules)
+        var walker = Walker(rules: rules, limit: limit)
         if rules.deniedPaths.contains(where: { $0.mayMatchBelow(root) }) || !rules.allowedPaths.isEmpty {
             try walker.walk(host: workspace.path, sandbox: root)
         }
@@ -58,11 +58,15 @@ enum StepSandbox {
     /// where it lies, if it is inside the sandbox at all).
     struct Walker {
         let rules: RunRules
+        let limit: Int
         var patterns: [PathPattern]? = nil
         var masks: [SandboxMask] = []
         var visited = 0
 
-        init(rules: RunRules) { self.rules = rules }
+        init(rules: RunRules, limit: Int) {
+            self.rules = rules
+            self.limit = limit
+        }
 
         mutating func walk(host: String, sandbox: String, denyOnly: Bool = false) throws {
             var info = stat()
@@ -82,9 +86,9 @@ enum StepSandbox {
             host: String, sandbox: String, info: stat, denyOnly: Bool, isRoot: Bool
         ) throws {
             visited += 1
-            guard visited <= StepSandbox.limit else {
+            guard visited <= limit else {
                 throw StepRulesError(
-                    "checking runRules.paths needs more than \(StepSandbox.limit) entries under \(sandbox): narrow the patterns (anchor them in a directory) or keep fewer files there"
+                    "checking runRules.paths needs more than \(limit) entries under \(sandbox): narrow the patterns (anchor them in a directory) or keep fewer files there"
                 )
             }
             let isDirectory = info.st_mode & S_IFMT == S_IFDIR
