@@ -64,10 +64,37 @@ public enum SandboxScratch {
         guard file >= 0 else { throw fail("file") }
         close(file)
         if mkdir("\(directory)/directory", 0) != 0 && errno != EEXIST { throw fail("directory") }
+        removeStaleSockets(in: directory)
         for (name, kind) in [("file", S_IFREG), ("directory", S_IFDIR)] {
             guard lstat("\(directory)/\(name)", &info) == 0, info.st_mode & S_IFMT == kind else { throw fail(name) }
             guard info.st_mode & 0o7777 == 0 || chmod("\(directory)/\(name)", 0) == 0 else { throw fail("chmod") }
         }
         return directory
+    }
+}
+
+/// Removes egress sockets nobody listens on any more: a controller killed during a step leaves its
+/// socket behind, and the names are unique, so they would only pile up.
+private func removeStaleSockets(in directory: String) {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    for name in names where name.hasPrefix("egress-") && name.hasSuffix(".sock") {
+        let path = "\(directory)/\(name)"
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { continue }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        if connected != 0 && errno == ECONNREFUSED { unlink(path) }
     }
 }

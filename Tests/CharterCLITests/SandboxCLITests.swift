@@ -220,6 +220,28 @@ struct SandboxCLITests {
         #expect(try repo.git("show", "charter/status:runs/\(id)/summary.yaml").contains("unsandboxed: "))
     }
 
+    @Test func socketsAKilledControllerLeftAreRemoved() throws {
+        let tmp = makeTemporaryDirectory("tmpdir")
+        let scratch = tmp.appendingPathComponent("charter-sandbox-\(geteuid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: scratch.path)
+        // A socket bound and closed: what a SIGKILL during a step with network leaves behind.
+        let stale = scratch.appendingPathComponent("egress-stale.sock").path
+        _ = try ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            ["-c", "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()", stale])
+        #expect(FileManager.default.fileExists(atPath: stale))
+        let (_, charter) = try setUp(
+            steps: """
+                  - name: one
+                    type: shell
+                    run: echo ok
+                """)
+        let run = try charter.run(["run", "probe"], environment: ["TMPDIR": tmp.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: stale))
+    }
+
     @Test func deniedPathsAreMaskedForEveryLaterStep() throws {
         let (repo, charter) = try setUp(
             steps: """
