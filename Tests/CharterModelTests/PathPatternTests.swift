@@ -102,4 +102,11 @@ import Testing
         #expect(String(decoding: out, as: UTF8.self) == "a=*** b=*** c=s3 end", "the longer secret is hidden whole")
         #expect(Redaction.redact([0xFF, 0x00, 0x41], secrets: ["A"]) == [0xFF, 0x00] + Array("***".utf8))
     }
+
+    @Test func aSecretCutAtTheOutputLimitIsHiddenToo() {
+        let cut = Array("log: tok-12".utf8)
+        #expect(Redaction.redact(cut, secrets: ["tok-123456"], cutAtEnd: true) == Array("log: ***".utf8))
+        #expect(Redaction.redact(cut, secrets: ["tok-123456"]) == cut, "only text known to be cut")
+        #expect(Redaction.redact(Array("x tok".utf8), secrets: ["tok-123456"], cutAtEnd: true) == Array("x tok".utf8))
+    }
 }

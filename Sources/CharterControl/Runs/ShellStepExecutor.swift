@@ -81,7 +81,7 @@ public struct ShellStepExecutor: StepExecutor {
         } catch let error as ShellError where error.kind == .sandboxUnavailable {
             return .failed(reason: error.message, retryable: false, details: ["sandbox": "unavailable"])
         }
-        let connections = await network.finish()
+        let connections = await network.finish(redacting: secretValues)
         let stdout = Self.redacted(result.stdout.file, secretValues)
         let stderr = Self.redacted(result.stderr.file, secretValues)
         var record: [String: Value] = [
@@ -154,7 +154,7 @@ public struct ShellStepExecutor: StepExecutor {
     static func redacted(_ file: URL, _ secrets: [String]) -> Data {
         let data = (try? Data(contentsOf: file)) ?? Data()
         guard !secrets.isEmpty else { return data }
-        let clean = Data(Redaction.redact(Array(data), secrets: secrets))
+        let clean = Data(Redaction.redact(Array(data), secrets: secrets, cutAtEnd: true))
         try? clean.write(to: file)
         return clean
     }
@@ -167,24 +167,29 @@ final class NetworkRecord: Sendable {
 
     init(proxy: EgressProxy?) { self.proxy = proxy }
 
-    /// Stops the proxy and describes its connections; nil when the step had no network.
-    func finish() async -> (value: Value, summary: Value)? {
+    /// Stops the proxy and describes its connections, with `secrets` hidden (a step could name a
+    /// host after a secret to have it logged); nil when the step had no network.
+    func finish(redacting secrets: [String] = []) async -> (value: Value, summary: Value)? {
         guard let proxy else { return nil }
         let log = await proxy.stop()
         try? FileManager.default.removeItem(atPath: proxy.socketPath)
+        func clean(_ text: String) -> String {
+            secrets.isEmpty
+                ? text : String(decoding: Redaction.redact(Array(text.utf8), secrets: secrets), as: UTF8.self)
+        }
         let entries: [Value] = log.entries.map { entry in
             [
-                "time": .string(Timestamp.utc(entry.time)), "host": .string(entry.host), "port": .int(entry.port),
-                "address": entry.address.map { .string($0.description) } ?? .null, "allowed": .bool(entry.allowed),
-                "status": .int(entry.status), "reason": .string(entry.reason), "bytesUp": .int(entry.bytesUp),
-                "bytesDown": .int(entry.bytesDown),
+                "time": .string(Timestamp.utc(entry.time)), "host": .string(clean(entry.host)),
+                "port": .int(entry.port), "address": entry.address.map { .string($0.description) } ?? .null,
+                "allowed": .bool(entry.allowed), "status": .int(entry.status), "reason": .string(clean(entry.reason)),
+                "bytesUp": .int(entry.bytesUp), "bytesDown": .int(entry.bytesDown),
             ]
         }
         let refused = log.entries.filter { !$0.allowed }
+        let destinations = Set(refused.map { clean("\($0.host):\($0.port)") }).sorted().prefix(20)
         let summary: Value = [
             "connections": .int(log.entries.count + log.omitted), "refused": .int(refused.count),
-            "refusedDestinations": .array(
-                Array(Set(refused.map { "\($0.host):\($0.port)" })).sorted().prefix(20).map { .string($0) }),
+            "refusedDestinations": .array(destinations.map { .string($0) }),
         ]
         return (["connections": .array(entries), "omitted": .int(log.omitted)], summary)
     }

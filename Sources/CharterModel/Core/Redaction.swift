@@ -21,7 +21,24 @@ public enum Redaction {
     /// `bytes` with every occurrence of each of `secrets` replaced by `***`, longest first so a
     /// secret that contains another is hidden whole. What a step prints is redacted this way
     /// before it is stored, as CI systems mask their secrets in logs.
-    public static func redact(_ bytes: [UInt8], secrets: [String]) -> [UInt8] {
+    ///
+    /// With `cutAtEnd`, for text cut at a size limit, a tail that is the start of a secret (four
+    /// bytes or more) is replaced too: the cut may have fallen inside a secret.
+    public static func redact(_ bytes: [UInt8], secrets: [String], cutAtEnd: Bool = false) -> [UInt8] {
+        var out = redactWhole(bytes, secrets: secrets)
+        guard cutAtEnd else { return out }
+        for secret in secrets.map({ Array($0.utf8) }) where secret.count > 4 {
+            for length in stride(from: min(secret.count - 1, out.count), through: 4, by: -1)
+            where out.suffix(length).elementsEqual(secret.prefix(length)) {
+                out.removeLast(length)
+                out += Array("***".utf8)
+                break
+            }
+        }
+        return out
+    }
+
+    private static func redactWhole(_ bytes: [UInt8], secrets: [String]) -> [UInt8] {
         let needles = Set(secrets.map { Array($0.utf8) }).filter { !$0.isEmpty }.sorted { $0.count > $1.count }
         guard !needles.isEmpty, !bytes.isEmpty else { return bytes }
         var out: [UInt8] = []
