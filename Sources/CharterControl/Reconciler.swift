@@ -221,41 +221,23 @@ extension Reconciler {
     }
 }
 
-/// Records signed votes on a proposal, verifying each against the voter's keys in the actual state.
+/// Records the votes of a proposal's vote files, each judged by the one ``VoteVerifier`` rule.
 enum VoteCounter {
     /// Records the votes of `files` not recorded before (matched by signature, or by content for
-    /// unsigned votes); returns how many. Unsigned votes count only where the applied Organization
-    /// sets `governance.requireSignedVotes: false`; otherwise they are recorded as refused.
+    /// unsigned votes); returns how many. Invalid votes (a bad signature, an unsigned vote where the
+    /// applied Organization requires signatures, a voter or key the applied state lacks) are
+    /// recorded as refused, with the reason; files that are no vote at all are skipped.
     static func record(_ files: [[UInt8]], into proposal: inout Proposal, actual: OrgState, now: Date) -> Int {
         let seen = Set(proposal.votes.map { $0.vote.signature ?? CanonicalJSON.string(voteKey($0.vote)) })
-        let signaturesRequired = actual.organization?.requireSignedVotes ?? true
+        let verifier = VoteVerifier(actual: actual)
         var recorded = 0
         for bytes in files {
-            let text = String(decoding: bytes, as: UTF8.self)
-            if let signed = try? SignedVote(json: text) {
-                guard !seen.contains(signed.signature) else { continue }
-                let vote = ProposalVote(signed)
-                let keys = (actual.people[signed.document.voter]?.sshKeys ?? []).compactMap {
-                    try? SSHPublicKey(authorizedKey: $0)
-                }
-                do {
-                    _ = try signed.verify(allowedKeys: keys)
-                    _ = proposal.record(vote, at: now)
-                } catch {
-                    proposal.refuse(vote, because: .signature("\(error)"), at: now)
-                }
-            } else if let value = try? Value(json: bytes), let document = try? VoteDocument(value: value) {
-                let vote = ProposalVote(document)
-                guard !seen.contains(CanonicalJSON.string(voteKey(vote))) else { continue }
-                if signaturesRequired {
-                    proposal.refuse(
-                        vote, because: .signature("the vote is not signed and the Organization requires signed votes"),
-                        at: now)
-                } else {
-                    _ = proposal.record(vote, at: now)
-                }
-            } else {
-                continue
+            let verdict = verifier.check(bytes, subject: proposal.id.description)
+            guard let vote = verdict.vote else { continue }
+            guard !seen.contains(vote.signature ?? CanonicalJSON.string(voteKey(vote))) else { continue }
+            switch verdict {
+            case .valid: _ = proposal.record(vote, at: now)
+            case .refused(_, let reason): proposal.refuse(vote, because: .signature(reason), at: now)
             }
             recorded += 1
         }

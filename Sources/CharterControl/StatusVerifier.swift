@@ -100,33 +100,18 @@ public enum StatusVerifier {
         return result
     }
 
-    /// Why the vote file at `path` is refused, or nil when its signature verifies.
+    /// Why the vote file at `path` is refused, or nil when it is a valid vote under the one
+    /// ``VoteVerifier`` rule the passes use.
     static func refusal(
         ofVote bytes: [UInt8], path: String, mode: GitFileMode, actual: OrgState, hashes: [String: String]
     ) -> String? {
         guard mode == .regular else { return "not a regular file" }
-        let signed: SignedVote
-        do { signed = try SignedVote(json: String(decoding: bytes, as: UTF8.self)) } catch {
-            return error.description
-        }
-        let document = signed.document
         let directory = path.dropFirst(Reconciler.votesDirectory.count + 1).split(separator: "/").dropLast()
             .joined(separator: "/")
-        if document.proposal != directory {
-            return "votes on \(document.proposal) but is filed under \(directory)"
+        switch VoteVerifier(actual: actual).check(bytes, subject: directory, hash: hashes[directory]) {
+        case .valid: return nil
+        case .refused(_, let reason): return reason
         }
-        guard let person = actual.people[document.voter] else {
-            return "\(document.voter) is not a Person in the applied state"
-        }
-        let keys = person.sshKeys.compactMap { try? SSHPublicKey(authorizedKey: $0) }
-        if keys.isEmpty { return "\(document.voter) has no SSH key in the applied state" }
-        do { try signed.verify(allowedKeys: keys) } catch {
-            return "signature by \(document.voter) does not verify: \(error)"
-        }
-        if let hash = hashes[document.proposal], hash != document.changeSetHash {
-            return "signed change set \(document.changeSetHash), but \(document.proposal) is \(hash)"
-        }
-        return nil
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -212,6 +212,16 @@ import Testing
             let again = try await Reconciler.reconcileOnce(
                 repository: repo.root.path, store: store, dataDirectory: data, now: now)
             #expect(again.votesRecorded == 0)
+            // `charter verify` applies the same rule as the pass: it refuses exactly what the pass refused.
+            let verified = try await StatusVerifier.verify(
+                location: repo.root.path, branch: "charter/status", dataDirectory: data,
+                actual: try store.actualState())
+            if allowed {
+                #expect(verified.refusedVotes.isEmpty, "\(verified.refusedVotes)")
+            } else {
+                #expect(verified.refusedVotes.count == 2)
+                #expect(verified.refusedVotes.allSatisfy { $0.reason.contains("not signed") })
+            }
         }
     }
 

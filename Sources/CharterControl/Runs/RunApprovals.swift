@@ -81,19 +81,13 @@ public enum RunApprovals {
         let roster = actual.roster(ofBoard: board.name).filter { actual.people[$0] != nil }
         var tally = BoardTally(board, roster: roster)
         var refused: [String] = []
+        let verifier = VoteVerifier(actual: actual)
         for bytes in votes {
-            guard let signed = try? SignedVote(json: String(decoding: bytes, as: UTF8.self)) else {
-                refused.append("a vote file is not a signed vote")
-                continue
-            }
-            let d = signed.document
-            guard d.proposal == approval.key, d.changeSetHash == approval.hash else {
-                refused.append("\(d.voter): the vote names another request")
-                continue
-            }
-            let keys = (actual.people[d.voter]?.sshKeys ?? []).compactMap { try? SSHPublicKey(authorizedKey: $0) }
-            do { _ = try signed.verify(allowedKeys: keys) } catch {
-                refused.append("\(d.voter): \(error)")
+            let d: VoteDocument
+            switch verifier.check(bytes, subject: approval.key, hash: approval.hash) {
+            case .valid(let document, _): d = document
+            case .refused(let document, let reason):
+                refused.append(document.map { "\($0.voter): \(reason)" } ?? reason)
                 continue
             }
             guard let decision = VoteDecision(rawValue: d.decision) else { continue }
