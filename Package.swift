@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
 
         // Library modules, one per concern; dependencies point one way (see docs/ARCHITECTURE.md).
+        // The small pieces every layer may use: locks, the locked value box.
+        .target(name: "CharterFoundation"),
         .target(name: "CharterGit", dependencies: ["CGit2"]),
         .target(name: "CharterYAML", dependencies: ["CLibYAML"]),
         .target(name: "CharterCron"),
@@ -56,7 +58,7 @@ let package = Package(
         ),
         // Routines: scheduling (cron ticks → runs), shell processes, LLM providers, the workflow engine.
         .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel"]),
-        .target(name: "CharterShell", dependencies: ["CSeccomp"]),
+        .target(name: "CharterShell", dependencies: ["CSeccomp", "CharterFoundation"]),
         // The controller's egress proxy for sandboxed steps: CONNECT over a unix socket, EgressRules decide.
         .target(
             name: "CharterEgress",
@@ -97,6 +99,7 @@ let package = Package(
             dependencies: [
                 "CharterGit", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance", "CharterStatus",
                 "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
+                "CharterFoundation",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterGit
 import CharterModel
 import CharterStore
@@ -146,6 +147,12 @@ public struct Controller: Sendable {
 
     /// One reconcile pass followed by the write-back to the status branch.
     public func reconcile() async throws -> ReconcileReport {
+        // One pass at a time per data directory: two passes would both propose the same change.
+        let log = self.log
+        let lock = try await PassLock.acquire(dataDirectory: dataDirectory, holder: "a reconcile pass") { holder in
+            log(LogLine(time: Date(), level: "info", message: "waiting for the pass lock", fields: ["holder": holder]))
+        }
+        defer { lock.release() }
         let time = now()
         var report: ReconcileReport
         do {

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterGit
 import CharterModel
 import Crypto
@@ -128,7 +129,12 @@ public enum RevisionSource {
         let shown = GitError.redact(url)
         try FileManager.default.createDirectory(at: mirrors, withIntermediateDirectories: true)
         // One fetch per mirror at a time: concurrent `charter` runs would collide on ref locks.
-        let lock = try MirrorLock(mirrors.appendingPathComponent("\(key).lock"))
+        let lock: FileLock
+        do {
+            lock = try FileLock.acquire(mirrors.appendingPathComponent("\(key).lock").path, holder: "reads the mirror")
+        } catch {
+            throw SourceError("\(error); check --data-dir")
+        }
         defer { lock.release() }
         let existed = FileManager.default.fileExists(atPath: mirror.path)
         let repository: GitRepository

@@ -105,11 +105,20 @@ final class ConnectHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         // The resolver blocks, so it runs on the thread pool; its answer is used exactly once
         // (checked, then connected to), which leaves no window for DNS rebinding.
+        let state = proxy.state
+        guard state.beginLookup(limit: proxy.configuration.maximumLookups) else {
+            let limit = proxy.configuration.maximumLookups
+            return refuse(
+                context,
+                ProxyResponse(503, "\(limit) name lookups of this step are in progress, the most at once: retry"),
+                request: request)
+        }
         attempt += 1
         let current = attempt
         let host = request.host
         let resolved = proxy.threadPool.runIfActive(eventLoop: context.eventLoop) {
-            try HostResolver.resolve(host)
+            defer { state.endLookup() }
+            return try HostResolver.resolve(host)
         }
         let timeout = context.eventLoop.assumeIsolated().scheduleTask(in: proxy.configuration.connectTimeout) {
             guard self.attempt == current else { return }

@@ -35,6 +35,15 @@ public final class EgressProxy: Sendable {
     private let state: ProxyState
     private let stopped: EventLoopPromise<Void>
 
+    /// The threads every proxy of the process resolves names on: its own pool, not NIO's shared
+    /// one that the HTTP client uses too, so lookups that hang cannot stall LLM calls; each step
+    /// holds at most ``Configuration/maximumLookups`` of them.
+    static let resolverPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        return pool
+    }()
+
     /// The longest socket path a `sockaddr_un` holds, without its terminating NUL.
     public static let maximumSocketPathBytes = 107
 
@@ -66,7 +75,7 @@ public final class EgressProxy: Sendable {
         let state = ProxyState(
             maximumTunnels: configuration.maximumTunnels, maximumLogEntries: configuration.maximumLogEntries)
         let proxy = ProxyContext(
-            rules: rules, configuration: configuration, state: state, threadPool: NIOThreadPool.singleton)
+            rules: rules, configuration: configuration, state: state, threadPool: Self.resolverPool)
         // One event loop for the listener and every connection of this step, so the two ends of
         // a tunnel always share a loop.
         let loop = MultiThreadedEventLoopGroup.singleton.next()

@@ -17,12 +17,18 @@ extension EgressProxy {
         public var maximumHeadBytes: Int
         /// Log entries kept; later ones are only counted.
         public var maximumLogEntries: Int
+        /// Name lookups of this step in progress at once; more are answered `503`. Lookups block a
+        /// thread of the proxies' shared resolver pool until the system resolver answers, so one
+        /// step flooding names at a resolver that never answers must not take every thread.
+        public var maximumLookups: Int
 
         /// Creates a configuration; the defaults suit a step's traffic.
         public init(
             maximumTunnels: Int = 64, headTimeout: TimeAmount = .seconds(10), idleTimeout: TimeAmount = .minutes(5),
-            connectTimeout: TimeAmount = .seconds(10), maximumHeadBytes: Int = 8192, maximumLogEntries: Int = 1000
+            connectTimeout: TimeAmount = .seconds(10), maximumHeadBytes: Int = 8192, maximumLogEntries: Int = 1000,
+            maximumLookups: Int = 4
         ) {
+            self.maximumLookups = maximumLookups
             self.maximumTunnels = maximumTunnels
             self.headTimeout = headTimeout
             self.idleTimeout = idleTimeout

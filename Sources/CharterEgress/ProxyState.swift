@@ -21,6 +21,7 @@ final class ProxyState: Sendable {
         var overflow = 0
         var channels: [ObjectIdentifier: any Channel] = [:]
         var log = EgressLog()
+        var lookups = 0
     }
 
     private let inner = NIOLockedValueBox(Inner())
@@ -70,6 +71,20 @@ final class ProxyState: Sendable {
             self.inner.withLockedValue { state in _ = state.channels.removeValue(forKey: ObjectIdentifier(channel)) }
         }
         return true
+    }
+
+    /// Takes one of `limit` lookup slots; false when all are in use.
+    func beginLookup(limit: Int) -> Bool {
+        inner.withLockedValue { state in
+            guard state.lookups < limit else { return false }
+            state.lookups += 1
+            return true
+        }
+    }
+
+    /// Gives a lookup slot back, once the resolver's thread is free again.
+    func endLookup() {
+        inner.withLockedValue { $0.lookups -= 1 }
     }
 
     /// Adds an entry; its index for ``count(entry:up:down:)``, or nil when the log is full.

@@ -89,8 +89,11 @@ public enum Artifact: Sendable, Hashable {
 public enum StepResult: Sendable {
     /// Done: dependents may start. Artifacts are stored content-addressed before the step is recorded.
     case succeeded(output: String, artifacts: [String: Artifact] = [:], details: [String: Value] = [:])
-    /// The attempt failed; retried under the step's policy only when `retryable`.
-    case failed(reason: String, retryable: Bool = true, details: [String: Value] = [:])
+    /// The attempt failed; retried under the step's policy only when `retryable`. The artifacts of
+    /// the last attempt are kept with the failed step (what it printed, its record), like a
+    /// success's.
+    case failed(
+        reason: String, retryable: Bool = true, details: [String: Value] = [:], artifacts: [String: Artifact] = [:])
     /// The step waits, durably, for ``WorkflowEngine/resolve(run:step:approved:detail:)`` (an approval).
     case suspended(detail: String? = nil)
 }

@@ -5,7 +5,8 @@ import Foundation
 /// How one attempt ended, as the engine records it.
 enum AttemptOutcome: Sendable {
     case succeeded(output: String, artifacts: [String: ArtifactRecord], details: [String: Value] = [:])
-    case failed(reason: String, retryable: Bool, details: [String: Value] = [:])
+    case failed(
+        reason: String, retryable: Bool, details: [String: Value] = [:], artifacts: [String: ArtifactRecord] = [:])
     case suspended(detail: String?)
     /// The attempt's task was cancelled: the run was cancelled, the deadline came, or the engine halted.
     case cancelled
@@ -32,8 +33,11 @@ enum StepRunner {
             } catch {
                 return .failed(reason: "storing artifacts: \(error)", retryable: true)
             }
-        case .failed(let reason, let retryable, let details):
-            return Task.isCancelled ? .cancelled : .failed(reason: reason, retryable: retryable, details: details)
+        case .failed(let reason, let retryable, let details, let produced):
+            guard !Task.isCancelled else { return .cancelled }
+            // A failure's record is worth keeping, but never worth failing the step differently.
+            let stored = (try? ArtifactStore.store(produced, in: artifacts)) ?? [:]
+            return .failed(reason: reason, retryable: retryable, details: details, artifacts: stored)
         case .suspended(let detail):
             return .suspended(detail: detail)
         }

@@ -184,8 +184,10 @@ extension WorkflowEngine {
             // Whatever the executor made of its cancellation, the deadline ended this attempt.
             let reason = "timed out after \(run.steps[i].spec.timeoutMilliseconds ?? 0) ms"
             failAttempt(run, i, reason: reason, retryable: true, attempt: attempt, now: now)
-        case .failed(let reason, let retryable, let details):
-            failAttempt(run, i, reason: reason, retryable: retryable, attempt: attempt, now: now, details: details)
+        case .failed(let reason, let retryable, let details, let artifacts):
+            failAttempt(
+                run, i, reason: reason, retryable: retryable, attempt: attempt, now: now, details: details,
+                artifacts: artifacts)
         case .cancelled, .suspended:
             // Cancelled without a cancel request: the executor gave up on its own.
             failAttempt(run, i, reason: "the attempt was cancelled", retryable: true, attempt: attempt, now: now)
@@ -198,14 +200,16 @@ extension WorkflowEngine {
     /// An attempt failed: the next one after its backoff, or the step fails when none is left.
     private func failAttempt(
         _ run: ActiveRun, _ i: Int, reason: String, retryable: Bool, attempt: Int, now: Date,
-        details: [String: Value] = [:]
+        details: [String: Value] = [:], artifacts: [String: ArtifactRecord] = [:]
     ) {
         let spec = run.steps[i].spec
         guard retryable, attempt < spec.retry.maxAttempts else {
             var data = details
             data["attempt"] = .int(attempt)
             data["reason"] = .string(reason)
-            finish(run, i, .failed, reason: reason, event: "step.failed", data: .object(data))
+            if !artifacts.isEmpty { data["artifacts"] = .object(artifacts.mapValues { .string($0.sha256) }) }
+            finish(
+                run, i, .failed, reason: reason, artifacts: artifacts, event: "step.failed", data: .object(data))
             return
         }
         let key = "\(run.record.id)/\(spec.name)/\(attempt)"

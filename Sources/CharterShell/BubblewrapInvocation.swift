@@ -96,7 +96,11 @@ struct BubblewrapInvocation {
 
         let scriptPath = "\(SandboxLayout.runDirectory)/step.sh"
         args += ["--perms", "0444", "--ro-bind-data", try data("charter-step", Array(plan.script.utf8)), scriptPath]
-        var command = [plan.shell, scriptPath]
+        // Everything before this shell runs with an empty environment; it loads the step's
+        // variables and becomes the step's shell.
+        var command = [
+            plan.shell, "-c", ". \(SandboxLayout.runDirectory)/environment && exec \(plan.shell) \(scriptPath)",
+        ]
         if case .egress(let socket) = plan.access.network {
             guard let bridge = plan.bridge else {
                 throw ShellError(
@@ -115,11 +119,17 @@ struct BubblewrapInvocation {
             let source = "\(plan.maskSource)/\(mask.isDirectory ? "directory" : "file")"
             args += ["--ro-bind", source, mask.path]
         }
+        // The environment is a file the step's own shell reads once it runs as the step user: given
+        // to bubblewrap, it would reach `setpriv`, which runs as root until it drops privileges, and
+        // a step's `LD_PRELOAD` would run code there.
+        let environmentPath = "\(SandboxLayout.runDirectory)/environment"
+        args += [
+            "--perms", "0444", "--ro-bind-data",
+            try data("charter-env", Array(try Self.exports(plan.environment).utf8)),
+            environmentPath,
+        ]
         // The synthesized root stays as built: the step writes only to the workspace and /tmp.
         args += ["--remount-ro", "/", "--chdir", SandboxLayout.workspace, "--clearenv"]
-        for (name, value) in plan.environment.sorted(by: { $0.key < $1.key }) {
-            args += ["--setenv", name, value]
-        }
         if plan.identity.controllerIsRoot {
             command =
                 [
@@ -136,6 +146,30 @@ struct BubblewrapInvocation {
         let argsFile = try MemoryFile(name: "charter-bwrap-args", bytes: bytes)
         return BubblewrapInvocation(
             arguments: [plan.executable, "--args", "3", "--"] + command, files: [argsFile] + files)
+    }
+
+    /// `environment` as `export NAME='value'` lines for the step's shell to read: each value one
+    /// single-quoted word (`'` written as `'\''`), inside which a POSIX shell treats no character
+    /// specially, so the file sets exactly these values whatever they hold.
+    ///
+    /// - Throws: ``ShellError/Kind/invalidEnvironment`` for a name that is not a shell identifier.
+    static func exports(_ environment: [String: String]) throws(ShellError) -> String {
+        var text = ""
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
+            guard let first = name.unicodeScalars.first,
+                first == "_" || (first.isASCII && first.properties.isAlphabetic),
+                name.unicodeScalars.allSatisfy({
+                    $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+                })
+            else {
+                throw ShellError(
+                    .invalidEnvironment,
+                    "step variable name \(name.debugDescription) is not valid in a sandbox: use letters, digits and `_`, not starting with a digit"
+                )
+            }
+            text += "export \(name)='" + value.replacingOccurrences(of: "'", with: "'\\''") + "'\n"
+        }
+        return text
     }
 
     /// The environment of the sandboxed process: `controller`'s locale and time zone variables

@@ -1,4 +1,5 @@
 import CSeccomp
+import CharterFoundation
 import Foundation
 
 #if canImport(Glibc)

@@ -80,7 +80,12 @@ struct ReconcileCommand: AsyncParsableCommand {
             var controller = Controller(
                 location: request.location ?? ".", branch: branch, store: store, dataDirectory: data,
                 auth: request.auth, actor: Operations.defaultActor(), interval: nil, writeBack: !noWriteBack,
-                log: { _ in }, runs: runs, schedulerNow: schedulerNow, settleRuns: true)
+                log: { line in
+                    // The pass's own log is its report; only say why it has to wait.
+                    if line.message == "waiting for the pass lock" {
+                        Terminal.printError("note: waiting for the pass lock, held by \(line.fields["holder"] ?? "?")")
+                    }
+                }, runs: runs, schedulerNow: schedulerNow, settleRuns: true)
             controller.workspaceRetention = workspaces.retention
             outcome = .success(try await controller.reconcile())
         } catch {

@@ -59,3 +59,35 @@ import Testing
         #expect(rebuilt.stdout.contains("(equal)"))
     }
 }
+
+/// One pass at a time per data directory.
+@Suite(.serialized) struct PassLockCLITests {
+    @Test func concurrentPassesWaitForEachOtherAndProposeOnce() async throws {
+        let repo = try exampleClone()
+        let charter = CharterBinary()
+        #expect(try charter.run(["apply", "--bootstrap", repo.root.path]).status == 0)
+        let team = try repo.read("teams/research.yaml")
+        try repo.write(
+            "teams/research.yaml", team.replacingOccurrences(of: "displayName: Research", with: "displayName: Lab"))
+        try repo.commitAll("rename")
+        // Hold the lock as another process would, start two passes, then let go.
+        let held = try FileLockHolder(
+            charter.dataDir.appendingPathComponent("pass.lock").path, note: "the test holds it")
+        // Each on a thread of its own: a blocking wait on the cooperative pool could starve the test.
+        let first = BlockingCall { try charter.run(["reconcile", "--once", repo.root.path]) }
+        let second = BlockingCall { try charter.run(["reconcile", "--once", repo.root.path]) }
+        try await held.releaseWhen {
+            FileLockHolder.waiters(on: charter.dataDir.appendingPathComponent("pass.lock").path) >= 2
+        }
+        let (a, b) = (try await first.value, try await second.value)
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr)\(b.stderr)")
+        #expect(
+            a.stderr.contains("waiting for the pass lock, held by pid \(getpid()) (the test holds it)")
+                || b.stderr.contains("waiting for the pass lock, held by pid \(getpid()) (the test holds it)"),
+            "\(a.stderr)\(b.stderr)")
+        let proposals =
+            try JSONSerialization.jsonObject(
+                with: Data(try charter.run(["proposals", "-o", "json"]).stdout.utf8)) as? [[String: Any]]
+        #expect(proposals?.count == 1, "\(proposals ?? [])")
+    }
+}

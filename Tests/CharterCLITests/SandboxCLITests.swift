@@ -266,7 +266,7 @@ struct SandboxCLITests {
         let read = step(try json(run.stdout), "read")
         #expect(try artifact(read, "stdout.txt", in: repo) == "pem-masked\nssh-masked\nnotes")
         let record = try json(try artifact(read, "process.json", in: repo))
-        #expect(record["masked"] as? [String] == ["/workspace/.ssh", "/workspace/key.pem"])
+        #expect(record["quarantined"] as? [String] == ["/workspace/.ssh", "/workspace/key.pem"])
     }
 
     @Test func validateRefusesValuesInScriptsAndRulesThatDoNothing() throws {

@@ -336,6 +336,16 @@ import Testing
         #expect(exact.checkAddress(.v4(8, 8, 4, 4), host: "me", port: 9000).allowed)
     }
 
+    @Test func thisMachinesOwnPublicAddressIsReachableOnlyByAddress() throws {
+        let own = IPAddress.v4(8, 8, 4, 4)
+        let byName = try rules(hostAddresses: [own])
+        let refused = byName.checkAddress(own, host: "me.example.com", port: 8080)
+        #expect(!refused.allowed && refused.reason.contains("an address of this machine"), "\(refused.reason)")
+        #expect(byName.checkAddress(.v4(8, 8, 8, 8), host: "other", port: 8080).allowed, "other public hosts are fine")
+        let named = try rules(allow: ["*:*", "8.8.4.4:8080"], hostAddresses: [own])
+        #expect(named.checkAddress(own, host: "8.8.4.4", port: 8080).allowed)
+    }
+
     @Test func outOfRangePortsAreRefused() throws {
         let r = try rules()
         #expect(!r.checkName(host: "example.com", port: 0).allowed)

@@ -20,12 +20,14 @@ struct SandboxEscapeTests {
         let source = scratch.workspace.appendingPathComponent("evil.c")
         try """
         #include <fcntl.h>
+        #include <stdio.h>
         #include <unistd.h>
         __attribute__((constructor)) static void run(void) {
             int fd = open("\(marker)", O_WRONLY | O_CREAT, 0644);
             if (fd >= 0) close(fd);
             int inside = open("/workspace/loaded-inside", O_WRONLY | O_CREAT, 0644);
             if (inside >= 0) close(inside);
+            fprintf(stderr, "loaded as euid %d\\n", (int)geteuid());
         }
         """.write(to: source, atomically: true, encoding: .utf8)
         let library = scratch.workspace.appendingPathComponent("evil.so")
@@ -36,6 +38,11 @@ struct SandboxEscapeTests {
             "true", environment: ["LD_PRELOAD": "/workspace/evil.so", "LD_LIBRARY_PATH": "/workspace"])
         #expect(result.succeeded)
         #expect(!FileManager.default.fileExists(atPath: marker), "the library ran on the host")
+        // Not even inside the sandbox does it run while anything is still root (setpriv, before the
+        // drop): only the step's own processes, as the step user, load it.
+        let loads = try scratch.stderr(result).split(separator: "\n").filter { $0.hasPrefix("loaded as euid") }
+        #expect(!loads.isEmpty)
+        #expect(loads.allSatisfy { !$0.hasSuffix(" 0") }, "\(loads)")
         #expect(
             FileManager.default.fileExists(atPath: scratch.workspace.appendingPathComponent("loaded-inside").path),
             "inside the sandbox the step's own LD_PRELOAD applies, as the step asked")
@@ -57,7 +64,11 @@ struct SandboxEscapeTests {
         _ = try await task.value
         let args = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         #expect(Array(args.dropFirst().prefix(3)) == ["--args", "3", "--"], "options travel in an in-memory file")
-        #expect(Array(args.suffix(2)) == ["/bin/sh", "/run/charter/step.sh"], "so does the script")
+        #expect(
+            Array(args.suffix(3)) == [
+                "/bin/sh", "-c", ". /run/charter/environment && exec /bin/sh /run/charter/step.sh",
+            ],
+            "so do the script and its environment")
         #expect(!args.contains { $0.contains("sleep") || $0.contains("workspace") })
         #expect(environ.isEmpty, "bubblewrap itself runs with an empty environment")
         #expect(!String(decoding: cmdline + environ, as: UTF8.self).contains(secret))

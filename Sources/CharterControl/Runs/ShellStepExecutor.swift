@@ -1,5 +1,6 @@
 import CharterEgress
 import CharterEngine
+import CharterFoundation
 import CharterModel
 import CharterScheduling
 import CharterShell
@@ -58,9 +59,14 @@ public struct ShellStepExecutor: StepExecutor {
         }
         let mode: ShellSandboxMode = applied.allowUnsandboxed ? .allowUnsandboxed : .required
         var access: SandboxAccess
+        let quarantined: [String]
         let egress: EgressProxy?
         do {
-            access = try StepSandbox.access(rules: applied, mounts: runner.sandboxMounts, workspace: context.workspace)
+            let mounts = runner.sandboxMounts
+            let workspace = context.workspace
+            (access, quarantined) = try await onOwnThread {
+                try StepSandbox.access(rules: applied, mounts: mounts, workspace: workspace)
+            }
             egress = try await startEgress(step, applied)
         } catch let error as StepRulesError {
             return .failed(reason: error.message, retryable: false)
@@ -81,9 +87,12 @@ public struct ShellStepExecutor: StepExecutor {
         } catch let error as ShellError where error.kind == .sandboxUnavailable {
             return .failed(reason: error.message, retryable: false, details: ["sandbox": "unavailable"])
         }
-        let connections = await network.finish(redacting: secretValues)
-        let stdout = Self.redacted(result.stdout.file, secretValues)
-        let stderr = Self.redacted(result.stderr.file, secretValues)
+        let connections = await network.finish(redacting: secretValues + rules.allCredentialValues())
+        // Every credential the controller holds is hidden, not only this step's: an earlier step may
+        // have left a granted token where this one prints it (a clone URL in .git/config).
+        let hidden = secretValues + rules.allCredentialValues()
+        let stdout = Self.redacted(result.stdout.file, hidden)
+        let stderr = Self.redacted(result.stderr.file, hidden)
         var record: [String: Value] = [
             "command": .string(script), "termination": .string(result.termination.description),
             "sandbox": .string(result.sandbox.description),
@@ -98,6 +107,9 @@ public struct ShellStepExecutor: StepExecutor {
                 record["omittedMounts"] = .array(access.omittedMounts.sorted().map { .string($0) })
             }
             if !access.masks.isEmpty { record["masked"] = .array(access.masks.map { .string($0.path) }) }
+            if !quarantined.isEmpty {
+                record["quarantined"] = .array(quarantined.prefix(1000).map { .string("/workspace/" + $0) })
+            }
         } else if case .none(let reason) = result.sandbox {
             let by = applied.unsandboxedBy.joined(separator: ", ")
             let note = "ran UNSANDBOXED: \(reason) (allowed by Policy \(by))"
@@ -123,7 +135,7 @@ public struct ShellStepExecutor: StepExecutor {
             String(decoding: stderr.suffix(2000), as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
         return .failed(
             reason: "\(result.termination)\(lastLine.isEmpty ? "" : ": \(lastLine)")", retryable: true,
-            details: details)
+            details: details, artifacts: artifacts)
     }
 
     /// The egress proxy of a step that asks for network: the step's own rules, the applied

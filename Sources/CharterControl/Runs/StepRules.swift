@@ -39,6 +39,24 @@ public final class StepRules: @unchecked Sendable {
         }
     }
 
+    /// The values of every credential file in ``credentials`` (regular files up to 64 KiB, at most
+    /// 1,000), to hide from whatever any step prints.
+    public func allCredentialValues() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: credentials.path)) ?? []
+        var values: [String] = []
+        for name in names.sorted().prefix(1000) {
+            let path = credentials.appendingPathComponent(name).path
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= 65536,
+                let data = FileManager.default.contents(atPath: path)
+            else { continue }
+            var text = String(decoding: data, as: UTF8.self)
+            while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+            if text.count >= 4 { values.append(text) }
+        }
+        return values
+    }
+
     /// The value of the granted secret `name`, its trailing newline removed.
     ///
     /// - Throws: ``StepRulesError`` when `name` is not a plain name or its file cannot be read;

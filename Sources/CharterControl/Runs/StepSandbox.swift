@@ -1,29 +1,36 @@
+import CharterFoundation
 import CharterModel
 import CharterShell
 import Foundation
 
-/// What the applied `runRules.paths` leave of a shell step's sandbox: mounts to omit and paths to
-/// mask, computed when the step starts.
+/// What the applied `runRules.paths` leave of a shell step's sandbox, decided when the step starts.
 ///
 /// - A default mount (a system directory, an operator's toolchain path, a synthesized `/etc`
-///   file) is omitted when a deny pattern matches its path, or when allow-lists exist and none
+///   file) is left out when a deny pattern matches its path, or when allow-lists exist and none
 ///   matches its path itself (`/usr/**` does; `/usr/bin/**` does not allow all of `/usr`).
-/// - In the workspace, every existing entry is checked: a denied one, or one no allow-list
-///   reaches when there are allow-lists, is masked (an inaccessible empty file or directory lies
-///   over it). Files a step creates are checked when the next step starts; an agent's file tools
-///   check every access.
-/// - In a mounted system directory, what an absolute deny pattern matches below its literal
-///   prefix (`/usr/share/secrets` of `/usr/share/secrets/**`) is masked.
+/// - In the workspace, every existing entry is checked: a denied one, or one no allow-list reaches
+///   when there are allow-lists, is **moved out** of the workspace into the run's quarantine
+///   (beside its captured output, outside every sandbox), so no later step of the run sees it.
+///   Moving rather than covering with a mount matters: the workspace is written by steps that may
+///   be running at the same moment, and a mount point there could be swapped for a link to the
+///   host between the check and the mount. The walk uses directory descriptors and never follows
+///   a link; a name that is not UTF-8 cannot be matched, so it is quarantined when any rule could
+///   apply to it.
+/// - In a mounted system directory, which steps cannot change, what an absolute deny pattern
+///   matches below its literal prefix (`/usr/share/secrets` of `/usr/share/secrets/**`) is
+///   masked with an inaccessible empty file or directory.
 ///
 /// The walks are bounded: past ``limit`` entries the step fails closed, saying which pattern
 /// needs narrowing, rather than run with rules it could not check.
 enum StepSandbox {
     /// The most entries one step's checks may visit.
-    static let limit = 100_000
+    static let limit = 500_000
 
+    /// The access of a step in `workspace`, and the workspace entries quarantined for it.
     static func access(
-        rules: RunRules, mounts: [SandboxMount], workspace: URL, network: SandboxNetwork = .none, limit: Int = limit
-    ) throws -> SandboxAccess {
+        rules: RunRules, mounts: [SandboxMount], workspace: URL, quarantine: URL? = nil,
+        network: SandboxNetwork = .none, limit: Int = limit
+    ) throws -> (access: SandboxAccess, quarantined: [String]) {
         var omitted = Set<String>()
         for path in mounts.map(\.path) + SandboxLayout.synthesizedFiles where !rules.allowsPath(path) {
             omitted.insert(path)
@@ -34,10 +41,24 @@ enum StepSandbox {
                 "the Policies' runRules.paths deny the workspace itself (\(root)), so no step can run: narrow the deny pattern"
             )
         }
-        var walker = Walker(rules: rules, limit: limit)
-        if rules.deniedPaths.contains(where: { $0.mayMatchBelow(root) }) || !rules.allowedPaths.isEmpty {
-            try walker.walk(host: workspace.path, sandbox: root)
+        var quarantined: [String] = []
+        let walksWorkspace =
+            rules.deniedPaths.contains(where: { $0.mayMatchBelow(root) }) || !rules.allowedPaths.isEmpty
+        if walksWorkspace {
+            do {
+                quarantined = try DirectoryTree.walk(
+                    workspace.path, quarantine: (quarantine ?? Self.quarantine(of: workspace)).path, limit: limit
+                ) { entry in
+                    decide(entry, rules: rules)
+                }
+            } catch {
+                throw StepRulesError(
+                    "checking runRules.paths in the workspace failed: \(error.message); narrow the patterns or keep fewer files there"
+                )
+            }
         }
+        var masks: [SandboxMask] = []
+        var visited = 0
         for pattern in rules.deniedPaths {
             let prefix = pattern.literalPrefix
             guard !prefix.hasPrefix(root + "/"), prefix != root,
@@ -48,78 +69,55 @@ enum StepSandbox {
                     return false
                 }), mount.path != "/"
             else { continue }
-            walker.patterns = [pattern]
-            try walker.walk(host: prefix, sandbox: prefix, denyOnly: true)
+            try systemMasks(below: prefix, pattern: pattern, into: &masks, visited: &visited, limit: limit)
         }
-        return SandboxAccess(network: network, omittedMounts: omitted, masks: walker.masks)
+        return (SandboxAccess(network: network, omittedMounts: omitted, masks: masks), quarantined)
     }
 
-    /// A bounded walk that never follows a symbolic link (a link is a name; its target is checked
-    /// where it lies, if it is inside the sandbox at all).
-    struct Walker {
-        let rules: RunRules
-        let limit: Int
-        var patterns: [PathPattern]? = nil
-        var masks: [SandboxMask] = []
-        var visited = 0
+    /// `<workspaces>/.output-<run>/quarantine` for the workspace `<workspaces>/<run>`: removed with
+    /// the run's captured output.
+    static func quarantine(of workspace: URL) -> URL {
+        workspace.deletingLastPathComponent().appendingPathComponent(
+            ".output-\(workspace.lastPathComponent)/quarantine")
+    }
 
-        init(rules: RunRules, limit: Int) {
-            self.rules = rules
-            self.limit = limit
+    static func decide(_ entry: DirectoryTree.Entry, rules: RunRules) -> DirectoryTree.Decision {
+        guard let relative = entry.path else {
+            // Patterns match text; a name that is not UTF-8 cannot be checked, so it goes.
+            return .quarantine
         }
-
-        mutating func walk(host: String, sandbox: String, denyOnly: Bool = false) throws {
-            var info = stat()
-            guard lstat(host, &info) == 0 else { return }
-            try visit(host: host, sandbox: sandbox, info: info, denyOnly: denyOnly, isRoot: true)
+        let path = SandboxLayout.workspace + "/" + relative
+        if rules.deniedPaths.contains(where: { $0.matches(path) }) { return .quarantine }
+        if !rules.allowedPaths.isEmpty && !rules.allowedPaths.contains(where: { $0.matches(path) }) {
+            let reachable = entry.isDirectory && rules.allowedPaths.contains { $0.mayMatchBelow(path) }
+            if !reachable { return .quarantine }
         }
+        guard entry.isDirectory else { return .skip }
+        let mayMatch = rules.deniedPaths.contains { $0.mayMatchBelow(path) } || !rules.allowedPaths.isEmpty
+        return mayMatch ? .descend : .skip
+    }
 
-        private func denied(_ path: String) -> Bool {
-            (patterns ?? rules.deniedPaths).contains { $0.matches(path) }
+    /// Masks for what `pattern` matches in a read-only system directory, below `prefix`.
+    static func systemMasks(
+        below prefix: String, pattern: PathPattern, into masks: inout [SandboxMask], visited: inout Int, limit: Int
+    ) throws {
+        var info = stat()
+        guard lstat(prefix, &info) == 0 else { return }
+        if pattern.matches(prefix) {
+            masks.append(SandboxMask(path: prefix, isDirectory: info.st_mode & S_IFMT == S_IFDIR))
+            return
         }
-
-        private func allowed(_ path: String) -> Bool {
-            rules.allowedPaths.isEmpty || rules.allowedPaths.contains { $0.matches(path) }
-        }
-
-        private mutating func visit(
-            host: String, sandbox: String, info: stat, denyOnly: Bool, isRoot: Bool
-        ) throws {
+        guard info.st_mode & S_IFMT == S_IFDIR, pattern.mayMatchBelow(prefix) else { return }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: prefix)) ?? []
+        for name in names.sorted() {
             visited += 1
             guard visited <= limit else {
                 throw StepRulesError(
-                    "checking runRules.paths needs more than \(limit) entries under \(sandbox): narrow the patterns (anchor them in a directory) or keep fewer files there"
+                    "checking runRules.paths needs more than \(limit) entries under \(prefix): anchor `\(pattern)` in a narrower directory"
                 )
             }
-            let isDirectory = info.st_mode & S_IFMT == S_IFDIR
-            let isLink = info.st_mode & S_IFMT == S_IFLNK
-            if !isRoot {
-                if denied(sandbox) {
-                    if !isLink { masks.append(SandboxMask(path: sandbox, isDirectory: isDirectory)) }
-                    return
-                }
-                if !denyOnly && !allowed(sandbox) {
-                    let below = isDirectory && rules.allowedPaths.contains { $0.mayMatchBelow(sandbox) }
-                    if !below && !isLink {
-                        masks.append(SandboxMask(path: sandbox, isDirectory: isDirectory))
-                        return
-                    }
-                }
-            }
-            guard isDirectory else { return }
-            let mayMatch =
-                (patterns ?? rules.deniedPaths).contains { $0.mayMatchBelow(sandbox) }
-                || (!denyOnly && !rules.allowedPaths.isEmpty)
-            guard mayMatch else { return }
-            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: host) else { return }
-            for name in entries.sorted() {
-                var child = stat()
-                let childHost = host + "/" + name
-                guard lstat(childHost, &child) == 0 else { continue }
-                try visit(
-                    host: childHost, sandbox: sandbox == "/" ? "/" + name : sandbox + "/" + name, info: child,
-                    denyOnly: denyOnly, isRoot: false)
-            }
+            try systemMasks(
+                below: prefix + "/" + name, pattern: pattern, into: &masks, visited: &visited, limit: limit)
         }
     }
 }

@@ -86,10 +86,14 @@ public struct EgressRules: Sendable, Hashable {
         }
         let range = address.range
         let exact = Self.example("\(address)", port)
-        if !range.isPublic {
+        // This machine's own addresses, public ones included, lead to services bound to every
+        // address (and past the cloud's security groups): like loopback, only by address.
+        let isOwn = hostAddresses.contains { $0.unmapped == address.unmapped }
+        if !range.isPublic || isOwn {
             guard allow.contains(where: { $0.covers(address: address, port: port) }) else {
+                let what = range.isPublic ? "an address of this machine" : "\(range)"
                 return .refused(
-                    "`\(address)`\(via) is \(range); only a Policy rule naming that address, such as `\(exact)`, "
+                    "`\(address)`\(via) is \(what); only a Policy rule naming that address, such as `\(exact)`, "
                         + "allows it")
             }
         }
@@ -100,7 +104,10 @@ public struct EgressRules: Sendable, Hashable {
                         + "that address and port, `\(exact)`, allows it")
             }
         }
-        return .allowed(range.isPublic ? "\(target) is public" : "\(target) is \(range) and a Policy rule names it")
+        return .allowed(
+            range.isPublic && !isOwn
+                ? "\(target) is public"
+                : "\(target) is \(isOwn ? "this machine" : "\(range)") and a Policy rule names it")
     }
 
     /// Whether connecting to `address:port` reaches `endpoint`: the same address, or for an
