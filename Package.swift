@@ -140,7 +140,10 @@ let package = Package(
         .testTarget(name: "CharterGovernanceTests", dependencies: ["CharterGovernance", "CharterTestSupport"]),
         .testTarget(
             name: "CharterControlTests",
-            dependencies: ["CharterControl", "CharterBroker", "CharterGit", "CharterGovernance", "CharterTestSupport"]
+            dependencies: [
+                "CharterControl", "CharterBroker", "CharterGit", "CharterGovernance", "CharterFoundation",
+                "CharterTestSupport",
+            ]
         ),
         .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
         .testTarget(name: "CharterStatusTests", dependencies: ["CharterStatus", "CharterTestSupport"]),

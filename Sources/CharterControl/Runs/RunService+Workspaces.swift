@@ -1,4 +1,5 @@
 import CharterEngine
+import CharterFoundation
 import Foundation
 
 /// What ``RunService/removeWorkspaces(endedBefore:)`` did.
@@ -44,20 +45,19 @@ extension RunService {
         return cleanup
     }
 
+    /// Removes a tree a sandboxed step wrote: through directory descriptors (no link is followed,
+    /// no depth is too deep), making directories writable as it goes; the message is bounded.
     private static func remove(_ url: URL) throws {
         do {
-            try FileManager.default.removeItem(at: url)
+            try DirectoryTree.remove(url.path)
         } catch {
-            // A directory without write permission cannot lose its entries: grant it, then retry.
-            let files = FileManager.default
-            for case let item as URL in files.enumerator(at: url, includingPropertiesForKeys: nil) ?? .init() {
-                let values = try? item.resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
-                if values?.isDirectory == true, values?.isSymbolicLink != true {
-                    try? files.setAttributes([.posixPermissions: 0o700], ofItemAtPath: item.path)
-                }
-            }
-            try? files.setAttributes([.posixPermissions: 0o700], ofItemAtPath: url.path)
-            try files.removeItem(at: url)
+            throw CleanupError(String(error.message.prefix(500)))
         }
     }
+}
+
+/// Why a workspace could not be removed.
+struct CleanupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
