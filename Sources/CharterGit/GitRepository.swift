@@ -133,7 +133,23 @@ public actor GitRepository {
     /// points at `expected`; with `expected == nil` only if it does not exist yet.
     ///
     /// Throws `GitError.Code.modified` when the reference moved, `.exists` when it unexpectedly exists.
+    ///
+    /// A lock file a killed process left behind (`refs/heads/…/NAME.lock`, `packed-refs.lock`) would
+    /// make every later update fail with "failed to lock file" until a human removed it. One older
+    /// than ``staleLockAge`` is taken for stale — a live update holds it for milliseconds — removed,
+    /// and the update tried once more.
     public func updateRef(_ name: String, to new: ObjectID, expected: ObjectID?, message: String = "charter") throws {
+        do {
+            try createRef(name, to: new, expected: expected, message: message)
+        } catch let error as GitError where error.code == .locked && removeStaleLocks(of: name) {
+            try createRef(name, to: new, expected: expected, message: message)
+        }
+    }
+
+    /// How old a reference lock file must be before an update takes it for a crash's leftover.
+    public static let staleLockAge: TimeInterval = 30
+
+    private func createRef(_ name: String, to new: ObjectID, expected: ObjectID?, message: String) throws {
         let operation = "update \(name) to \(new.short)" + (expected.map { " from \($0.short)" } ?? " (create)")
         var newOID = new.oid
         var reference: OpaquePointer?
@@ -144,6 +160,21 @@ public actor GitRepository {
             try gitCheck(git_reference_create(&reference, repo, name, &newOID, 0, message), operation)
         }
         git_reference_free(reference)
+    }
+
+    /// Removes the lock files of reference `name` older than ``staleLockAge``; whether it removed any.
+    private func removeStaleLocks(of name: String) -> Bool {
+        guard let gitDirectory = git_repository_path(repo), !name.contains("..") else { return false }
+        let base = String(cString: gitDirectory)
+        var removed = false
+        for lock in [base + name + ".lock", base + "packed-refs.lock"] {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: lock),
+                let modified = attributes[.modificationDate] as? Date,
+                Date().timeIntervalSince(modified) > Self.staleLockAge
+            else { continue }
+            if (try? FileManager.default.removeItem(atPath: lock)) != nil { removed = true }
+        }
+        return removed
     }
 
     /// Makes HEAD a symbolic reference to `reference`, which need not exist yet.

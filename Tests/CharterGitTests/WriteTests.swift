@@ -49,6 +49,26 @@ import Testing
         }
     }
 
+    @Test func aLockAKilledWriterLeftIsRemovedOnceItIsStale() async throws {
+        let fixture = try Fixture()
+        let first = try #require(ObjectID(hex: try fixture.commit(["a": "1"])))
+        let repo = try await GitRepository.open(at: fixture.work)
+        let second = try await repo.createCommit(
+            parent: first, changes: ["a": .write([2])], message: "2", author: Self.author)
+        let lock = fixture.work.appendingPathComponent(".git/refs/heads/main.lock").path
+        // A writer holding the lock right now: the update waits for a later try.
+        #expect(FileManager.default.createFile(atPath: lock, contents: Data()))
+        await #expect(throws: GitError.self) {
+            try await repo.updateRef("refs/heads/main", to: second, expected: first)
+        }
+        #expect(try await repo.resolve("main") == first)
+        // The same lock, left by a process SIGKILLed a minute ago: taken for stale, removed, updated.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: lock)
+        try await repo.updateRef("refs/heads/main", to: second, expected: first)
+        #expect(try await repo.resolve("main") == second)
+        #expect(!FileManager.default.fileExists(atPath: lock))
+    }
+
     @Test func updateRefIsCompareAndSwap() async throws {
         let fixture = try Fixture()
         let first = try #require(ObjectID(hex: try fixture.commit(["a": "1"])))
