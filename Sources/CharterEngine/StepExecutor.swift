@@ -34,12 +34,16 @@ public struct StepContext: Sendable {
     public var workspace: URL
     /// When the attempt times out, or nil without a timeout.
     public var deadline: Date?
+    /// Every step of the run, this one included: what could run alongside it.
+    public var runSteps: [StepSpec]
 
     /// A context; the engine builds these, tests of executors may too.
     public init(
         runID: String, template: String, routine: String?, step: StepSpec, attempt: Int,
-        parameters: [String: Value], upstream: [String: UpstreamResult], workspace: URL, deadline: Date?
+        parameters: [String: Value], upstream: [String: UpstreamResult], workspace: URL, deadline: Date?,
+        runSteps: [StepSpec] = []
     ) {
+        self.runSteps = runSteps
         self.runID = runID
         self.template = template
         self.routine = routine
@@ -50,6 +54,26 @@ public struct StepContext: Sendable {
         self.upstream = upstream
         self.workspace = workspace
         self.deadline = deadline
+    }
+
+    /// Whether another step of type `type` could be running at the same time as this one: one
+    /// that is neither upstream nor downstream of it through `needs`.
+    public func mayRunAlongside(type: String) -> Bool {
+        var needs: [String: [String]] = [:]
+        for spec in runSteps { needs[spec.name] = spec.needs }
+        func ancestors(of name: String) -> Set<String> {
+            var seen: Set<String> = []
+            var stack = needs[name] ?? []
+            while let next = stack.popLast() {
+                if seen.insert(next).inserted { stack += needs[next] ?? [] }
+            }
+            return seen
+        }
+        let upstream = ancestors(of: step.name)
+        for other in runSteps where other.name != step.name && other.type == type && !upstream.contains(other.name) {
+            if !ancestors(of: other.name).contains(step.name) { return true }
+        }
+        return false
     }
 }
 

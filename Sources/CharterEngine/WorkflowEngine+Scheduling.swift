@@ -133,7 +133,7 @@ extension WorkflowEngine {
         let context = StepContext(
             runID: run.record.id, template: run.record.template, routine: run.record.routine, step: spec,
             attempt: attempt, parameters: run.record.parameters, upstream: run.upstream(of: i),
-            workspace: run.workspace, deadline: deadline)
+            workspace: run.workspace, deadline: deadline, runSteps: run.steps.map(\.spec))
         let executor = executors[spec.type]
         let id = run.record.id
         let artifacts = store.artifactsDirectory

@@ -246,6 +246,44 @@ struct SandboxCLITests {
         #expect(!FileManager.default.fileExists(atPath: stale))
     }
 
+    @Test func aRetryStartsWithoutWhatTheFailedAttemptAdded() throws {
+        let (repo, charter) = try setUp(
+            steps: """
+                  - name: fetch
+                    type: shell
+                    retry: {maxAttempts: 2, initialBackoff: 1s}
+                    run: mkdir src && echo half > src/partial && [ "$CHARTER_ATTEMPT" != 1 ] && echo whole
+                """)
+        let run = try charter.run(["run", "probe", "-o", "json"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let fetch = step(try json(run.stdout), "fetch")
+        #expect(fetch["state"] as? String == "succeeded")
+        #expect(fetch["attempts"] as? Int == 2)
+        #expect(try charter.run(["reconcile", "--once", repo.root.path]).status == 0)
+        let record = try json(try artifact(fetch, "process.json", in: repo))
+        #expect(record["workspace"] as? String == "removed what the previous attempt added: src")
+    }
+
+    @Test func stepsThatMayRunAlongsideKeepTheWorkspaceAsItIs() throws {
+        let (_, charter) = try setUp(
+            steps: """
+                  - name: fetch
+                    type: shell
+                    retry: {maxAttempts: 2, initialBackoff: 1s}
+                    run: mkdir src && [ "$CHARTER_ATTEMPT" != 1 ]
+                  - name: other
+                    type: shell
+                    run: echo alongside
+                """)
+        let run = try charter.run(["run", "probe", "-o", "json"])
+        let fetch = step(try json(run.stdout), "fetch")
+        #expect(fetch["state"] as? String == "failed", "src/ stays, so the retry fails: \(fetch)")
+        #expect(fetch["attempts"] as? Int == 2)
+        let id = try #require(try json(run.stdout)["id"] as? String)
+        let logs = try charter.run(["logs", id, "--step", "fetch"]).stdout
+        #expect(logs.contains("other shell steps may run alongside"), "\(logs)")
+    }
+
     @Test func deniedPathsAreMaskedForEveryLaterStep() throws {
         let (repo, charter) = try setUp(
             steps: """

@@ -60,12 +60,20 @@ public struct ShellStepExecutor: StepExecutor {
         let mode: ShellSandboxMode = applied.allowUnsandboxed ? .allowUnsandboxed : .required
         var access: SandboxAccess
         let quarantined: [String]
+        let retryNote: String?
         let egress: EgressProxy?
         do {
             let mounts = runner.sandboxMounts
             let workspace = context.workspace
-            (access, quarantined) = try await onOwnThread {
-                try StepSandbox.access(rules: applied, mounts: mounts, workspace: workspace)
+            (access, quarantined, retryNote) = try await onOwnThread {
+                let (access, quarantined) = try StepSandbox.access(rules: applied, mounts: mounts, workspace: workspace)
+                let note: String?
+                do {
+                    note = try WorkspaceRetry.prepare(context)
+                } catch {
+                    throw StepRulesError("the workspace could not be prepared for this attempt: \(error)")
+                }
+                return (access, quarantined, note)
             }
             egress = try await startEgress(step, applied)
         } catch let error as StepRulesError {
@@ -101,6 +109,10 @@ public struct ShellStepExecutor: StepExecutor {
             "environment": .array(environment.keys.sorted().map { .string($0) }),
         ]
         var details: [String: Value] = [:]
+        if let retryNote {
+            record["workspace"] = .string(retryNote)
+            details["workspace"] = .string(retryNote)
+        }
         if result.sandbox.isSandboxed {
             record["user"] = .string(runner.configuration.identity.description)
             if !access.omittedMounts.isEmpty {
