@@ -25,12 +25,17 @@ struct CharterBinary {
     /// Runs `charter args…` with its own data directory, no color and a fixed actor.
     @discardableResult
     func run(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+        try ProcessRunner.run(
+            Self.url, args, environment: self.environment.merging(environment) { $1 }, directory: directory)
+    }
+
+    /// The environment `charter` runs with: this data directory, a fixed actor, no color setting.
+    var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["CHARTER_DATA_DIR"] = dataDir.path
         env["CHARTER_ACTOR"] = "ops@test"
         env["NO_COLOR"] = nil
-        for (k, v) in environment { env[k] = v }
-        return try ProcessRunner.run(Self.url, args, environment: env, directory: directory)
+        return env
     }
 
     /// `charter vote P-0001 approve --as voter` with the voter's demo key from example-repo, against
