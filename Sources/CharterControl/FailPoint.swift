@@ -8,7 +8,11 @@ import Foundation
 /// Points: `reconcile.before-apply` (votes and approval saved, nothing applied),
 /// `reconcile.after-apply` (the state committed, the proposal not yet marked applied),
 /// `writeback.before-commit` (the store written, nothing on the status branch yet),
-/// `writeback.before-ref-update` (the status commit built, the branch not moved).
+/// `writeback.before-ref-update` (the status commit built, the branch not moved),
+/// `run.agent-started` (an agent step's attempt recorded, its call not made).
+///
+/// Failpoints prove the instants we thought of; the randomized kill harness
+/// (`Tests/CharterCLITests/KillHarnessTests.swift`) kills at instants nobody chose.
 public enum FailPoint {
     /// The point armed for this process, read once.
     static let armed: String? = ProcessInfo.processInfo.environment["CHARTER_FAILPOINT"]

@@ -8,7 +8,7 @@ import Foundation
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Apply a revision. Until governance lands, only the first apply (--bootstrap) exists.",
+        abstract: "Apply the first revision into an empty state (--bootstrap); later changes are applied once boards approve them.",
         discussion: """
             --bootstrap applies a committed revision into an EMPTY state: there is no board yet to \
             approve it, so it takes this explicit operator action and is recorded as a bootstrap, \
@@ -29,7 +29,7 @@ struct ApplyCommand: AsyncParsableCommand {
     func validate() throws {
         guard bootstrap else {
             throw ValidationError(
-                "only `charter apply --bootstrap` exists so far: later changes are applied by the controller once boards approve them"
+                "`charter apply` only bootstraps an empty state (--bootstrap): every later change is a proposal that `charter reconcile` or the controller applies once the boards approve it"
             )
         }
     }

@@ -30,7 +30,7 @@ struct ReconcileCommand: AsyncParsableCommand {
               charter reconcile --once ssh://git@host/org.git --ssh-key ~/.ssh/charter -o json
             """)
 
-    @Flag(help: "Run exactly one pass (the long-running controller comes next).") var once = false
+    @Flag(help: "Run exactly one pass (`charter controller` runs them continuously).") var once = false
     @OptionGroup var source: SourceOptions
     @Option(help: ArgumentHelp("The watched branch.", valueName: "BRANCH")) var branch: String?
     @OptionGroup var workspaces: WorkspaceRetentionOptions
