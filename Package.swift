@@ -97,7 +97,7 @@ let package = Package(
             dependencies: [
                 "CharterGit", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance", "CharterStatus",
                 "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -109,6 +109,7 @@ let package = Package(
                 "CharterBroker",
                 "CharterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -137,7 +138,10 @@ let package = Package(
         .testTarget(name: "CharterGovernanceTests", dependencies: ["CharterGovernance", "CharterTestSupport"]),
         .testTarget(
             name: "CharterControlTests",
-            dependencies: ["CharterControl", "CharterBroker", "CharterGit", "CharterGovernance", "CharterTestSupport"]
+            dependencies: [
+                "CharterControl", "CharterBroker", "CharterGit", "CharterGovernance", "CharterTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
         .testTarget(name: "CharterStatusTests", dependencies: ["CharterStatus", "CharterTestSupport"]),
@@ -147,6 +151,7 @@ let package = Package(
             dependencies: [
                 "CharterServer", "CharterTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "CharterShellTests", dependencies: ["CharterShell", "CharterTestSupport"]),

@@ -52,33 +52,6 @@ public final class StopRequest: @unchecked Sendable {
     }
 }
 
-/// One line of the controller's log, as text or JSON.
-public struct LogLine: Sendable {
-    public var time: Date
-    public var level: String
-    public var message: String
-    public var fields: [String: String]
-
-    public init(time: Date, level: String, message: String, fields: [String: String]) {
-        self.time = time
-        self.level = level
-        self.message = message
-        self.fields = fields
-    }
-
-    /// `2026-11-21T07:00:00Z info message key=value …` or a canonical JSON object.
-    public func render(json: Bool) -> String {
-        let stamp = ISO8601DateFormatter().string(from: time)
-        if json {
-            var object: [String: Value] = ["time": .string(stamp), "level": .string(level), "msg": .string(message)]
-            for (k, v) in fields { object[k] = .string(v) }
-            return CanonicalJSON.string(.object(object))
-        }
-        let extra = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        return "\(stamp) \(level) \(message)" + (extra.isEmpty ? "" : " " + extra)
-    }
-}
-
 /// The long-running loop: a reconcile pass and write-back, then a wait of the poll interval, until
 /// stopped. A stop never interrupts a pass: the pass in flight finishes (its apply is one
 /// transaction either way), then the loop exits.
@@ -140,7 +113,7 @@ public struct Controller: Sendable {
             if stop.isStopped || passes >= maxPasses { break }
             await wait(pollInterval(), stop)
         }
-        log(LogLine(time: now(), level: "info", message: "controller stopped", fields: ["passes": String(passes)]))
+        log(LogLine(time: now(), level: .info, message: "controller stopped", fields: ["passes": String(passes)]))
         return passes
     }
 
@@ -213,37 +186,37 @@ public struct Controller: Sendable {
             if let r = report.observedRevision { fields["observed"] = String(r.prefix(12)) }
             log(
                 LogLine(
-                    time: now(), level: report.condition == .stalled ? "warn" : "info", message: report.message,
+                    time: now(), level: report.condition == .stalled ? .warning : .info, message: report.message,
                     fields: fields))
             for t in report.ticks {
                 var fields = ["routine": t.routine, "action": t.action]
                 if let id = t.runID { fields["run"] = id }
                 log(
                     LogLine(
-                        time: now(), level: t.action == "error" ? "warn" : "info", message: t.message, fields: fields))
+                        time: now(), level: t.action == "error" ? .warning : .info, message: t.message, fields: fields))
             }
-            for a in report.approvals { log(LogLine(time: now(), level: "info", message: a, fields: [:])) }
-            for c in report.capacity { log(LogLine(time: now(), level: "info", message: c, fields: [:])) }
+            for a in report.approvals { log(LogLine(time: now(), level: .info, message: a, fields: [:])) }
+            for c in report.capacity { log(LogLine(time: now(), level: .info, message: c, fields: [:])) }
             if !report.workspacesRemoved.isEmpty {
                 log(
                     LogLine(
-                        time: now(), level: "info",
+                        time: now(), level: .info,
                         message: "removed the workspaces of \(report.workspacesRemoved.count) finished runs",
                         fields: ["runs": report.workspacesRemoved.joined(separator: ",")]))
             }
             for (run, why) in report.workspacesNotRemoved.sorted(by: { $0.key < $1.key }) {
                 log(
                     LogLine(
-                        time: now(), level: "warn", message: "cannot remove the workspace of \(run): \(why)",
+                        time: now(), level: .warning, message: "cannot remove the workspace of \(run): \(why)",
                         fields: ["run": run]))
             }
             for b in report.branches {
                 var fields = ["branch": b.branch, "reason": b.reason]
                 if let p = b.proposal { fields["proposal"] = p.description }
-                log(LogLine(time: now(), level: "info", message: b.message, fields: fields))
+                log(LogLine(time: now(), level: .info, message: b.message, fields: fields))
             }
         } catch {
-            log(LogLine(time: now(), level: "error", message: "reconcile failed: \(error)", fields: [:]))
+            log(LogLine(time: now(), level: .error, message: "reconcile failed: \(error)", fields: [:]))
         }
     }
 

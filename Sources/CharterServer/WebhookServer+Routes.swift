@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 
 extension WebhookServer {
     /// The routes, for running in ``run()`` or for in-process tests
@@ -23,28 +24,28 @@ extension WebhookServer {
         guard
             let body = await Self.collect(request.body, declaredLength: declared, limit: configuration.maximumBodyBytes)
         else {
-            log("warning", "webhook refused", ["reason": "body too large"])
+            logger.warning("webhook refused", metadata: ["reason": "body too large"])
             return .text(.contentTooLarge, "body too large: the limit is \(configuration.maximumBodyBytes) bytes")
         }
         let delivery: VerifiedDelivery
         switch verifier.verify(headers: request.headers, body: body) {
         case .success(let verified): delivery = verified
         case .failure(let rejection):
-            log("warning", "webhook refused", ["reason": rejection.reason])
+            logger.warning("webhook refused", metadata: ["reason": "\(rejection.reason)"])
             return .text(.unauthorized, rejection.reason)
         }
-        var fields = ["provider": delivery.provider.rawValue]
-        fields["event"] = delivery.event
+        var fields: Logger.Metadata = ["provider": "\(delivery.provider.rawValue)"]
+        fields["event"] = delivery.event.map { "\($0)" }
         if delivery.event == "ping" {
-            log("info", "webhook ping", fields)
+            logger.info("webhook ping", metadata: fields)
             return .text(.ok, "pong")
         }
         let ref = PushPayload.ref(in: body)
-        fields["ref"] = ref
+        fields["ref"] = ref.map { "\($0)" }
         let trigger = FetchTrigger(provider: delivery.provider, event: delivery.event, refs: ref.map { [$0] } ?? [])
         let coalesced = triggers.submit(trigger)
-        fields["coalesced"] = String(coalesced)
-        log("info", "webhook accepted", fields)
+        fields["coalesced"] = "\(coalesced)"
+        logger.info("webhook accepted", metadata: fields)
         return .text(.accepted, "accepted")
     }
 

@@ -17,7 +17,7 @@ public final class WebhookServer: Sendable {
     public let triggers = FetchTriggers()
 
     let readiness: @Sendable () async -> Bool
-    let log: WebhookLog
+    let logger: Logger
     let verifier: WebhookVerifier
     private let listenState = ListenState()
 
@@ -26,18 +26,19 @@ public final class WebhookServer: Sendable {
     /// - Parameters:
     ///   - readiness: answers `GET /readyz` (200 when true, else 503); the controller passes "has
     ///     completed a pass".
-    ///   - log: where accepted and refused deliveries are reported.
+    ///   - logger: where accepted and refused deliveries and the server's life are reported; its
+    ///     level, raised to `notice`, is Hummingbird's.
     /// - Throws: ``WebhookServerError`` when no secret is configured and unauthenticated deliveries
     ///   are not allowed, or allowed on an address that is not loopback, or a setting is out of range.
     public init(
         configuration: WebhookServerConfiguration,
         readiness: @escaping @Sendable () async -> Bool = { true },
-        log: @escaping WebhookLog = { _, _, _ in }
+        logger: Logger = Logger(label: "charter.webhooks") { _ in SwiftLogNoOpLogHandler() }
     ) throws(WebhookServerError) {
         try configuration.validate()
         self.configuration = configuration
         self.readiness = readiness
-        self.log = log
+        self.logger = logger
         self.verifier = WebhookVerifier(secret: configuration.secret)
     }
 
@@ -68,14 +69,14 @@ public final class WebhookServer: Sendable {
             router: makeRouter(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            onServerRunning: { [log, host = configuration.host] channel in
+            onServerRunning: { [logger, host = configuration.host] channel in
                 let port = channel.localAddress?.port ?? 0
+                logger.info("webhook server listening", metadata: ["address": "\(host):\(port)"])
                 listenState.listening(on: port)
-                log("info", "webhook server listening", ["address": "\(host):\(port)"])
             },
-            logger: Self.quietLogger
+            logger: libraryLogger
         )
-        var groupConfiguration = ServiceGroupConfiguration(services: [app], logger: Self.quietLogger)
+        var groupConfiguration = ServiceGroupConfiguration(services: [app], logger: libraryLogger)
         groupConfiguration.maximumGracefulShutdownDuration = Self.gracefulShutdownLimit
         let group = ServiceGroup(configuration: groupConfiguration)
         // The group runs outside this task's cancellation: cancellation would drop connections at
@@ -86,9 +87,13 @@ public final class WebhookServer: Sendable {
         } onCancel: {
             Task { await group.triggerGracefulShutdown() }
         }
-        log("info", "webhook server stopped", [:])
+        logger.info("webhook server stopped")
     }
 
-    // Requests are reported through `log`; Hummingbird's own lines would reach stderr unformatted.
-    private static let quietLogger = Logger(label: "charter.webhooks") { _ in SwiftLogNoOpLogHandler() }
+    /// Hummingbird's and ServiceLifecycle's own lines: errors and notices only, in our format.
+    private var libraryLogger: Logger {
+        var logger = self.logger
+        logger.logLevel = max(logger.logLevel, .notice)
+        return logger
+    }
 }

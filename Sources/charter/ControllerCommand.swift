@@ -5,6 +5,7 @@ import CharterServer
 import CharterStore
 import Dispatch
 import Foundation
+import Logging
 
 struct ControllerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +13,8 @@ struct ControllerCommand: AsyncParsableCommand {
         abstract: "Run the governed loop until stopped: reconcile, write back, wait the poll interval.",
         discussion: """
             Each pass is `charter reconcile --once`. SIGINT or SIGTERM stops the loop after the pass in \
-            flight (an apply is one transaction either way). Logs go to stderr, as text or JSON lines. \
+            flight (an apply is one transaction either way). Logs go to stderr, as text or JSON lines, \
+            with swift-log's level names (trace, debug, info, notice, warning, error, critical). \
             The controller executes the runs of its data directory (routines on schedule, `charter \
             run --detach`, approvals), and with --webhook-listen a push webhook starts a pass at once.
 
@@ -75,9 +77,14 @@ struct ControllerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let json = logFormat == .json
-        let log: @Sendable (LogLine) -> Void = { line in
-            FileHandle.standardError.write(Data((Terminal.sanitize(line.render(json: json)) + "\n").utf8))
+        // One logger for the whole process: the controller's lines, the webhook server's, and
+        // Hummingbird's and ServiceLifecycle's, in one format with swift-log's level names.
+        let logger = Logger(label: "charter") { _ in
+            LogLineHandler { line in
+                FileHandle.standardError.write(Data((Terminal.sanitize(line.render(json: json)) + "\n").utf8))
+            }
         }
+        let log: @Sendable (LogLine) -> Void = { logger.log($0) }
         let data = global.dataDirectory
         // The webhook listener is the controller's own: steps may not reach it.
         let reservedEndpoints: [EgressRules.Endpoint] =
@@ -100,7 +107,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 dataDirectory: data, actual: try store.actualState(), reservedEndpoints: reservedEndpoints,
                 onEvent: { event in CapacitySetup.logLine(for: event, at: Date()).map(log) })
         }
-        for note in capacity.notes { log(LogLine(time: Date(), level: "warn", message: note, fields: [:])) }
+        for note in capacity.notes { log(LogLine(time: Date(), level: .warning, message: note, fields: [:])) }
         try await CLIErrors.run { try await runs.start() }
         // Cancellations and runs recorded by other processes are picked up within a second.
         let poller = Task {
@@ -126,7 +133,7 @@ struct ControllerCommand: AsyncParsableCommand {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                log(LogLine(time: Date(), level: "info", message: "stopping after the pass in flight", fields: [:]))
+                log(LogLine(time: Date(), level: .info, message: "stopping after the pass in flight", fields: [:]))
                 stop.stop()
             }
             source.resume()
@@ -134,7 +141,7 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         log(
             LogLine(
-                time: Date(), level: "info", message: "controller started",
+                time: Date(), level: .info, message: "controller started",
                 fields: ["repository": source.location ?? "."]))
         if let webhookListen, let (host, port) = Self.hostAndPort(webhookListen) {
             let server = try await CLIErrors.run {
@@ -143,15 +150,13 @@ struct ControllerCommand: AsyncParsableCommand {
                         host: host, port: port,
                         secret: webhookSecretEnv.flatMap { WebhookSecret(environmentVariable: $0) },
                         allowUnauthenticated: webhookAllowUnauthenticated),
-                    log: { level, message, fields in
-                        log(LogLine(time: Date(), level: level, message: message, fields: fields))
-                    })
+                    logger: logger)
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await server.run() }
                 let bound = try await CLIErrors.run { try await server.listeningPort() }
                 log(
-                    LogLine(time: Date(), level: "info", message: "webhooks on \(host):\(bound)/hooks/git", fields: [:])
+                    LogLine(time: Date(), level: .info, message: "webhooks on \(host):\(bound)/hooks/git", fields: [:])
                 )
                 // A push webhook ends the wait between passes early; the poll interval still applies without one.
                 await controller.run(until: stop) { interval, stop in
@@ -161,7 +166,7 @@ struct ControllerCommand: AsyncParsableCommand {
                             if let trigger = await server.triggers.next() {
                                 log(
                                     LogLine(
-                                        time: Date(), level: "info", message: "webhook: fetching now",
+                                        time: Date(), level: .info, message: "webhook: fetching now",
                                         fields: [
                                             "provider": trigger.provider.rawValue,
                                             "deliveries": String(trigger.deliveries),

@@ -142,7 +142,7 @@ import Testing
 
     @Test func neitherTheSecretNorTheSignatureAppearsInResponsesOrLogs() async throws {
         let recorder = LogRecorder()
-        let server = try makeServer(log: recorder.log)
+        let server = try makeServer(logger: recorder.logger)
         let signature = hmacHex(pushBody)
         let wrongSignature = hmacHex(pushBody, key: "wrong")
         let attempts: [HTTPFields] =
@@ -165,7 +165,7 @@ import Testing
             }
         }
         let logged = recorder.text
-        #expect(logged.contains("webhook refused"))
+        #expect(logged.contains("warning webhook refused"))
         for leak in [secretText, signature, wrongSignature] {
             #expect(!logged.contains(leak))
         }
