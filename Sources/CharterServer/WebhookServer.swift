@@ -1,5 +1,7 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// The controller's HTTP front door: `POST /hooks/git` turns verified push webhooks into
@@ -7,6 +9,11 @@ import ServiceLifecycle
 ///
 /// Run it next to the controller loop in a task group; cancelling its task shuts it down
 /// gracefully (stop accepting, finish requests in flight) and ends ``triggers``.
+///
+/// Connections are bounded (``WebhookServerConfiguration/maximumConnections``), and so is the time
+/// a connection may take to send a request (``WebhookServerConfiguration/readTimeout``) or sit idle
+/// between requests (``WebhookServerConfiguration/idleTimeout``), so that idle or slow sockets can
+/// neither exhaust the process's descriptors nor keep probes out.
 public final class WebhookServer: Sendable {
     /// How long a graceful shutdown may take before connections are dropped.
     static let gracefulShutdownLimit = Duration.seconds(5)
@@ -19,6 +26,7 @@ public final class WebhookServer: Sendable {
     let readiness: @Sendable () async -> Bool
     let logger: Logger
     let verifier: WebhookVerifier
+    let limiter: ConnectionLimiter
     private let listenState = ListenState()
 
     /// A server for `configuration`, not yet listening.
@@ -40,10 +48,14 @@ public final class WebhookServer: Sendable {
         self.readiness = readiness
         self.logger = logger
         self.verifier = WebhookVerifier(secret: configuration.secret)
+        self.limiter = ConnectionLimiter(maximum: configuration.maximumConnections, logger: logger)
     }
 
     /// The bound port while the server listens, else nil.
     public var port: Int? { listenState.port }
+
+    /// How many connections are open.
+    public var openConnections: Int { limiter.count }
 
     /// Waits until the server listens and returns the bound port (the chosen one when configured
     /// with port 0).
@@ -67,11 +79,19 @@ public final class WebhookServer: Sendable {
         let listenState = self.listenState
         let app = Application(
             router: makeRouter(),
+            server: .http1(configuration: http1Configuration()),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            onServerRunning: { [logger, host = configuration.host] channel in
+            onServerRunning: { [logger, configuration] channel in
                 let port = channel.localAddress?.port ?? 0
-                logger.info("webhook server listening", metadata: ["address": "\(host):\(port)"])
+                logger.info(
+                    "webhook server listening",
+                    metadata: [
+                        "address": "\(configuration.host):\(port)",
+                        "maxConnections": "\(configuration.maximumConnections)",
+                        "readTimeout": "\(configuration.readTimeout)",
+                        "idleTimeout": "\(configuration.idleTimeout)",
+                    ])
                 listenState.listening(on: port)
             },
             logger: libraryLogger
@@ -88,6 +108,16 @@ public final class WebhookServer: Sendable {
             Task { await group.triggerGracefulShutdown() }
         }
         logger.info("webhook server stopped")
+    }
+
+    /// Hummingbird's channel: its idle timeout between requests, its header limits, and a
+    /// ``ConnectionGuard`` per connection for the cap and the read deadline.
+    func http1Configuration() -> HTTP1Channel.Configuration {
+        let limiter = self.limiter
+        let readTimeout = configuration.readTimeout
+        return HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuard(limiter: limiter, readTimeout: readTimeout)],
+            idleTimeout: TimeAmount(configuration.idleTimeout))
     }
 
     /// Hummingbird's and ServiceLifecycle's own lines: errors and notices only, in our format.

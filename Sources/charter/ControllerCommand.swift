@@ -50,6 +50,22 @@ struct ControllerCommand: AsyncParsableCommand {
         name: .customLong("webhook-allow-unauthenticated"),
         help: "Accept unsigned webhooks (loopback addresses only; for local testing).")
     var webhookAllowUnauthenticated = false
+    @Option(
+        name: .customLong("webhook-max-connections"),
+        help: ArgumentHelp(
+            "The most webhook connections open at once; at the cap, idle ones make room or new ones are closed.",
+            valueName: "N"))
+    var webhookMaxConnections = WebhookServerConfiguration.defaultMaximumConnections
+    @Option(
+        name: .customLong("webhook-read-timeout"),
+        help: ArgumentHelp(
+            "How long a webhook request may take to arrive, head and body (default: 10s).", valueName: "DURATION"))
+    var webhookReadTimeout: String?
+    @Option(
+        name: .customLong("webhook-idle-timeout"),
+        help: ArgumentHelp(
+            "How long a webhook connection may sit idle between requests (default: 30s).", valueName: "DURATION"))
+    var webhookIdleTimeout: String?
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -57,6 +73,16 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ValidationError("--interval \(interval): expected a duration such as 30s, 5m or 1h")
         }
         if source.rev != nil { throw ValidationError("use --branch to choose the watched branch, not --rev") }
+        for (flag, value) in [
+            ("--webhook-read-timeout", webhookReadTimeout), ("--webhook-idle-timeout", webhookIdleTimeout),
+        ] {
+            if let value, (DurationText.parse(value) ?? 0) <= 0 {
+                throw ValidationError("\(flag) \(value): expected a positive duration such as 5s or 1m")
+            }
+        }
+        if webhookMaxConnections < 1 {
+            throw ValidationError("--webhook-max-connections \(webhookMaxConnections): expected at least 1")
+        }
         if let webhookListen, Self.hostAndPort(webhookListen) == nil {
             throw ValidationError("--webhook-listen \(webhookListen): expected HOST:PORT, such as 127.0.0.1:8080")
         }
@@ -145,12 +171,17 @@ struct ControllerCommand: AsyncParsableCommand {
                 fields: ["repository": source.location ?? "."]))
         if let webhookListen, let (host, port) = Self.hostAndPort(webhookListen) {
             let server = try await CLIErrors.run {
-                try WebhookServer(
-                    configuration: WebhookServerConfiguration(
-                        host: host, port: port,
-                        secret: webhookSecretEnv.flatMap { WebhookSecret(environmentVariable: $0) },
-                        allowUnauthenticated: webhookAllowUnauthenticated),
-                    logger: logger)
+                var configuration = WebhookServerConfiguration(
+                    host: host, port: port,
+                    secret: webhookSecretEnv.flatMap { WebhookSecret(environmentVariable: $0) },
+                    allowUnauthenticated: webhookAllowUnauthenticated, maximumConnections: webhookMaxConnections)
+                if let ms = webhookReadTimeout.flatMap(DurationText.parse) {
+                    configuration.readTimeout = .milliseconds(ms)
+                }
+                if let ms = webhookIdleTimeout.flatMap(DurationText.parse) {
+                    configuration.idleTimeout = .milliseconds(ms)
+                }
+                return try WebhookServer(configuration: configuration, logger: logger)
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await server.run() }
