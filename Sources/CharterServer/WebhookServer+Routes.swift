@@ -8,18 +8,25 @@ extension WebhookServer {
     /// - `POST /hooks/git`: 202 and a trigger for a verified delivery; 200 without a trigger for a
     ///   `ping`; 401 with a short reason for a missing or wrong signature; 413 for a body over the limit.
     /// - `GET /healthz`: 200 `ok` while the process serves.
-    /// - `GET /readyz`: 200 when the readiness closure returns true, else 503.
+    /// - `GET /readyz`: 200 while ``readiness`` is ready, else 503 (starting, or shutting down).
+    ///
+    /// Once a shutdown began, `POST /hooks/git` answers 503: no pass would follow, and the forge
+    /// shows the delivery as failed.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.post("/hooks/git") { request, _ in await self.receive(request) }
         router.get("/healthz") { _, _ in Response.text(.ok, "ok") }
         router.get("/readyz") { _, _ in
-            await self.readiness() ? Response.text(.ok, "ready") : Response.text(.serviceUnavailable, "not ready")
+            self.readiness.isReady ? Response.text(.ok, "ready") : Response.text(.serviceUnavailable, "not ready")
         }
         return router
     }
 
     func receive(_ request: Request) async -> Response {
+        guard readiness.state != .stopping else {
+            logger.notice("webhook refused", metadata: ["reason": "shutting down"])
+            return .text(.serviceUnavailable, "shutting down")
+        }
         let declared = request.headers[.contentLength].flatMap { Int($0) }
         guard
             let body = await Self.collect(request.body, declaredLength: declared, limit: configuration.maximumBodyBytes)

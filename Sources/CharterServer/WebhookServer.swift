@@ -23,7 +23,10 @@ public final class WebhookServer: Sendable {
     /// Accepted deliveries, coalesced while one is pending; ends when ``run()`` returns.
     public let triggers = FetchTriggers()
 
-    let readiness: @Sendable () async -> Bool
+    /// What `GET /readyz` answers. The server moves it to stopping when its shutdown begins;
+    /// deliveries are refused with 503 from then on.
+    public let readiness: Readiness
+
     let logger: Logger
     let verifier: WebhookVerifier
     let limiter: ConnectionLimiter
@@ -32,15 +35,15 @@ public final class WebhookServer: Sendable {
     /// A server for `configuration`, not yet listening.
     ///
     /// - Parameters:
-    ///   - readiness: answers `GET /readyz` (200 when true, else 503); the controller passes "has
-    ///     completed a pass".
+    ///   - readiness: answers `GET /readyz`; the controller passes one that becomes ready when its
+    ///     first pass completed. The default is ready at once.
     ///   - logger: where accepted and refused deliveries and the server's life are reported; its
     ///     level, raised to `notice`, is Hummingbird's.
     /// - Throws: ``WebhookServerError`` when no secret is configured and unauthenticated deliveries
     ///   are not allowed, or allowed on an address that is not loopback, or a setting is out of range.
     public init(
         configuration: WebhookServerConfiguration,
-        readiness: @escaping @Sendable () async -> Bool = { true },
+        readiness: Readiness = Readiness(.ready),
         logger: Logger = Logger(label: "charter.webhooks") { _ in SwiftLogNoOpLogHandler() }
     ) throws(WebhookServerError) {
         try configuration.validate()
@@ -77,6 +80,7 @@ public final class WebhookServer: Sendable {
             triggers.finish()
         }
         let listenState = self.listenState
+        let readiness = self.readiness
         let app = Application(
             router: makeRouter(),
             server: .http1(configuration: http1Configuration()),
@@ -105,6 +109,7 @@ public final class WebhookServer: Sendable {
         try await withTaskCancellationHandler {
             try await serving.value
         } onCancel: {
+            readiness.markStopping()
             Task { await group.triggerGracefulShutdown() }
         }
         logger.info("webhook server stopped")

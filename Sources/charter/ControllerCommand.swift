@@ -154,12 +154,20 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         controller.workspaceRetention = workspaces.retention
         let stop = StopRequest()
+        // 503 on /readyz until the first pass completed, whatever its outcome, and once stopping.
+        let readiness = Readiness()
+        let passCompleted: @Sendable () -> Void = {
+            guard readiness.state == .starting else { return }
+            readiness.markReady()
+            log(LogLine(time: Date(), level: .info, message: "ready: the first pass completed", fields: [:]))
+        }
         var sources: [DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                log(LogLine(time: Date(), level: .info, message: "stopping after the pass in flight", fields: [:]))
+                readiness.markStopping()
+                log(LogLine(time: Date(), level: .notice, message: "stopping after the pass in flight", fields: [:]))
                 stop.stop()
             }
             source.resume()
@@ -181,7 +189,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 if let ms = webhookIdleTimeout.flatMap(DurationText.parse) {
                     configuration.idleTimeout = .milliseconds(ms)
                 }
-                return try WebhookServer(configuration: configuration, logger: logger)
+                return try WebhookServer(configuration: configuration, readiness: readiness, logger: logger)
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await server.run() }
@@ -190,7 +198,9 @@ struct ControllerCommand: AsyncParsableCommand {
                     LogLine(time: Date(), level: .info, message: "webhooks on \(host):\(bound)/hooks/git", fields: [:])
                 )
                 // A push webhook ends the wait between passes early; the poll interval still applies without one.
+                // The wait follows each pass: the first one makes the controller ready.
                 await controller.run(until: stop) { interval, stop in
+                    passCompleted()
                     await withTaskGroup(of: Void.self) { wait in
                         wait.addTask { await Controller.sleep(interval, stop) }
                         wait.addTask {
@@ -213,7 +223,10 @@ struct ControllerCommand: AsyncParsableCommand {
                 group.cancelAll()
             }
         } else {
-            await controller.run(until: stop)
+            await controller.run(until: stop) { interval, stop in
+                passCompleted()
+                await Controller.sleep(interval, stop)
+            }
         }
         sources.forEach { $0.cancel() }
         await runs.engine.halt()

@@ -34,6 +34,7 @@ import Testing
         }
         #expect(server.port == nil)
         #expect(await server.triggers.next() == nil)
+        #expect(server.readiness.state == .stopping)
     }
 
     @Test func aPortInUseFailsRunAndListeningPort() async throws {

@@ -49,8 +49,7 @@ enum Scheme: String, CaseIterable, Sendable, CustomStringConvertible {
 
 func makeServer(
     secret: WebhookSecret? = secret, allowUnauthenticated: Bool = false, maximumBodyBytes: Int = 1 << 20,
-    readiness: @escaping @Sendable () async -> Bool = { true },
-    logger: Logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+    readiness: Readiness = Readiness(.ready), logger: Logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 ) throws(WebhookServerError) -> WebhookServer {
     try WebhookServer(
         configuration: WebhookServerConfiguration(
