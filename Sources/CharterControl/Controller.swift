@@ -3,9 +3,9 @@ import CharterModel
 import CharterStore
 import Foundation
 
-/// A stop request shared between signal handlers and the loop: set once, read between passes.
+/// A stop request shared between a shutdown handler and the loop: set once, read between passes.
 public final class StopRequest: @unchecked Sendable {
-    // Guarded by `lock`; a signal handler and the loop touch it from different threads.
+    // Guarded by `lock`; a shutdown handler and the loop touch it from different threads.
     private let lock = NSLock()
     private var stopped = false
     private var wake: CheckedContinuation<Void, Never>?

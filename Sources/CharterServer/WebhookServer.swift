@@ -7,14 +7,15 @@ import ServiceLifecycle
 /// The controller's HTTP front door: `POST /hooks/git` turns verified push webhooks into
 /// ``FetchTrigger``s, `GET /healthz` and `GET /readyz` answer probes.
 ///
-/// Run it next to the controller loop in a task group; cancelling its task shuts it down
-/// gracefully (stop accepting, finish requests in flight) and ends ``triggers``.
+/// A `Service`: run it in a `ServiceGroup` next to the controller loop, where a graceful shutdown
+/// stops it (stop accepting, finish requests in flight); cancelling its task outside a group does
+/// the same. ``triggers`` ends when it stops.
 ///
 /// Connections are bounded (``WebhookServerConfiguration/maximumConnections``), and so is the time
 /// a connection may take to send a request (``WebhookServerConfiguration/readTimeout``) or sit idle
 /// between requests (``WebhookServerConfiguration/idleTimeout``), so that idle or slow sockets can
 /// neither exhaust the process's descriptors nor keep probes out.
-public final class WebhookServer: Sendable {
+public final class WebhookServer: Service, Sendable {
     /// How long a graceful shutdown may take before connections are dropped.
     static let gracefulShutdownLimit = Duration.seconds(5)
 
@@ -42,8 +43,7 @@ public final class WebhookServer: Sendable {
     /// - Throws: ``WebhookServerError`` when no secret is configured and unauthenticated deliveries
     ///   are not allowed, or allowed on an address that is not loopback, or a setting is out of range.
     public init(
-        configuration: WebhookServerConfiguration,
-        readiness: Readiness = Readiness(.ready),
+        configuration: WebhookServerConfiguration, readiness: Readiness = Readiness(.ready),
         logger: Logger = Logger(label: "charter.webhooks") { _ in SwiftLogNoOpLogHandler() }
     ) throws(WebhookServerError) {
         try configuration.validate()
@@ -72,7 +72,8 @@ public final class WebhookServer: Sendable {
         return port
     }
 
-    /// Listens until the calling task is cancelled, then shuts down gracefully and returns. Call once.
+    /// Listens until a graceful shutdown of its `ServiceGroup` or the cancellation of the calling
+    /// task, then shuts down gracefully and returns. Call once.
     /// - Throws: what binding or serving failed with (an address in use, say).
     public func run() async throws {
         defer {
@@ -103,14 +104,19 @@ public final class WebhookServer: Sendable {
         var groupConfiguration = ServiceGroupConfiguration(services: [app], logger: libraryLogger)
         groupConfiguration.maximumGracefulShutdownDuration = Self.gracefulShutdownLimit
         let group = ServiceGroup(configuration: groupConfiguration)
-        // The group runs outside this task's cancellation: cancellation would drop connections at
-        // once, so it is turned into a graceful shutdown instead.
+        // The group runs in its own task, which inherits the graceful shutdown of an enclosing
+        // `ServiceGroup`; cancellation, which would drop connections at once, is turned into a
+        // graceful shutdown instead.
         let serving = Task { try await group.run() }
-        try await withTaskCancellationHandler {
-            try await serving.value
-        } onCancel: {
+        try await withGracefulShutdownHandler {
+            try await withTaskCancellationHandler {
+                try await serving.value
+            } onCancel: {
+                readiness.markStopping()
+                Task { await group.triggerGracefulShutdown() }
+            }
+        } onGracefulShutdown: {
             readiness.markStopping()
-            Task { await group.triggerGracefulShutdown() }
         }
         logger.info("webhook server stopped")
     }

@@ -3,9 +3,9 @@ import CharterControl
 import CharterModel
 import CharterServer
 import CharterStore
-import Dispatch
 import Foundation
 import Logging
+import ServiceLifecycle
 
 struct ControllerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,8 +13,9 @@ struct ControllerCommand: AsyncParsableCommand {
         abstract: "Run the governed loop until stopped: reconcile, write back, wait the poll interval.",
         discussion: """
             Each pass is `charter reconcile --once`. SIGINT or SIGTERM stops the loop after the pass in \
-            flight (an apply is one transaction either way). Logs go to stderr, as text or JSON lines, \
-            with swift-log's level names (trace, debug, info, notice, warning, error, critical). \
+            flight (an apply is one transaction either way; after --shutdown-timeout the pass is \
+            cancelled) and exits 0. Logs go to stderr, as text or JSON lines, with swift-log's level \
+            names (trace, debug, info, notice, warning, error, critical). \
             The controller executes the runs of its data directory (routines on schedule, `charter \
             run --detach`, approvals), and with --webhook-listen a push webhook starts a pass at once.
 
@@ -26,6 +27,9 @@ struct ControllerCommand: AsyncParsableCommand {
             """)
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    /// How long a shutdown waits for the pass in flight unless --shutdown-timeout says otherwise.
+    static let defaultShutdownTimeout = Duration.seconds(30)
 
     @OptionGroup var source: SourceOptions
     @Option(help: ArgumentHelp("The watched branch.", valueName: "BRANCH")) var branch: String?
@@ -66,6 +70,12 @@ struct ControllerCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "How long a webhook connection may sit idle between requests (default: 30s).", valueName: "DURATION"))
     var webhookIdleTimeout: String?
+    @Option(
+        name: .customLong("shutdown-timeout"),
+        help: ArgumentHelp(
+            "How long SIGTERM or SIGINT waits for the pass in flight before cancelling it (default: 30s).",
+            valueName: "DURATION"))
+    var shutdownTimeout: String?
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -75,6 +85,7 @@ struct ControllerCommand: AsyncParsableCommand {
         if source.rev != nil { throw ValidationError("use --branch to choose the watched branch, not --rev") }
         for (flag, value) in [
             ("--webhook-read-timeout", webhookReadTimeout), ("--webhook-idle-timeout", webhookIdleTimeout),
+            ("--shutdown-timeout", shutdownTimeout),
         ] {
             if let value, (DurationText.parse(value) ?? 0) <= 0 {
                 throw ValidationError("\(flag) \(value): expected a positive duration such as 5s or 1m")
@@ -153,83 +164,54 @@ struct ControllerCommand: AsyncParsableCommand {
                 log: log, runs: runs)
         }
         controller.workspaceRetention = workspaces.retention
-        let stop = StopRequest()
-        // 503 on /readyz until the first pass completed, whatever its outcome, and once stopping.
         let readiness = Readiness()
-        let passCompleted: @Sendable () -> Void = {
-            guard readiness.state == .starting else { return }
-            readiness.markReady()
-            log(LogLine(time: Date(), level: .info, message: "ready: the first pass completed", fields: [:]))
-        }
-        var sources: [DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                readiness.markStopping()
-                log(LogLine(time: Date(), level: .notice, message: "stopping after the pass in flight", fields: [:]))
-                stop.stop()
-            }
-            source.resume()
-            sources.append(source)
-        }
+        let server = try await CLIErrors.run { try webhookServer(readiness: readiness, logger: logger) }
         log(
             LogLine(
                 time: Date(), level: .info, message: "controller started",
                 fields: ["repository": source.location ?? "."]))
-        if let webhookListen, let (host, port) = Self.hostAndPort(webhookListen) {
-            let server = try await CLIErrors.run {
-                var configuration = WebhookServerConfiguration(
-                    host: host, port: port,
-                    secret: webhookSecretEnv.flatMap { WebhookSecret(environmentVariable: $0) },
-                    allowUnauthenticated: webhookAllowUnauthenticated, maximumConnections: webhookMaxConnections)
-                if let ms = webhookReadTimeout.flatMap(DurationText.parse) {
-                    configuration.readTimeout = .milliseconds(ms)
-                }
-                if let ms = webhookIdleTimeout.flatMap(DurationText.parse) {
-                    configuration.idleTimeout = .milliseconds(ms)
-                }
-                return try WebhookServer(configuration: configuration, readiness: readiness, logger: logger)
-            }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await server.run() }
-                let bound = try await CLIErrors.run { try await server.listeningPort() }
-                log(
-                    LogLine(time: Date(), level: .info, message: "webhooks on \(host):\(bound)/hooks/git", fields: [:])
-                )
-                // A push webhook ends the wait between passes early; the poll interval still applies without one.
-                // The wait follows each pass: the first one makes the controller ready.
-                await controller.run(until: stop) { interval, stop in
-                    passCompleted()
-                    await withTaskGroup(of: Void.self) { wait in
-                        wait.addTask { await Controller.sleep(interval, stop) }
-                        wait.addTask {
-                            if let trigger = await server.triggers.next() {
-                                log(
-                                    LogLine(
-                                        time: Date(), level: .info, message: "webhook: fetching now",
-                                        fields: [
-                                            "provider": trigger.provider.rawValue,
-                                            "deliveries": String(trigger.deliveries),
-                                        ]))
-                            } else {
-                                await Controller.sleep(interval, stop)
-                            }
-                        }
-                        await wait.next()
-                        wait.cancelAll()
-                    }
-                }
-                group.cancelAll()
-            }
-        } else {
-            await controller.run(until: stop) { interval, stop in
-                passCompleted()
-                await Controller.sleep(interval, stop)
-            }
+        // SIGTERM and SIGINT shut the group down gracefully, in reverse order: the controller first
+        // (not ready, the pass in flight finishes), then the server (stop accepting, finish requests).
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let server { services.append(.init(service: server, serviceName: "webhook server")) }
+        services.append(
+            .init(
+                service: ControllerService(controller: controller, server: server, readiness: readiness, log: log),
+                successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "controller"))
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration =
+            shutdownTimeout.flatMap(DurationText.parse).map {
+                .milliseconds($0)
+            } ?? Self.defaultShutdownTimeout
+        var failure: (any Error)?
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            failure = error
         }
-        sources.forEach { $0.cancel() }
         await runs.engine.halt()
         await capacity.shutdown()
+        if let failure {
+            log(LogLine(time: Date(), level: .error, message: "controller failed: \(failure)", fields: [:]))
+            throw ExitCode(1)
+        }
+        log(LogLine(time: Date(), level: .info, message: "shutdown complete", fields: [:]))
+    }
+
+    /// The webhook server that `--webhook-listen` asks for, else nil.
+    func webhookServer(readiness: Readiness, logger: Logger) throws -> WebhookServer? {
+        guard let webhookListen, let (host, port) = Self.hostAndPort(webhookListen) else { return nil }
+        var configuration = WebhookServerConfiguration(
+            host: host, port: port, secret: webhookSecretEnv.flatMap { WebhookSecret(environmentVariable: $0) },
+            allowUnauthenticated: webhookAllowUnauthenticated)
+        configuration.maximumConnections = webhookMaxConnections
+        if let text = webhookReadTimeout, let ms = DurationText.parse(text) {
+            configuration.readTimeout = .milliseconds(ms)
+        }
+        if let text = webhookIdleTimeout, let ms = DurationText.parse(text) {
+            configuration.idleTimeout = .milliseconds(ms)
+        }
+        return try WebhookServer(configuration: configuration, readiness: readiness, logger: logger)
     }
 }
