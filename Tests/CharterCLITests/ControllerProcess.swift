@@ -6,7 +6,8 @@ import Foundation
 #endif
 
 /// `charter controller …` running in the background, its log read line by line as it comes, so a
-/// test can wait for what the controller says instead of for a time.
+/// test can wait for what the controller says instead of for a time. Every wait runs on a thread of
+/// its own (``onOwnThread(_:)``), never on the cooperative pool.
 final class ControllerProcess: @unchecked Sendable {
     private let process = Process()
     private let condition = NSCondition()
@@ -66,7 +67,11 @@ final class ControllerProcess: @unchecked Sendable {
     /// The first line (from `after` on) that contains `text`, once logged; throws if the log ends or
     /// 60 seconds pass first.
     @discardableResult
-    func waitForLine(containing text: String, after: Int = 0) throws -> String {
+    func waitForLine(containing text: String, after: Int = 0) async throws -> String {
+        try await onOwnThread { try self.blockUntilLine(containing: text, after: after) }
+    }
+
+    private func blockUntilLine(containing text: String, after: Int) throws -> String {
         let deadline = Date().addingTimeInterval(60)
         condition.lock()
         defer { condition.unlock() }
@@ -82,10 +87,12 @@ final class ControllerProcess: @unchecked Sendable {
     func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// Waits for the controller to exit (at most 60 seconds, then kills it) and returns its status.
-    func exitStatus() throws -> Int32 {
-        _ = try? waitForEnd()
-        process.waitUntilExit()
-        return process.terminationStatus
+    func exitStatus() async throws -> Int32 {
+        try await onOwnThread {
+            _ = try? self.waitForEnd()
+            self.process.waitUntilExit()
+            return self.process.terminationStatus
+        }
     }
 
     private func waitForEnd() throws {
@@ -101,8 +108,8 @@ final class ControllerProcess: @unchecked Sendable {
     }
 
     /// The port of the webhook server, from its "listening" line.
-    func webhookPort() throws -> Int {
-        let line = try waitForLine(containing: "webhook server listening")
+    func webhookPort() async throws -> Int {
+        let line = try await waitForLine(containing: "webhook server listening")
         guard let range = line.range(of: #"address=127\.0\.0\.1:[0-9]+"#, options: .regularExpression),
             let port = Int(line[range].split(separator: ":").last ?? "")
         else { throw FixtureError("no port in “\(line)”") }
@@ -142,7 +149,11 @@ final class StallingRemote: @unchecked Sendable {
     var url: String { "git://127.0.0.1:\(port)/org.git" }
 
     /// Waits (at most 60 seconds) for a fetch to connect and returns its socket, held open.
-    func acceptFetch() throws -> Int32 {
+    func acceptFetch() async throws -> Int32 {
+        try await onOwnThread { try self.blockUntilFetch() }
+    }
+
+    private func blockUntilFetch() throws -> Int32 {
         var descriptor = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
         guard poll(&descriptor, 1, 60_000) == 1 else { throw FixtureError("no fetch connected") }
         let connection = accept(listener, nil, nil)

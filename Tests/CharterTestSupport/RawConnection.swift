@@ -44,9 +44,8 @@ public final class RawConnection: @unchecked Sendable {
     /// it sends first. Returns the bytes read if it closed (end of stream or reset), nil if it was
     /// still open when the time was up. Runs on a thread of its own, not the test's.
     public func closedByServer(within timeout: Duration = .seconds(20)) async -> [UInt8]? {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: self.readUntilClosed(timeout)) }
-        }
+        // Never throws: the work does not.
+        (try? await onOwnThread { self.readUntilClosed(timeout) }) ?? nil
     }
 
     /// Whether the server closed the connection, looking without waiting.
