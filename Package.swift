@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // System libraries, found through pkg-config and installed by `.ci/run`.
@@ -88,9 +89,13 @@ let package = Package(
             name: "CharterServer",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -99,8 +104,8 @@ let package = Package(
             dependencies: [
                 "CharterGit", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance", "CharterStatus",
                 "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
-                "CharterFoundation",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -112,6 +117,8 @@ let package = Package(
                 "CharterBroker",
                 "CharterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -142,7 +149,7 @@ let package = Package(
             name: "CharterControlTests",
             dependencies: [
                 "CharterControl", "CharterBroker", "CharterGit", "CharterGovernance", "CharterFoundation",
-                "CharterTestSupport",
+                "CharterTestSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
@@ -153,6 +160,8 @@ let package = Package(
             dependencies: [
                 "CharterServer", "CharterTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "CharterShellTests", dependencies: ["CharterShell", "CharterTestSupport"]),

@@ -4,9 +4,9 @@ import CharterModel
 import CharterStore
 import Foundation
 
-/// A stop request shared between signal handlers and the loop: set once, read between passes.
+/// A stop request shared between a shutdown handler and the loop: set once, read between passes.
 public final class StopRequest: @unchecked Sendable {
-    // Guarded by `lock`; a signal handler and the loop touch it from different threads.
+    // Guarded by `lock`; a shutdown handler and the loop touch it from different threads.
     private let lock = NSLock()
     private var stopped = false
     private var wake: CheckedContinuation<Void, Never>?
@@ -50,33 +50,6 @@ public final class StopRequest: @unchecked Sendable {
             lock.unlock()
             waiting?.resume()
         }
-    }
-}
-
-/// One line of the controller's log, as text or JSON.
-public struct LogLine: Sendable {
-    public var time: Date
-    public var level: String
-    public var message: String
-    public var fields: [String: String]
-
-    public init(time: Date, level: String, message: String, fields: [String: String]) {
-        self.time = time
-        self.level = level
-        self.message = message
-        self.fields = fields
-    }
-
-    /// `2026-11-21T07:00:00Z info message key=value …` or a canonical JSON object.
-    public func render(json: Bool) -> String {
-        let stamp = ISO8601DateFormatter().string(from: time)
-        if json {
-            var object: [String: Value] = ["time": .string(stamp), "level": .string(level), "msg": .string(message)]
-            for (k, v) in fields { object[k] = .string(v) }
-            return CanonicalJSON.string(.object(object))
-        }
-        let extra = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        return "\(stamp) \(level) \(message)" + (extra.isEmpty ? "" : " " + extra)
     }
 }
 
@@ -141,7 +114,7 @@ public struct Controller: Sendable {
             if stop.isStopped || passes >= maxPasses { break }
             await wait(pollInterval(), stop)
         }
-        log(LogLine(time: now(), level: "info", message: "controller stopped", fields: ["passes": String(passes)]))
+        log(LogLine(time: now(), level: .info, message: "controller stopped", fields: ["passes": String(passes)]))
         return passes
     }
 
@@ -150,7 +123,7 @@ public struct Controller: Sendable {
         // One pass at a time per data directory: two passes would both propose the same change.
         let log = self.log
         let lock = try await PassLock.acquire(dataDirectory: dataDirectory, holder: "a reconcile pass") { holder in
-            log(LogLine(time: Date(), level: "info", message: "waiting for the pass lock", fields: ["holder": holder]))
+            log(LogLine(time: Date(), level: .info, message: "waiting for the pass lock", fields: ["holder": holder]))
         }
         defer { lock.release() }
         let time = now()
@@ -220,37 +193,37 @@ public struct Controller: Sendable {
             if let r = report.observedRevision { fields["observed"] = String(r.prefix(12)) }
             log(
                 LogLine(
-                    time: now(), level: report.condition == .stalled ? "warn" : "info", message: report.message,
+                    time: now(), level: report.condition == .stalled ? .warning : .info, message: report.message,
                     fields: fields))
             for t in report.ticks {
                 var fields = ["routine": t.routine, "action": t.action]
                 if let id = t.runID { fields["run"] = id }
                 log(
                     LogLine(
-                        time: now(), level: t.action == "error" ? "warn" : "info", message: t.message, fields: fields))
+                        time: now(), level: t.action == "error" ? .warning : .info, message: t.message, fields: fields))
             }
-            for a in report.approvals { log(LogLine(time: now(), level: "info", message: a, fields: [:])) }
-            for c in report.capacity { log(LogLine(time: now(), level: "info", message: c, fields: [:])) }
+            for a in report.approvals { log(LogLine(time: now(), level: .info, message: a, fields: [:])) }
+            for c in report.capacity { log(LogLine(time: now(), level: .info, message: c, fields: [:])) }
             if !report.workspacesRemoved.isEmpty {
                 log(
                     LogLine(
-                        time: now(), level: "info",
+                        time: now(), level: .info,
                         message: "removed the workspaces of \(report.workspacesRemoved.count) finished runs",
                         fields: ["runs": report.workspacesRemoved.joined(separator: ",")]))
             }
             for (run, why) in report.workspacesNotRemoved.sorted(by: { $0.key < $1.key }) {
                 log(
                     LogLine(
-                        time: now(), level: "warn", message: "cannot remove the workspace of \(run): \(why)",
+                        time: now(), level: .warning, message: "cannot remove the workspace of \(run): \(why)",
                         fields: ["run": run]))
             }
             for b in report.branches {
                 var fields = ["branch": b.branch, "reason": b.reason]
                 if let p = b.proposal { fields["proposal"] = p.description }
-                log(LogLine(time: now(), level: "info", message: b.message, fields: fields))
+                log(LogLine(time: now(), level: .info, message: b.message, fields: fields))
             }
         } catch {
-            log(LogLine(time: now(), level: "error", message: "reconcile failed: \(error)", fields: [:]))
+            log(LogLine(time: now(), level: .error, message: "reconcile failed: \(error)", fields: [:]))
         }
     }
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 
 extension WebhookServer {
     /// The routes, for running in ``run()`` or for in-process tests
@@ -7,44 +8,51 @@ extension WebhookServer {
     /// - `POST /hooks/git`: 202 and a trigger for a verified delivery; 200 without a trigger for a
     ///   `ping`; 401 with a short reason for a missing or wrong signature; 413 for a body over the limit.
     /// - `GET /healthz`: 200 `ok` while the process serves.
-    /// - `GET /readyz`: 200 when the readiness closure returns true, else 503.
+    /// - `GET /readyz`: 200 while ``readiness`` is ready, else 503 (starting, or shutting down).
+    ///
+    /// Once a shutdown began, `POST /hooks/git` answers 503: no pass would follow, and the forge
+    /// shows the delivery as failed.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.post("/hooks/git") { request, _ in await self.receive(request) }
         router.get("/healthz") { _, _ in Response.text(.ok, "ok") }
         router.get("/readyz") { _, _ in
-            await self.readiness() ? Response.text(.ok, "ready") : Response.text(.serviceUnavailable, "not ready")
+            self.readiness.isReady ? Response.text(.ok, "ready") : Response.text(.serviceUnavailable, "not ready")
         }
         return router
     }
 
     func receive(_ request: Request) async -> Response {
+        guard readiness.state != .stopping else {
+            logger.notice("webhook refused", metadata: ["reason": "shutting down"])
+            return .text(.serviceUnavailable, "shutting down")
+        }
         let declared = request.headers[.contentLength].flatMap { Int($0) }
         guard
             let body = await Self.collect(request.body, declaredLength: declared, limit: configuration.maximumBodyBytes)
         else {
-            log("warning", "webhook refused", ["reason": "body too large"])
+            logger.warning("webhook refused", metadata: ["reason": "body too large"])
             return .text(.contentTooLarge, "body too large: the limit is \(configuration.maximumBodyBytes) bytes")
         }
         let delivery: VerifiedDelivery
         switch verifier.verify(headers: request.headers, body: body) {
         case .success(let verified): delivery = verified
         case .failure(let rejection):
-            log("warning", "webhook refused", ["reason": rejection.reason])
+            logger.warning("webhook refused", metadata: ["reason": "\(rejection.reason)"])
             return .text(.unauthorized, rejection.reason)
         }
-        var fields = ["provider": delivery.provider.rawValue]
-        fields["event"] = delivery.event
+        var fields: Logger.Metadata = ["provider": "\(delivery.provider.rawValue)"]
+        fields["event"] = delivery.event.map { "\($0)" }
         if delivery.event == "ping" {
-            log("info", "webhook ping", fields)
+            logger.info("webhook ping", metadata: fields)
             return .text(.ok, "pong")
         }
         let ref = PushPayload.ref(in: body)
-        fields["ref"] = ref
+        fields["ref"] = ref.map { "\($0)" }
         let trigger = FetchTrigger(provider: delivery.provider, event: delivery.event, refs: ref.map { [$0] } ?? [])
         let coalesced = triggers.submit(trigger)
-        fields["coalesced"] = String(coalesced)
-        log("info", "webhook accepted", fields)
+        fields["coalesced"] = "\(coalesced)"
+        logger.info("webhook accepted", metadata: fields)
         return .text(.accepted, "accepted")
     }
 

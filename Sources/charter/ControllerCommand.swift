@@ -3,8 +3,9 @@ import CharterControl
 import CharterModel
 import CharterServer
 import CharterStore
-import Dispatch
 import Foundation
+import Logging
+import ServiceLifecycle
 
 struct ControllerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +13,9 @@ struct ControllerCommand: AsyncParsableCommand {
         abstract: "Run the governed loop until stopped: reconcile, write back, wait the poll interval.",
         discussion: """
             Each pass is `charter reconcile --once`. SIGINT or SIGTERM stops the loop after the pass in \
-            flight (an apply is one transaction either way). Logs go to stderr, as text or JSON lines. \
+            flight (an apply is one transaction either way; after --shutdown-timeout the pass is \
+            cancelled) and exits 0. Logs go to stderr, as text or JSON lines, with swift-log's level \
+            names (trace, debug, info, notice, warning, error, critical). \
             The controller executes the runs of its data directory (routines on schedule, `charter \
             run --detach`, approvals), and with --webhook-listen a push webhook starts a pass at once.
 
@@ -24,6 +27,9 @@ struct ControllerCommand: AsyncParsableCommand {
             """)
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    /// How long a shutdown waits for the pass in flight unless --shutdown-timeout says otherwise.
+    static let defaultShutdownTimeout = Duration.seconds(30)
 
     @OptionGroup var source: SourceOptions
     @Option(help: ArgumentHelp("The watched branch.", valueName: "BRANCH")) var branch: String?
@@ -48,6 +54,28 @@ struct ControllerCommand: AsyncParsableCommand {
         name: .customLong("webhook-allow-unauthenticated"),
         help: "Accept unsigned webhooks (loopback addresses only; for local testing).")
     var webhookAllowUnauthenticated = false
+    @Option(
+        name: .customLong("webhook-max-connections"),
+        help: ArgumentHelp(
+            "The most webhook connections open at once; at the cap, idle ones make room or new ones are closed.",
+            valueName: "N"))
+    var webhookMaxConnections = WebhookServerConfiguration.defaultMaximumConnections
+    @Option(
+        name: .customLong("webhook-read-timeout"),
+        help: ArgumentHelp(
+            "How long a webhook request may take to arrive, head and body (default: 10s).", valueName: "DURATION"))
+    var webhookReadTimeout: String?
+    @Option(
+        name: .customLong("webhook-idle-timeout"),
+        help: ArgumentHelp(
+            "How long a webhook connection may sit idle between requests (default: 30s).", valueName: "DURATION"))
+    var webhookIdleTimeout: String?
+    @Option(
+        name: .customLong("shutdown-timeout"),
+        help: ArgumentHelp(
+            "How long SIGTERM or SIGINT waits for the pass in flight before cancelling it (default: 30s).",
+            valueName: "DURATION"))
+    var shutdownTimeout: String?
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -55,6 +83,17 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ValidationError("--interval \(interval): expected a duration such as 30s, 5m or 1h")
         }
         if source.rev != nil { throw ValidationError("use --branch to choose the watched branch, not --rev") }
+        for (flag, value) in [
+            ("--webhook-read-timeout", webhookReadTimeout), ("--webhook-idle-timeout", webhookIdleTimeout),
+            ("--shutdown-timeout", shutdownTimeout),
+        ] {
+            if let value, (DurationText.parse(value) ?? 0) <= 0 {
+                throw ValidationError("\(flag) \(value): expected a positive duration such as 5s or 1m")
+            }
+        }
+        if webhookMaxConnections < 1 {
+            throw ValidationError("--webhook-max-connections \(webhookMaxConnections): expected at least 1")
+        }
         if let webhookListen, Self.hostAndPort(webhookListen) == nil {
             throw ValidationError("--webhook-listen \(webhookListen): expected HOST:PORT, such as 127.0.0.1:8080")
         }
@@ -75,9 +114,14 @@ struct ControllerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let json = logFormat == .json
-        let log: @Sendable (LogLine) -> Void = { line in
-            FileHandle.standardError.write(Data((Terminal.sanitize(line.render(json: json)) + "\n").utf8))
+        // One logger for the whole process: the controller's lines, the webhook server's, and
+        // Hummingbird's and ServiceLifecycle's, in one format with swift-log's level names.
+        let logger = Logger(label: "charter") { _ in
+            LogLineHandler { line in
+                FileHandle.standardError.write(Data((Terminal.sanitize(line.render(json: json)) + "\n").utf8))
+            }
         }
+        let log: @Sendable (LogLine) -> Void = { logger.log($0) }
         let data = global.dataDirectory
         // The webhook listener is the controller's own: steps may not reach it.
         let reservedEndpoints: [EgressRules.Endpoint] =
@@ -100,7 +144,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 dataDirectory: data, actual: try store.actualState(), reservedEndpoints: reservedEndpoints,
                 onEvent: { event in CapacitySetup.logLine(for: event, at: Date()).map(log) })
         }
-        for note in capacity.notes { log(LogLine(time: Date(), level: "warn", message: note, fields: [:])) }
+        for note in capacity.notes { log(LogLine(time: Date(), level: .warning, message: note, fields: [:])) }
         try await CLIErrors.run { try await runs.start() }
         // Cancellations and runs recorded by other processes are picked up within a second.
         let poller = Task {
@@ -120,67 +164,54 @@ struct ControllerCommand: AsyncParsableCommand {
                 log: log, runs: runs)
         }
         controller.workspaceRetention = workspaces.retention
-        let stop = StopRequest()
-        var sources: [DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                log(LogLine(time: Date(), level: "info", message: "stopping after the pass in flight", fields: [:]))
-                stop.stop()
-            }
-            source.resume()
-            sources.append(source)
-        }
+        let readiness = Readiness()
+        let server = try await CLIErrors.run { try webhookServer(readiness: readiness, logger: logger) }
         log(
             LogLine(
-                time: Date(), level: "info", message: "controller started",
+                time: Date(), level: .info, message: "controller started",
                 fields: ["repository": source.location ?? "."]))
-        if let webhookListen, let (host, port) = Self.hostAndPort(webhookListen) {
-            let server = try await CLIErrors.run {
-                try WebhookServer(
-                    configuration: WebhookServerConfiguration(
-                        host: host, port: port,
-                        secret: webhookSecretEnv.flatMap { WebhookSecret(environmentVariable: $0) },
-                        allowUnauthenticated: webhookAllowUnauthenticated),
-                    log: { level, message, fields in
-                        log(LogLine(time: Date(), level: level, message: message, fields: fields))
-                    })
-            }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await server.run() }
-                let bound = try await CLIErrors.run { try await server.listeningPort() }
-                log(
-                    LogLine(time: Date(), level: "info", message: "webhooks on \(host):\(bound)/hooks/git", fields: [:])
-                )
-                // A push webhook ends the wait between passes early; the poll interval still applies without one.
-                await controller.run(until: stop) { interval, stop in
-                    await withTaskGroup(of: Void.self) { wait in
-                        wait.addTask { await Controller.sleep(interval, stop) }
-                        wait.addTask {
-                            if let trigger = await server.triggers.next() {
-                                log(
-                                    LogLine(
-                                        time: Date(), level: "info", message: "webhook: fetching now",
-                                        fields: [
-                                            "provider": trigger.provider.rawValue,
-                                            "deliveries": String(trigger.deliveries),
-                                        ]))
-                            } else {
-                                await Controller.sleep(interval, stop)
-                            }
-                        }
-                        await wait.next()
-                        wait.cancelAll()
-                    }
-                }
-                group.cancelAll()
-            }
-        } else {
-            await controller.run(until: stop)
+        // SIGTERM and SIGINT shut the group down gracefully, in reverse order: the controller first
+        // (not ready, the pass in flight finishes), then the server (stop accepting, finish requests).
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let server { services.append(.init(service: server, serviceName: "webhook server")) }
+        services.append(
+            .init(
+                service: ControllerService(controller: controller, server: server, readiness: readiness, log: log),
+                successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "controller"))
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration =
+            shutdownTimeout.flatMap(DurationText.parse).map {
+                .milliseconds($0)
+            } ?? Self.defaultShutdownTimeout
+        var failure: (any Error)?
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            failure = error
         }
-        sources.forEach { $0.cancel() }
         await runs.engine.halt()
         await capacity.shutdown()
+        if let failure {
+            log(LogLine(time: Date(), level: .error, message: "controller failed: \(failure)", fields: [:]))
+            throw ExitCode(1)
+        }
+        log(LogLine(time: Date(), level: .info, message: "shutdown complete", fields: [:]))
+    }
+
+    /// The webhook server that `--webhook-listen` asks for, else nil.
+    func webhookServer(readiness: Readiness, logger: Logger) throws -> WebhookServer? {
+        guard let webhookListen, let (host, port) = Self.hostAndPort(webhookListen) else { return nil }
+        var configuration = WebhookServerConfiguration(
+            host: host, port: port, secret: webhookSecretEnv.flatMap { WebhookSecret(environmentVariable: $0) },
+            allowUnauthenticated: webhookAllowUnauthenticated)
+        configuration.maximumConnections = webhookMaxConnections
+        if let text = webhookReadTimeout, let ms = DurationText.parse(text) {
+            configuration.readTimeout = .milliseconds(ms)
+        }
+        if let text = webhookIdleTimeout, let ms = DurationText.parse(text) {
+            configuration.idleTimeout = .milliseconds(ms)
+        }
+        return try WebhookServer(configuration: configuration, readiness: readiness, logger: logger)
     }
 }

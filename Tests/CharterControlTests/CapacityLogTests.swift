@@ -16,7 +16,8 @@ import Testing
                     source: "openai-gpt4o", until: until,
                     error: CompletionError(.rateLimited(retryAfter: .seconds(30)), "429 Too Many Requests")),
                 at: time))
-        #expect(line.level == "warn")
+        #expect(line.level == .warning)
+        #expect(line.render(json: false).contains(" warning "))
         #expect(line.fields["source"] == "openai-gpt4o")
         #expect(line.message.contains("openai-gpt4o cools down until \(until.ISO8601Format())"), "\(line.message)")
         #expect(line.message.contains("429"))

@@ -41,7 +41,7 @@ final class LogSink: @unchecked Sendable {
         let waits = LogSink()
         let passes = await loop.run(until: stop) { duration, stop in
             #expect(duration == .seconds(3600))
-            waits.append(LogLine(time: Date(), level: "wait", message: "", fields: [:]))
+            waits.append(LogLine(time: Date(), level: .trace, message: "wait", fields: [:]))
             if waits.lines.count == 2 { stop.stop() }
         }
         #expect(passes == 2)
@@ -67,7 +67,7 @@ final class LogSink: @unchecked Sendable {
         loop.location = "/nonexistent/org"
         let passes = await loop.run(until: StopRequest(), maxPasses: 2) { _, _ in }
         #expect(passes == 2)
-        #expect(sink.lines.filter { $0.level == "error" }.count == 2)
+        #expect(sink.lines.filter { $0.level == .error }.count == 2)
         let json = sink.lines[0].render(json: true)
         #expect(json.hasPrefix("{\"level\":\"error\",\"msg\":\"reconcile failed:"))
     }

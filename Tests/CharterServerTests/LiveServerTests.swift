@@ -1,6 +1,9 @@
+import CharterTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import ServiceLifecycle
 import Testing
 
 @testable import CharterServer
@@ -32,6 +35,25 @@ import Testing
             group.cancelAll()
             try await group.waitForAll()  // run() returned without an error
         }
+        #expect(server.port == nil)
+        #expect(await server.triggers.next() == nil)
+        #expect(server.readiness.state == .stopping)
+    }
+
+    @Test func aGracefulShutdownOfItsServiceGroupMarksItStoppingAndStopsIt() async throws {
+        let server = try makeServer()
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [server], logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let port = try await server.listeningPort()
+            #expect(try await RawConnection.get("/readyz", port: port) == 200)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            #expect(throws: RawConnectionError.self) { try RawConnection(port: port) }
+        }
+        #expect(server.readiness.state == .stopping)
         #expect(server.port == nil)
         #expect(await server.triggers.next() == nil)
     }

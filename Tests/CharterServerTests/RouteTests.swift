@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func healthz() async throws {
-        let server = try makeServer(readiness: { false })
+        let server = try makeServer(readiness: Readiness(.starting))
         try await Application(router: server.makeRouter()).test(.router) { client in
             let response = try await client.execute(uri: "/healthz", method: .get)
             #expect(response.status == .ok)
@@ -131,18 +131,40 @@ import Testing
         }
     }
 
-    @Test(arguments: [true, false])
-    func readyzFollowsTheReadinessClosure(_ ready: Bool) async throws {
-        let server = try makeServer(readiness: { ready })
+    @Test func readyzIs503UntilReadyAndAgainOnceStopping() async throws {
+        let readiness = Readiness()
+        let server = try makeServer(readiness: readiness)
         try await Application(router: server.makeRouter()).test(.router) { client in
-            let response = try await client.execute(uri: "/readyz", method: .get)
-            #expect(response.status == (ready ? .ok : .serviceUnavailable))
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
+            readiness.markReady()
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .ok)
+            #expect(String(buffer: ready.body) == "ready\n")
+            readiness.markStopping()
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
+            readiness.markReady()  // never ready again once stopping
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
         }
+    }
+
+    @Test func deliveriesAreRefusedWith503OnceStopping() async throws {
+        let readiness = Readiness(.ready)
+        let server = try makeServer(readiness: readiness)
+        try await Application(router: server.makeRouter()).test(.router) { client in
+            readiness.markStopping()
+            let response = try await client.execute(
+                uri: "/hooks/git", method: .post, headers: Scheme.github.headers(for: pushBody),
+                body: ByteBuffer(bytes: pushBody))
+            #expect(response.status == .serviceUnavailable)
+            #expect(String(buffer: response.body) == "shutting down\n")
+        }
+        #expect(server.triggers.takePending() == nil)
     }
 
     @Test func neitherTheSecretNorTheSignatureAppearsInResponsesOrLogs() async throws {
         let recorder = LogRecorder()
-        let server = try makeServer(log: recorder.log)
+        let server = try makeServer(logger: recorder.logger)
         let signature = hmacHex(pushBody)
         let wrongSignature = hmacHex(pushBody, key: "wrong")
         let attempts: [HTTPFields] =
@@ -165,7 +187,7 @@ import Testing
             }
         }
         let logged = recorder.text
-        #expect(logged.contains("webhook refused"))
+        #expect(logged.contains("warning webhook refused"))
         for leak in [secretText, signature, wrongSignature] {
             #expect(!logged.contains(leak))
         }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 
 @testable import CharterServer
 
@@ -48,27 +49,42 @@ enum Scheme: String, CaseIterable, Sendable, CustomStringConvertible {
 
 func makeServer(
     secret: WebhookSecret? = secret, allowUnauthenticated: Bool = false, maximumBodyBytes: Int = 1 << 20,
-    readiness: @escaping @Sendable () async -> Bool = { true }, log: @escaping WebhookLog = { _, _, _ in }
+    readiness: Readiness = Readiness(.ready), logger: Logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 ) throws(WebhookServerError) -> WebhookServer {
     try WebhookServer(
         configuration: WebhookServerConfiguration(
             port: 0, secret: secret, allowUnauthenticated: allowUnauthenticated, maximumBodyBytes: maximumBodyBytes),
-        readiness: readiness, log: log)
+        readiness: readiness, logger: logger)
 }
 
-/// Collects what a `WebhookLog` receives, for checking that no secret reaches the log.
+/// Collects what a `Logger` receives, for checking levels and that no secret reaches the log.
 final class LogRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
 
-    var log: WebhookLog {
-        { level, message, fields in
-            let line = "\(level) \(message) \(fields.sorted { $0.key < $1.key })"
-            self.lock.withLock { self.lines.append(line) }
-        }
+    /// A logger whose lines are recorded as `level message [fields]`.
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(recorder: self) }
     }
 
     var text: String { lock.withLock { lines.joined(separator: "\n") } }
+
+    private struct Handler: LogHandler {
+        let recorder: LogRecorder
+        var logLevel = Logger.Level.trace
+        var metadata: Logger.Metadata = [:]
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let fields = (event.metadata ?? [:]).map { "\($0.key)=\($0.value)" }.sorted()
+            let line = "\(event.level) \(event.message) \(fields)"
+            recorder.lock.withLock { recorder.lines.append(line) }
+        }
+    }
 }
 
 /// Counts calls, from any thread.

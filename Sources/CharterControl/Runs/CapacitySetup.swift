@@ -125,16 +125,16 @@ public final class CapacitySetup: @unchecked Sendable {
             return nil
         case .cooldown(let source, let until, let error):
             return LogLine(
-                time: time, level: "warn",
+                time: time, level: .warning,
                 message: "capacity source \(source) cools down until \(until.ISO8601Format()): \(error)",
                 fields: ["source": source])
         case .budgetExceeded(let error, let record):
             return LogLine(
-                time: time, level: "warn", message: "\(error)",
+                time: time, level: .warning, message: "\(error)",
                 fields: ["run": record.run ?? "-", "step": record.step ?? "-"])
         case .saturated(let error, let record):
             return LogLine(
-                time: time, level: "warn", message: "\(error)",
+                time: time, level: .warning, message: "\(error)",
                 fields: ["run": record.run ?? "-", "step": record.step ?? "-"])
         }
     }
