@@ -247,11 +247,15 @@ public struct Controller: Sendable {
         }
     }
 
-    /// The wait between passes: the flag, else the applied Organization's `pollInterval`, else 1 minute.
+    /// The shortest wait between passes. `charter validate` refuses a shorter `pollInterval` and the
+    /// command line a shorter `--interval`; this floor also holds for a state applied before that check.
+    public static let minimumPollInterval: Duration = .seconds(1)
+
+    /// The wait between passes: the flag, else the applied Organization's `pollInterval`, else 1
+    /// minute; never below ``minimumPollInterval``, so a zero interval cannot spin the loop.
     public func pollInterval() -> Duration {
-        if let interval { return interval }
         let ms = (try? store.actualState().organization?.pollIntervalMilliseconds) ?? nil
-        return .milliseconds(ms ?? 60_000)
+        return max(interval ?? .milliseconds(ms ?? 60_000), Self.minimumPollInterval)
     }
 
     /// Sleeps `duration` or until `stop` is requested, whichever comes first.

@@ -51,8 +51,13 @@ struct ControllerCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if let interval, DurationText.parse(interval) == nil {
-            throw ValidationError("--interval \(interval): expected a duration such as 30s, 5m or 1h")
+        if let interval {
+            guard let ms = DurationText.parse(interval) else {
+                throw ValidationError("--interval \(interval): expected a duration such as 30s, 5m or 1h")
+            }
+            if ms < 1000 {
+                throw ValidationError("--interval \(interval): at least 1s, or passes would start back to back")
+            }
         }
         if source.rev != nil { throw ValidationError("use --branch to choose the watched branch, not --rev") }
         if let webhookListen, Self.hostAndPort(webhookListen) == nil {

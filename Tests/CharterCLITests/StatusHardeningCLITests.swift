@@ -1,0 +1,49 @@
+import CharterTestSupport
+import Foundation
+import Testing
+
+/// No content wedges the loop, and an idle pass writes nothing — end to end through the built
+/// `charter`: crafted entries on the status branch, a proposal branch git cannot merge, a damaged
+/// events file, controller settings `validate` refuses, and the Organization's own status branch.
+@Suite(.serialized) struct StatusHardeningCLITests {
+    /// The scheduler's clock for every pass: no routine of example-repo is due then.
+    let quiet = "2026-11-25T12:00:00Z"
+
+    /// Bootstrap, a committed edit and a pass that proposes it as P-0001.
+    func proposed() throws -> (GitFixture, CharterBinary) {
+        let repo = try exampleClone()
+        let charter = CharterBinary()
+        let bootstrap = try charter.run(["apply", "--bootstrap", repo.root.path])
+        #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
+        let team = try repo.read("teams/research.yaml")
+        try repo.write(
+            "teams/research.yaml", team.replacingOccurrences(of: "displayName: Research", with: "displayName: Lab"))
+        try repo.commitAll("Rename research")
+        let pass = try charter.run(["reconcile", "--once", repo.root.path, "--now", quiet])
+        #expect(pass.stdout.hasPrefix("Reconciling: AwaitingVotes — P-0001"), "\(pass.stdout)\(pass.stderr)")
+        return (repo, charter)
+    }
+
+    @Test func validateRefusesAStatusBranchOnTheWatchedBranchAndAZeroPollInterval() throws {
+        let repo = try exampleClone()
+        let org = try repo.read("organization.yaml")
+        try repo.write(
+            "organization.yaml",
+            org.replacingOccurrences(of: "statusBranch: charter/status", with: "statusBranch: main")
+                .replacingOccurrences(of: "pollInterval: 1m", with: "pollInterval: 0s"))
+        let result = try CharterBinary().run(["validate", repo.root.path])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains(
+                "organization.yaml:13:19: error: Organization/northwind-labs: /spec/controller/statusBranch: the status branch `main` is the watched branch"
+            ), "\(result.stderr)")
+        #expect(result.stderr.contains("/spec/controller/pollInterval: a poll interval under 1s"), "\(result.stderr)")
+        // Bounded by `timeout`: were the flag accepted, the controller would loop until killed.
+        let loop = try ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/bin/timeout"),
+            ["30", CharterBinary.url.path, "controller", repo.root.path, "--interval", "0s"],
+            environment: ["CHARTER_DATA_DIR": makeTemporaryDirectory("zero").path, "PATH": "/usr/bin:/bin"])
+        #expect(loop.status == 64)
+        #expect(loop.stderr.contains("--interval 0s: at least 1s"), "\(loop.stderr)")
+    }
+}
