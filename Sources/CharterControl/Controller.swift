@@ -164,7 +164,7 @@ public struct Controller: Sendable {
             }
             throw error
         }
-        guard report.reason != "NotBootstrapped" else { return report }
+        guard report.reason != .notBootstrapped else { return report }
         if let runs {
             // Routines run from the applied state only, whatever the watched branch says meanwhile.
             try await runs.engine.poll()
@@ -208,7 +208,7 @@ public struct Controller: Sendable {
     public func pass() async {
         do {
             let report = try await reconcile()
-            var fields = ["condition": report.condition.rawValue, "reason": report.reason]
+            var fields = ["condition": report.condition.rawValue, "reason": report.reason.rawValue]
             if let p = report.proposal { fields["proposal"] = p.id.description }
             if let r = report.observedRevision { fields["observed"] = String(r.prefix(12)) }
             log(
@@ -237,10 +237,15 @@ public struct Controller: Sendable {
                         time: now(), level: "warn", message: "cannot remove the workspace of \(run): \(why)",
                         fields: ["run": run]))
             }
+            // A branch that needs its author's attention is a warning; the others are progress.
+            let problem: Set<BranchOutcome.Reason> = [.unreadable, .conflict, .invalidRevision]
             for b in report.branches {
-                var fields = ["branch": b.branch, "reason": b.reason]
+                var fields = ["branch": b.branch, "reason": b.reason.rawValue]
                 if let p = b.proposal { fields["proposal"] = p.description }
-                log(LogLine(time: now(), level: "info", message: b.message, fields: fields))
+                log(
+                    LogLine(
+                        time: now(), level: problem.contains(b.reason) ? "warn" : "info", message: b.message,
+                        fields: fields))
             }
         } catch {
             log(LogLine(time: now(), level: "error", message: "reconcile failed: \(error)", fields: [:]))

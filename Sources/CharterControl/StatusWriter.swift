@@ -50,27 +50,40 @@ public enum StatusWriter {
         return files
     }
 
+    /// `status.yaml`: the revisions, the three conditions (only the pass's is `True`), the proposal,
+    /// and what happened to each proposal branch.
     static func statusValue(_ r: ReconcileReport, now: Date) -> Value {
         let time = ISO8601DateFormatter().string(from: now)
         func condition(_ type: ReconcileReport.Condition) -> Value {
             [
                 "type": .string(type.rawValue), "status": .string(r.condition == type ? "True" : "False"),
-                "reason": .string(r.condition == type ? r.reason : ""),
+                "reason": .string(r.condition == type ? r.reason.rawValue : ""),
                 "message": .string(r.condition == type ? r.message : ""), "lastTransitionTime": .string(time),
             ]
         }
-        return [
+        var value: [String: Value] = [
             "observedRevision": r.observedRevision.map(Value.string) ?? .null,
             "appliedRevision": r.appliedRevision.map(Value.string) ?? .null,
             "lastReconcileTime": .string(time),
             "conditions": [condition(.ready), condition(.reconciling), condition(.stalled)],
             "proposal": r.proposal.map { .string($0.id.description) } ?? .null,
         ]
+        if !r.branches.isEmpty {
+            value["proposalBranches"] = .array(
+                r.branches.map {
+                    [
+                        "branch": .string($0.branch), "reason": .string($0.reason.rawValue),
+                        "message": .string($0.message),
+                        "proposal": $0.proposal.map { .string($0.description) } ?? .null,
+                    ]
+                })
+        }
+        return .object(value)
     }
 
     static func markdown(_ r: ReconcileReport, proposals: [Proposal], applied: [AppliedRevision]) -> String {
         var s = "# Charter status\n\n"
-        s += "**\(r.condition.rawValue)** — \(r.reason): \(r.message)\n\n"
+        s += "**\(r.condition.rawValue)** — \(r.reason): \(StatusText.line(r.message))\n\n"
         s += "- Applied revision: `\(r.appliedRevision ?? "none")`\n"
         s += "- Observed revision: `\(r.observedRevision ?? "none")`\n\n"
         let pending = proposals.filter { $0.state == .open || $0.state == .approved }
@@ -80,6 +93,12 @@ public enum StatusWriter {
             s += "- **\(p.id)** (\(p.state.rawValue)), \(p.changes.count) change\(p.changes.count == 1 ? "" : "s"): "
             s += "\(p.explanation). Diff: `proposals/\(p.id)/diff.txt`; vote with "
             s += "`charter vote \(p.id) approve --as NAME --key KEYFILE`.\n"
+        }
+        if !r.branches.isEmpty {
+            s += "\n## Proposal branches\n\n"
+            for b in r.branches {
+                s += "- \(StatusText.code(b.branch)): **\(b.reason)** — \(StatusText.line(b.message))\n"
+            }
         }
         s += "\n## Recent applies\n\n| # | revision | how | by | changes |\n| --- | --- | --- | --- | --- |\n"
         for a in applied {

@@ -93,7 +93,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         switch output {
         case .json:
             let value: Value = [
-                "condition": .string(report.condition.rawValue), "reason": .string(report.reason),
+                "condition": .string(report.condition.rawValue), "reason": .string(report.reason.rawValue),
                 "message": .string(report.message),
                 "observedRevision": report.observedRevision.map(Value.string) ?? .null,
                 "appliedRevision": report.appliedRevision.map(Value.string) ?? .null,
@@ -105,7 +105,7 @@ struct ReconcileCommand: AsyncParsableCommand {
                         [
                             "branch": .string($0.branch),
                             "proposal": $0.proposal.map { .string($0.description) } ?? .null,
-                            "reason": .string($0.reason), "message": .string($0.message),
+                            "reason": .string($0.reason.rawValue), "message": .string($0.message),
                         ]
                     }),
                 "ticks": .array(

@@ -24,6 +24,28 @@ import Testing
         return (repo, charter)
     }
 
+    @Test func aProposalBranchGitCannotMergeIsReportedAndSkipped() throws {
+        let repo = try exampleClone()
+        let charter = CharterBinary()
+        #expect(try charter.run(["apply", "--bootstrap", repo.root.path]).status == 0)
+        try repo.git("branch", "proposals/evil")
+        try repo.commitCraftedEntry(on: "proposals/evil", in: "teams", named: ".git")
+        try repo.git("checkout", "-q", "-b", "proposals/good")
+        let team = try repo.read("teams/research.yaml")
+        try repo.write(
+            "teams/research.yaml", team.replacingOccurrences(of: "displayName: Research", with: "displayName: Lab"))
+        try repo.commitAll("Rename research")
+        try repo.git("checkout", "-q", "main")
+        for _ in 0..<2 {
+            let pass = try charter.run(["reconcile", "--once", repo.root.path, "--now", quiet])
+            #expect(pass.status == 0, "\(pass.stdout)\(pass.stderr)")
+            #expect(pass.stdout.hasPrefix("Ready: UpToDate"), "\(pass.stdout)")
+            #expect(pass.stdout.contains("proposals/evil: Unreadable — proposals/evil cannot be read or merged"))
+            #expect(pass.stdout.contains("proposals/good: AwaitingVotes — P-0001"), "\(pass.stdout)")
+        }
+        #expect(try repo.git("show", "charter/status:STATUS.md").contains("`proposals/evil`: **Unreadable**"))
+    }
+
     @Test func validateRefusesAStatusBranchOnTheWatchedBranchAndAZeroPollInterval() throws {
         let repo = try exampleClone()
         let org = try repo.read("organization.yaml")
