@@ -1,5 +1,6 @@
 import CharterGit
 import CharterModel
+import CharterStatus
 import CharterStore
 import Foundation
 
@@ -174,7 +175,7 @@ public struct Controller: Sendable {
             report.ticks = try await runs.tick(actual, now: schedulerNow())
             let pending = try RunApprovals.pending(runs.store)
             if !pending.isEmpty {
-                let statusBranch = actual.organization?.statusBranch ?? "charter/status"
+                let statusBranch = actual.organization?.statusBranch ?? StatusPublisher.defaultBranch
                 let repository = try await StatusWriter.statusRepository(
                     of: location, branch: statusBranch, dataDirectory: dataDirectory, auth: auth)
                 report.approvals = try await RunApprovals.resolve(
@@ -190,7 +191,7 @@ public struct Controller: Sendable {
             }
         }
         if writeBack {
-            let statusBranch = try store.actualState().organization?.statusBranch ?? "charter/status"
+            let statusBranch = try store.actualState().organization?.statusBranch ?? StatusPublisher.defaultBranch
             let overview = try runs.map { try RunOverview(store: $0.store) }
             var files = try StatusWriter.files(for: report, store: store, now: time, runs: overview)
             if let runs, let overview {

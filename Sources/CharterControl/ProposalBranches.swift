@@ -52,8 +52,9 @@ public struct BranchOutcome: Sendable, Hashable {
 /// Branches are considered only while the watched branch itself is fully applied, so a branch's
 /// change set is exactly its own change; at most one branch is merged per pass, because a merge
 /// moves the watched branch that every other branch was planned against.
-enum ProposalBranches {
-    static let prefix = "refs/heads/proposals/"
+public enum ProposalBranches {
+    /// The Organization's default `controller.proposalBranchPrefix`.
+    public static let defaultPrefix = "proposals/"
 
     struct Context {
         var git: GitRepository
@@ -61,6 +62,8 @@ enum ProposalBranches {
         var watched: String
         var head: String
         var statusBranch: String
+        /// The applied Organization's `controller.proposalBranchPrefix`, such as `proposals/`.
+        var proposalPrefix: String
         var store: StateStore
         var auth: GitAuth
         var actor: String
@@ -70,11 +73,12 @@ enum ProposalBranches {
     static func pass(_ c: Context) async throws -> [BranchOutcome] {
         let actual = try c.store.actualState()
         guard let watchedHead = ObjectID(hex: c.head) else { return [] }
+        let prefix = "refs/heads/" + c.proposalPrefix
         var outcomes: [BranchOutcome] = []
         var merged = false
         for branch in try await c.git.branches() where branch.reference.hasPrefix(prefix) {
             let name = String(branch.reference.dropFirst(prefix.count))
-            let shown = "proposals/" + name
+            let shown = c.proposalPrefix + name
             let reading: Reading
             do {
                 // Already part of the watched branch (merged, or never diverged): nothing to propose.

@@ -2,6 +2,7 @@ import CharterGit
 import CharterGovernance
 import CharterModel
 import CharterPlan
+import CharterStatus
 import CharterStore
 import Foundation
 
@@ -22,7 +23,9 @@ public enum Reconciler {
         let actual = try store.actualState()
         let applied = try store.appliedRevision()
         let watched = branch ?? actual.organization?.branch ?? "main"
-        let statusBranch = actual.organization?.statusBranch ?? "charter/status"
+        // Where status, votes and proposal branches are: always the applied Organization's choice.
+        let statusBranch = actual.organization?.statusBranch ?? StatusPublisher.defaultBranch
+        let proposalPrefix = actual.organization?.proposalBranchPrefix ?? ProposalBranches.defaultPrefix
         let (repository, source) = try await RevisionSource.open(
             SourceRequest(location: location, revision: watched, allowWorkingTree: false, auth: auth),
             dataDirectory: dataDirectory)
@@ -48,8 +51,8 @@ public enum Reconciler {
         let changes = Planner.plan(desired: loaded.state, actual: actual)
         func branchContext(_ head: String) -> ProposalBranches.Context {
             ProposalBranches.Context(
-                git: git, location: location, watched: watched, head: head, statusBranch: statusBranch, store: store,
-                auth: auth, actor: actor, now: now)
+                git: git, location: location, watched: watched, head: head, statusBranch: statusBranch,
+                proposalPrefix: proposalPrefix, store: store, auth: auth, actor: actor, now: now)
         }
         let proposalSource = ProposalSource.branch(watched)
         try settleApproved(

@@ -68,4 +68,32 @@ import Testing
         #expect(loop.status == 64)
         #expect(loop.stderr.contains("--interval 0s: at least 1s"), "\(loop.stderr)")
     }
+
+    @Test func voteWritesToTheAppliedOrganizationsStatusBranch() throws {
+        let repo = try GitFixture(name: "record")
+        try repo.copy(from: GitFixture.exampleRepo)
+        let org = try repo.read("organization.yaml")
+        try repo.write(
+            "organization.yaml",
+            org.replacingOccurrences(of: "statusBranch: charter/status", with: "statusBranch: governance/record"))
+        try repo.commitAll("Northwind Labs")
+        let charter = CharterBinary()
+        #expect(try charter.run(["apply", "--bootstrap", repo.root.path]).status == 0)
+        let team = try repo.read("teams/research.yaml")
+        try repo.write(
+            "teams/research.yaml", team.replacingOccurrences(of: "displayName: Research", with: "displayName: Lab"))
+        try repo.commitAll("Rename research")
+        #expect(try charter.run(["reconcile", "--once", repo.root.path, "--now", quiet]).status == 0)
+        for voter in ["priya", "jonas"] {
+            let vote = try charter.vote(as: voter, on: repo.root.path)
+            #expect(vote.status == 0, "\(vote.stderr)")
+        }
+        #expect(
+            try repo.git("ls-tree", "--name-only", "governance/record", "votes/P-0001/").split(separator: "\n").count
+                == 2)
+        #expect((try? repo.git("rev-parse", "--verify", "-q", "charter/status")) == nil)
+        let applied = try charter.run(["reconcile", "--once", repo.root.path, "--now", quiet])
+        #expect(applied.stdout.hasPrefix("Ready: Applied"), "\(applied.stdout)\(applied.stderr)")
+        #expect(try charter.run(["verify", repo.root.path]).status == 0)
+    }
 }
