@@ -105,6 +105,8 @@ public struct Controller: Sendable {
     /// How long a finished run's workspace is kept (by the real clock, not `schedulerNow`); nil
     /// keeps every workspace.
     public var workspaceRetention: Duration? = RunService.defaultWorkspaceRetention
+    /// The status branch's events files already read: each is read once per process, not per pass.
+    public let eventFiles = EventFileCache()
 
     public init(
         location: String, branch: String?, store: StateStore, dataDirectory: URL, auth: GitAuth, actor: String,
@@ -190,19 +192,30 @@ public struct Controller: Sendable {
                 report.workspacesNotRemoved = cleanup.failed
             }
         }
-        if writeBack {
-            let statusBranch = try store.actualState().organization?.statusBranch ?? StatusPublisher.defaultBranch
-            let overview = try runs.map { try RunOverview(store: $0.store) }
-            var files = try StatusWriter.files(for: report, store: store, now: time, runs: overview)
-            if let runs, let overview {
-                files.merge(try RunStatusWriter.files(store: runs.store)) { mine, _ in mine }
-                files.merge(RunApprovals.files(overview.approvals)) { mine, _ in mine }
-            }
-            try await StatusWriter.publish(
-                files, to: location, branch: statusBranch, dataDirectory: dataDirectory, auth: auth,
-                message: "charter: \(report.reason) \(report.observedRevision?.prefix(12) ?? "")")
-        }
+        if writeBack { try await writeBack(&report, at: time) }
         return report
+    }
+
+    /// Writes the pass back to the status branch: first looks at what is there (entries that are not
+    /// Charter's, damaged events files — see ``StatusBranchInspection``) and adds it to `report`, then
+    /// publishes. Files equal to the branch's commit nothing.
+    func writeBack(_ report: inout ReconcileReport, at time: Date) async throws {
+        let statusBranch = try store.actualState().organization?.statusBranch ?? StatusPublisher.defaultBranch
+        let storeEvents = try store.events()
+        let repository = try await StatusWriter.statusRepository(
+            of: location, branch: statusBranch, dataDirectory: dataDirectory, auth: auth)
+        let inspection = try await StatusBranchInspection.inspect(
+            repository, branch: statusBranch, storeEvents: storeEvents, cache: eventFiles)
+        inspection.annotate(&report, branch: statusBranch)
+        let overview = try runs.map { try RunOverview(store: $0.store) }
+        var files = try StatusWriter.files(for: report, store: store, now: time, runs: overview)
+        if let runs, let overview {
+            files.merge(try RunStatusWriter.files(store: runs.store)) { mine, _ in mine }
+            files.merge(RunApprovals.files(overview.approvals)) { mine, _ in mine }
+        }
+        try await StatusWriter.publish(
+            files, to: location, branch: statusBranch, dataDirectory: dataDirectory, auth: auth,
+            message: "charter: \(report.reason) \(report.observedRevision?.prefix(12) ?? "")", cache: eventFiles)
     }
 
     /// One pass; failures are logged, never thrown, so the loop goes on.
@@ -247,6 +260,20 @@ public struct Controller: Sendable {
                     LogLine(
                         time: now(), level: problem.contains(b.reason) ? "warn" : "info", message: b.message,
                         fields: fields))
+            }
+            for p in report.damagedEventFiles {
+                log(
+                    LogLine(
+                        time: now(), level: "warn", message: "damaged events file: \(p.reason)",
+                        fields: ["path": p.path]))
+            }
+            if let first = report.foreignEntries.first {
+                log(
+                    LogLine(
+                        time: now(), level: "warn",
+                        message:
+                            "the status branch holds \(report.foreignEntries.count) entries Charter ignores; first: \(first.path): \(first.reason)",
+                        fields: ["entries": String(report.foreignEntries.count)]))
             }
         } catch {
             log(LogLine(time: now(), level: "error", message: "reconcile failed: \(error)", fields: [:]))

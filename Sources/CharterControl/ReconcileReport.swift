@@ -9,7 +9,8 @@ public struct ReconcileReport: Sendable {
         case ready = "Ready"
         /// A proposal is waiting for votes.
         case reconciling = "Reconciling"
-        /// The pass cannot make progress without a person (invalid revision, not bootstrapped…).
+        /// The pass cannot make progress without a person (invalid revision, not bootstrapped, a damaged
+        /// event record…).
         case stalled = "Stalled"
     }
 
@@ -36,6 +37,11 @@ public struct ReconcileReport: Sendable {
         public static let rejected: Reason = "Rejected"
         /// Stalled: the approved change did not apply.
         public static let applyFailed: Reason = "ApplyFailed"
+        /// Stalled: an events file on the status branch cannot be read; its events are written again in
+        /// a new file, and the damaged one waits for a person.
+        public static let eventsDamaged: Reason = "EventsDamaged"
+        /// Stalled: the status branch holds events that are not the store's, so none are appended.
+        public static let eventsDiverged: Reason = "EventsDiverged"
     }
 
     public var condition: Condition
@@ -65,4 +71,11 @@ public struct ReconcileReport: Sendable {
     public var workspacesRemoved: [String] = []
     /// Finished runs whose workspaces could not be removed, with why (tried again next pass).
     public var workspacesNotRemoved: [String: String] = [:]
+    /// Entries of the status branch that are not Charter's (names git refuses, shapes Charter never
+    /// writes), with why. Every decision ignores them, and writing leaves them as they are. Found by
+    /// the write-back, so empty without one.
+    public var foreignEntries: [FileProblem] = []
+    /// Events files of the status branch that cannot be read, with why and where their events are.
+    /// Found by the write-back, so empty without one.
+    public var damagedEventFiles: [FileProblem] = []
 }

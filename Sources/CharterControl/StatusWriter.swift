@@ -16,7 +16,7 @@ public enum StatusWriter {
     ///
     /// The store's events after `publishedSequence` (the last sequence number already on the status
     /// branch) become one new events file. Without it every event of the store goes into the file, and
-    /// ``publish(_:to:branch:dataDirectory:auth:message:)`` trims the batch to the events the branch
+    /// ``publish(_:to:branch:dataDirectory:auth:message:cache:)`` trims the batch to the events the branch
     /// does not hold yet — so a write-back never duplicates an event and the chain continues across files.
     public static func files(
         for report: ReconcileReport, store: StateStore, now: Date, publishedSequence: Int? = nil,
@@ -51,7 +51,7 @@ public enum StatusWriter {
     }
 
     /// `status.yaml`: the revisions, the three conditions (only the pass's is `True`), the proposal,
-    /// and what happened to each proposal branch.
+    /// and what the pass found wrong with proposal branches and the status branch itself.
     static func statusValue(_ r: ReconcileReport, now: Date) -> Value {
         let time = ISO8601DateFormatter().string(from: now)
         func condition(_ type: ReconcileReport.Condition) -> Value {
@@ -78,6 +78,11 @@ public enum StatusWriter {
                     ]
                 })
         }
+        func problems(_ list: [FileProblem]) -> Value {
+            .array(list.map { ["path": .string($0.path), "reason": .string($0.reason)] })
+        }
+        if !r.damagedEventFiles.isEmpty { value["damagedEventFiles"] = problems(r.damagedEventFiles) }
+        if !r.foreignEntries.isEmpty { value["foreignEntries"] = problems(r.foreignEntries) }
         return .object(value)
     }
 
@@ -105,6 +110,20 @@ public enum StatusWriter {
             s +=
                 "| \(a.sequence) | `\(a.revision.prefix(12))` | \(a.method.rawValue) | \(a.actor) | \(a.changeCount) |\n"
         }
+        if !r.damagedEventFiles.isEmpty {
+            s += "\n## Damaged events files\n\n"
+            s +=
+                "Charter never rewrites these; their events are written again in new files where the store has them.\n\n"
+            for p in r.damagedEventFiles { s += "- \(StatusText.code(p.path)): \(StatusText.line(p.reason))\n" }
+        }
+        if !r.foreignEntries.isEmpty {
+            s += "\n## Entries Charter ignores\n\n"
+            s += "These are not files Charter writes: no decision reads them and no write changes them.\n\n"
+            for p in r.foreignEntries.prefix(100) {
+                s += "- \(StatusText.code(p.path)): \(StatusText.line(p.reason))\n"
+            }
+            if r.foreignEntries.count > 100 { s += "- … and \(r.foreignEntries.count - 100) more\n" }
+        }
         if !r.diagnostics.isEmpty {
             s += "\n## Errors in the observed revision\n\n```\n"
             s += r.diagnostics.prefix(50).map(\.description).joined(separator: "\n") + "\n```\n"
@@ -114,14 +133,17 @@ public enum StatusWriter {
 
     /// Publishes `files` to the status branch of `location` (a path or URL) through a bare mirror
     /// in the data directory: compare-and-swap pushes, retried on a race, never forced.
+    ///
+    /// Events files in `files` are replaced by new files holding exactly the events the branch lacks
+    /// (see ``missingEvents(_:in:at:cache:)``); `cache` spares reading the branch's events files again.
     @discardableResult
     public static func publish(
         _ files: [String: [UInt8]], to location: String, branch: String, dataDirectory: URL, auth: GitAuth = .none,
-        message: String
+        message: String, cache: EventFileCache? = nil
     ) async throws -> ObjectID {
         FailPoint.hit("writeback.before-commit")
         if !SourceRequest.isRemote(location) {
-            return try await commitLocally(files, in: location, branch: branch, message: message)
+            return try await commitLocally(files, in: location, branch: branch, message: message, cache: cache)
         }
         let (repository, remote) = try await statusMirror(of: location, dataDirectory: dataDirectory)
         var files = files
@@ -129,33 +151,23 @@ public enum StatusWriter {
             let reference = "refs/heads/" + branch
             try await repository.fetch(from: remote, refspecs: ["+\(reference):\(reference)"], auth: auth, prune: true)
             let tip = try await repository.headCommitOfBranch(reference)
-            files = try await continuingEvents(files, in: repository, at: tip)
+            files = try await missingEvents(files, in: repository, at: tip, cache: cache)
             files = try await droppingPublishedBlobs(files, in: repository, at: tip)
         }
         let publisher = StatusPublisher(repository: repository, remoteURL: remote, branch: branch, auth: auth)
         return try await publisher.publish(files, message: message)
     }
 
-    /// The last event on the status branch at `tip` (nil when it holds none): the last event of the
-    /// events file whose name ends at the highest sequence number. Only that one file is read.
-    public static func lastPublishedEvent(in repository: GitRepository, at tip: ObjectID?) async throws -> Event? {
-        guard let tip else { return nil }
-        let files = try await repository.listFiles(at: tip) { EventFile.isEventFile($0) }
-        let newest = files.compactMap { file in EventFile.sequenceRange(ofPath: file.path).map { (file, $0) } }
-            .max { ($0.1.upperBound, $0.0.path) < ($1.1.upperBound, $1.0.path) }
-        guard let (file, _) = newest else { return nil }
-        let events = try EventFile.read(try await repository.blobData(file.blob), path: file.path)
-        return events.max { $0.sequence < $1.sequence }
-    }
-
-    /// `files` with its events files replaced by one file holding only the events the branch at `tip`
-    /// does not have yet, chained to the branch's last event.
+    /// `files` with its events files replaced by new ones holding the events of the batch that the
+    /// branch at `tip` lacks: those after its last event, and those of any events file there that cannot
+    /// be read or is gone (see ``PublishedEvents``). No existing file is written over: a new file whose
+    /// usual name a damaged file holds is named as a copy.
     ///
-    /// When the batch does not continue the branch's chain (the branch was written from another store,
-    /// its last event differs from the store's, or its newest events file cannot be read), the events
-    /// are left out rather than published broken; `charter verify` reports the branch's chain.
-    static func continuingEvents(
-        _ files: [String: [UInt8]], in repository: GitRepository, at tip: ObjectID?
+    /// When the branch's events are not the batch's (written from another store, or edited), the events
+    /// are left out rather than published broken; the pass reports it (`EventsDiverged`) and
+    /// `charter verify` names the event.
+    static func missingEvents(
+        _ files: [String: [UInt8]], in repository: GitRepository, at tip: ObjectID?, cache: EventFileCache?
     ) async throws -> [String: [UInt8]] {
         let eventPaths = files.keys.filter(EventFile.isEventFile)
         guard !eventPaths.isEmpty else { return files }
@@ -166,14 +178,8 @@ public enum StatusWriter {
             result[path] = nil
         }
         candidates.sort { $0.sequence < $1.sequence }
-        let last: Event?
-        do { last = try await lastPublishedEvent(in: repository, at: tip) } catch is EventFileError { return result }
-        if let last, let same = candidates.first(where: { $0.sequence == last.sequence }), same.hash != last.hash {
-            return result
-        }
-        var writer = EventLogWriter(after: last)
-        do { try writer.add(candidates.filter { $0.sequence > (last?.sequence ?? 0) }) } catch { return result }
-        if let file = writer.flush() { result[file.path] = file.bytes }
+        let published = try await PublishedEvents.read(from: repository, at: tip, cache: cache)
+        for file in published.missingFiles(from: candidates) { result[file.path] = file.bytes }
         return result
     }
 
@@ -194,7 +200,8 @@ public enum StatusWriter {
     /// commit is built without touching its working tree, and the branch moves by compare-and-swap,
     /// retried when someone else moved it in between.
     static func commitLocally(
-        _ files: [String: [UInt8]], in location: String, branch: String, message: String
+        _ files: [String: [UInt8]], in location: String, branch: String, message: String,
+        cache: EventFileCache? = nil
     ) async throws -> ObjectID {
         let repository = try await GitRepository.open(at: URL(fileURLWithPath: location).standardizedFileURL)
         let reference = "refs/heads/" + branch
@@ -202,7 +209,7 @@ public enum StatusWriter {
         while true {
             attempt += 1
             let tip = try await repository.headCommitOfBranch(reference)
-            var files = try await continuingEvents(files, in: repository, at: tip)
+            var files = try await missingEvents(files, in: repository, at: tip, cache: cache)
             files = try await droppingPublishedBlobs(files, in: repository, at: tip)
             let commit = try await repository.createCommit(
                 parent: tip, changes: files.mapValues { .write($0) }, message: message,

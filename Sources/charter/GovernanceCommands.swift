@@ -109,6 +109,10 @@ struct ReconcileCommand: AsyncParsableCommand {
                             "reason": .string($0.reason.rawValue), "message": .string($0.message),
                         ]
                     }),
+                "damagedEventFiles": .array(
+                    report.damagedEventFiles.map { ["path": .string($0.path), "reason": .string($0.reason)] }),
+                "foreignEntries": .array(
+                    report.foreignEntries.map { ["path": .string($0.path), "reason": .string($0.reason)] }),
                 "ticks": .array(
                     report.ticks.map {
                         [
@@ -124,6 +128,12 @@ struct ReconcileCommand: AsyncParsableCommand {
         case .text:
             print(Terminal.sanitize("\(report.condition.rawValue): \(report.reason) — \(report.message)"))
             for b in report.branches { print(Terminal.sanitize("  \(b.branch): \(b.reason) — \(b.message)")) }
+            for p in report.damagedEventFiles {
+                Terminal.printError("warning: damaged events file \(p.path): \(p.reason)")
+            }
+            for p in report.foreignEntries {
+                Terminal.printError("warning: the status branch holds \(p.path), ignored: \(p.reason)")
+            }
             for t in report.ticks { print(Terminal.sanitize("  routine \(t.routine): \(t.action) — \(t.message)")) }
             for a in report.approvals { print(Terminal.sanitize("  approval \(a)")) }
             for c in report.capacity { Terminal.printError("note: \(c)") }

@@ -24,6 +24,27 @@ import Testing
         return (repo, charter)
     }
 
+    @Test func votesAndPassesGoOnOverEntriesGitRefuses() throws {
+        let (repo, charter) = try proposed()
+        for name in ["..", ".", ".git"] {
+            try repo.commitCraftedEntry(on: "charter/status", in: "votes/P-0001", named: name)
+        }
+        for voter in ["priya", "jonas"] {
+            let vote = try charter.vote(as: voter, on: repo.root.path)
+            #expect(vote.status == 0, "\(vote.stderr)")
+        }
+        let applied = try charter.run(["reconcile", "--once", repo.root.path, "--now", quiet])
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        #expect(applied.stdout.hasPrefix("Ready: Applied"), "\(applied.stdout)")
+        #expect(
+            applied.stderr.contains("warning: the status branch holds votes/P-0001/.., ignored"), "\(applied.stderr)")
+        let verify = try charter.run(["verify", repo.root.path])
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains("FAIL  layout: 3 entries Charter does not write"), "\(verify.stdout)")
+        #expect(verify.stdout.contains("votes/P-0001/.git: its name `.git` is one git refuses"))
+        #expect(verify.stdout.contains("ok    votes: 2, 0 refused"), "\(verify.stdout)")
+    }
+
     @Test func aProposalBranchGitCannotMergeIsReportedAndSkipped() throws {
         let repo = try exampleClone()
         let charter = CharterBinary()
@@ -44,6 +65,40 @@ import Testing
             #expect(pass.stdout.contains("proposals/good: AwaitingVotes — P-0001"), "\(pass.stdout)")
         }
         #expect(try repo.git("show", "charter/status:STATUS.md").contains("`proposals/evil`: **Unreadable**"))
+    }
+
+    @Test func aDamagedEventsFileStallsThePassAndVerifyAndRebuildNameIt() throws {
+        let (repo, charter) = try proposed()
+        let files = try repo.git("ls-tree", "-r", "--name-only", "charter/status", "events").split(separator: "\n")
+        let newest = String(try #require(files.last))
+        // Truncate it with plain git, in a commit of its own.
+        let tree = makeTemporaryDirectory("damage").appendingPathComponent("status")
+        try repo.git("worktree", "add", "-q", tree.path, "charter/status")
+        let file = tree.appendingPathComponent(newest)
+        let bytes = try Data(contentsOf: file)
+        try bytes.prefix(bytes.count / 2).write(to: file)
+        try GitFixture.run(["-C", tree.path, "commit", "-q", "-am", "truncate"])
+        try repo.git("worktree", "remove", "--force", tree.path)
+
+        let stalled = try charter.run(["reconcile", "--once", repo.root.path, "--now", quiet])
+        #expect(stalled.status == 1)
+        #expect(
+            stalled.stdout.hasPrefix("Stalled: EventsDamaged — \(newest) on charter/status cannot be read"),
+            "\(stalled.stdout)")
+        #expect(stalled.stderr.contains("warning: damaged events file \(newest)"), "\(stalled.stderr)")
+        let copy = newest.replacingOccurrences(of: ".jsonl.gz", with: ".1.jsonl.gz")
+        #expect(try repo.git("show", "charter/status:status.yaml").contains("reason: EventsDamaged"))
+
+        let verify = try charter.run(["verify", repo.root.path])
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains("unreadable: \(newest):"), "\(verify.stdout)")
+        #expect(verify.stdout.contains("also in \(copy), so the chain does not depend on it"), "\(verify.stdout)")
+        #expect(!verify.stdout.contains("chain broken"))
+
+        let rebuilt = try charter.run(["rebuild", repo.root.path, "--into", makeTemporaryDirectory("rebuilt").path])
+        #expect(rebuilt.status == 0, "\(rebuilt.stdout)\(rebuilt.stderr)")
+        #expect(rebuilt.stdout.contains("(equal)"), "\(rebuilt.stdout)")
+        #expect(rebuilt.stderr.contains("note: skipped the damaged events file \(newest)"), "\(rebuilt.stderr)")
     }
 
     @Test func validateRefusesAStatusBranchOnTheWatchedBranchAndAZeroPollInterval() throws {
