@@ -95,8 +95,8 @@ let package = Package(
         .target(
             name: "CharterControl",
             dependencies: [
-                "CharterGit", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance", "CharterStatus",
-                "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
+                "CharterGit", "CharterYAML", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance",
+                "CharterStatus", "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

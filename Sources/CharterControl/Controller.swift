@@ -197,8 +197,8 @@ public struct Controller: Sendable {
     }
 
     /// Writes the pass back to the status branch: first looks at what is there (entries that are not
-    /// Charter's, damaged events files — see ``StatusBranchInspection``) and adds it to `report`, then
-    /// publishes. Files equal to the branch's commit nothing.
+    /// Charter's, damaged events files, the conditions' times — see ``StatusBranchInspection``) and adds
+    /// it to `report`, then publishes. Files equal to the branch's commit nothing.
     func writeBack(_ report: inout ReconcileReport, at time: Date) async throws {
         let statusBranch = try store.actualState().organization?.statusBranch ?? StatusPublisher.defaultBranch
         let storeEvents = try store.events()
@@ -208,7 +208,8 @@ public struct Controller: Sendable {
             repository, branch: statusBranch, storeEvents: storeEvents, cache: eventFiles)
         inspection.annotate(&report, branch: statusBranch)
         let overview = try runs.map { try RunOverview(store: $0.store) }
-        var files = try StatusWriter.files(for: report, store: store, now: time, runs: overview)
+        var files = try StatusWriter.files(
+            for: report, store: store, now: time, runs: overview, previousConditions: inspection.previousConditions)
         if let runs, let overview {
             files.merge(try RunStatusWriter.files(store: runs.store)) { mine, _ in mine }
             files.merge(RunApprovals.files(overview.approvals)) { mine, _ in mine }

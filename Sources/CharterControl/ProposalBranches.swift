@@ -244,7 +244,7 @@ public enum ProposalBranches {
             outcome.message = "\(proposal.id) merged \(branch) into \(c.watched) as \(result.revision.prefix(12))"
             return outcome
         }
-        proposal = try c.store.save(proposal, actor: c.actor)
+        proposal = try c.store.saveIfChanged(proposal, actor: c.actor)
         outcome.reason =
             proposal.state == .open
             ? .awaitingVotes : BranchOutcome.Reason(rawValue: proposal.state.rawValue.capitalized)

@@ -128,7 +128,7 @@ public enum Reconciler {
                 try proposal.transition(to: .failed, at: now, reason: "apply failed: \(error)")
             }
         }
-        proposal = try store.save(proposal, actor: actor)
+        proposal = try store.saveIfChanged(proposal, actor: actor)
         report.proposal = proposal
         switch proposal.state {
         case .applied:

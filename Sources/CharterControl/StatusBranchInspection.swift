@@ -5,7 +5,8 @@ import CharterStore
 import Foundation
 
 /// What a pass finds on the status branch before it writes there: entries that are not Charter's,
-/// events files that cannot be read, and whether the branch's events are the store's.
+/// events files that cannot be read, whether the branch's events are the store's, and the conditions
+/// of the `status.yaml` there (so a condition that did not change keeps its `lastTransitionTime`).
 ///
 /// Nothing found here stops the pass or the write-back: foreign entries are reported and left alone,
 /// the events of a damaged file are written again in a new file, and only a record that is not the
@@ -24,6 +25,8 @@ public struct StatusBranchInspection: Sendable {
     /// The damaged events files, each with why and where its events are (or will be, after this
     /// write-back).
     public var damagedEventFiles: [FileProblem] = []
+    /// The conditions of the `status.yaml` at the tip.
+    public var previousConditions: [StatusCondition] = []
 
     /// Reads the status `branch` of `repository` at its tip, against the store's events.
     public static func inspect(
@@ -46,6 +49,12 @@ public struct StatusBranchInspection: Sendable {
         for file in planned { after.add(try EventFile.read(file.bytes, path: file.path), from: file.path) }
         result.damagedEventFiles = result.events.damaged.map { damage in
             FileProblem(path: damage.path, reason: describe(damage, copies: after.copies(of: damage)))
+        }
+        if let status = files.first(where: { $0.path == "status.yaml" && $0.mode == .regular }),
+            try await repository.blobSize(status.blob) <= 1 << 20
+        {
+            result.previousConditions = StatusCondition.conditions(
+                inStatusYAML: try await repository.blobData(status.blob))
         }
         return result
     }

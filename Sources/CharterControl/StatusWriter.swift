@@ -18,9 +18,13 @@ public enum StatusWriter {
     /// branch) become one new events file. Without it every event of the store goes into the file, and
     /// ``publish(_:to:branch:dataDirectory:auth:message:cache:)`` trims the batch to the events the branch
     /// does not hold yet — so a write-back never duplicates an event and the chain continues across files.
+    ///
+    /// `previousConditions` are the conditions of the `status.yaml` on the branch: one whose status,
+    /// reason and message are unchanged keeps its `lastTransitionTime`, so a pass that changes nothing
+    /// writes the same files and commits nothing.
     public static func files(
         for report: ReconcileReport, store: StateStore, now: Date, publishedSequence: Int? = nil,
-        runs: RunOverview? = nil
+        runs: RunOverview? = nil, previousConditions: [StatusCondition] = []
     ) throws -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
         let unpublished = try store.events().filter { $0.sequence > (publishedSequence ?? 0) }
@@ -36,7 +40,8 @@ public enum StatusWriter {
         }
         let proposals = try store.proposals()
         let applied = try store.history(limit: 10)
-        files["status.yaml"] = Array(YAMLWriter.document(statusValue(report, now: now)).utf8)
+        files["status.yaml"] = Array(
+            YAMLWriter.document(statusValue(report, now: now, previousConditions: previousConditions)).utf8)
         files["STATUS.md"] = Array(
             (markdown(report, proposals: proposals, applied: applied) + (runs?.markdown ?? "")).utf8)
         for p in proposals {
@@ -51,20 +56,21 @@ public enum StatusWriter {
     }
 
     /// `status.yaml`: the revisions, the three conditions (only the pass's is `True`), the proposal,
-    /// and what the pass found wrong with proposal branches and the status branch itself.
-    static func statusValue(_ r: ReconcileReport, now: Date) -> Value {
+    /// and what the pass found wrong with proposal branches and the status branch itself. No field
+    /// changes with the time alone: there is no "last pass at", and a condition keeps its
+    /// `lastTransitionTime` while it stays the same (see ``StatusCondition``).
+    static func statusValue(_ r: ReconcileReport, now: Date, previousConditions: [StatusCondition] = []) -> Value {
         let time = ISO8601DateFormatter().string(from: now)
         func condition(_ type: ReconcileReport.Condition) -> Value {
-            [
-                "type": .string(type.rawValue), "status": .string(r.condition == type ? "True" : "False"),
-                "reason": .string(r.condition == type ? r.reason.rawValue : ""),
-                "message": .string(r.condition == type ? r.message : ""), "lastTransitionTime": .string(time),
-            ]
+            let active = r.condition == type
+            return StatusCondition(
+                type: type.rawValue, status: active ? "True" : "False", reason: active ? r.reason.rawValue : "",
+                message: active ? r.message : "", lastTransitionTime: time
+            ).keepingTime(of: previousConditions).value
         }
         var value: [String: Value] = [
             "observedRevision": r.observedRevision.map(Value.string) ?? .null,
             "appliedRevision": r.appliedRevision.map(Value.string) ?? .null,
-            "lastReconcileTime": .string(time),
             "conditions": [condition(.ready), condition(.reconciling), condition(.stalled)],
             "proposal": r.proposal.map { .string($0.id.description) } ?? .null,
         ]

@@ -151,4 +151,15 @@ import Testing
         #expect(applied.stdout.hasPrefix("Ready: Applied"), "\(applied.stdout)\(applied.stderr)")
         #expect(try charter.run(["verify", repo.root.path]).status == 0)
     }
+
+    @Test func twoIdlePassesCommitNothing() throws {
+        let (repo, charter) = try proposed()
+        let before = try repo.git("rev-parse", "charter/status")
+        for _ in 0..<2 {
+            let pass = try charter.run(["reconcile", "--once", repo.root.path, "--now", quiet])
+            #expect(pass.status == 0, "\(pass.stderr)")
+        }
+        #expect(try repo.git("rev-parse", "charter/status") == before)
+        #expect(try charter.run(["runs"]).stdout.hasPrefix("No runs"), "no routine was due")
+    }
 }

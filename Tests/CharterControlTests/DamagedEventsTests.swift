@@ -71,6 +71,13 @@ import Testing
         #expect(status.contains("damagedEventFiles:"))
         #expect(try repo.git("show", "charter/status:STATUS.md").contains("## Damaged events files"))
 
+        // Nothing changed since: the next pass says the same and commits nothing.
+        let tip = try repo.git("rev-parse", "charter/status")
+        let again = try await controller(repo, store, data, at: now.addingTimeInterval(120)).reconcile()
+        #expect(again.reason == .eventsDamaged)
+        let diff = try repo.git("diff", "--stat", tip, "charter/status")
+        #expect(diff.isEmpty, "\(diff)")
+
         // New events go on in new files, chained across the copy.
         try await helper.castVote("approve", by: "priya", on: proposal, in: repo)
         try await helper.castVote("approve", by: "jonas", on: proposal, in: repo)
