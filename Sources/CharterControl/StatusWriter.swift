@@ -12,6 +12,9 @@ import Foundation
 /// proposal and its rendered diff, and the store's events as immutable, hash-chained events files
 /// (`events/YYYY/MM/DD/<first>-<last>.jsonl.gz`).
 public enum StatusWriter {
+    /// How many entries Charter ignores `status.yaml` and `STATUS.md` list; the count is always given.
+    static let listedEntries = 100
+
     /// The files of the status branch for `report` and the store's proposals and events.
     ///
     /// The store's events after `publishedSequence` (the last sequence number already on the status
@@ -88,7 +91,11 @@ public enum StatusWriter {
             .array(list.map { ["path": .string($0.path), "reason": .string($0.reason)] })
         }
         if !r.damagedEventFiles.isEmpty { value["damagedEventFiles"] = problems(r.damagedEventFiles) }
-        if !r.foreignEntries.isEmpty { value["foreignEntries"] = problems(r.foreignEntries) }
+        if !r.foreignEntries.isEmpty {
+            // Whoever can push the branch decides how many there are: the file lists a bounded number.
+            value["foreignEntries"] = problems(Array(r.foreignEntries.prefix(StatusWriter.listedEntries)))
+            value["foreignEntryCount"] = .int(r.foreignEntries.count)
+        }
         return .object(value)
     }
 
@@ -125,10 +132,12 @@ public enum StatusWriter {
         if !r.foreignEntries.isEmpty {
             s += "\n## Entries Charter ignores\n\n"
             s += "These are not files Charter writes: no decision reads them and no write changes them.\n\n"
-            for p in r.foreignEntries.prefix(100) {
+            for p in r.foreignEntries.prefix(listedEntries) {
                 s += "- \(StatusText.code(p.path)): \(StatusText.line(p.reason))\n"
             }
-            if r.foreignEntries.count > 100 { s += "- … and \(r.foreignEntries.count - 100) more\n" }
+            if r.foreignEntries.count > listedEntries {
+                s += "- … and \(r.foreignEntries.count - listedEntries) more (`charter verify` lists them all)\n"
+            }
         }
         if !r.diagnostics.isEmpty {
             s += "\n## Errors in the observed revision\n\n```\n"

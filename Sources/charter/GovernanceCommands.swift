@@ -131,8 +131,13 @@ struct ReconcileCommand: AsyncParsableCommand {
             for p in report.damagedEventFiles {
                 Terminal.printError("warning: damaged events file \(p.path): \(p.reason)")
             }
-            for p in report.foreignEntries {
+            for p in report.foreignEntries.prefix(20) {
                 Terminal.printError("warning: the status branch holds \(p.path), ignored: \(p.reason)")
+            }
+            if report.foreignEntries.count > 20 {
+                Terminal.printError(
+                    "warning: … and \(report.foreignEntries.count - 20) more entries Charter ignores; `charter verify` lists them all"
+                )
             }
             for t in report.ticks { print(Terminal.sanitize("  routine \(t.routine): \(t.action) — \(t.message)")) }
             for a in report.approvals { print(Terminal.sanitize("  approval \(a)")) }

@@ -68,6 +68,7 @@ import Testing
         let status = try repo.git("show", "charter/status:status.yaml")
         #expect(status.contains("foreignEntries:"), "\(status)")
         #expect(status.contains("votes/P-0001/../x.json"))
+        #expect(status.contains("foreignEntryCount: 3"))
         let markdown = try repo.git("show", "charter/status:STATUS.md")
         #expect(markdown.contains("## Entries Charter ignores"), "\(markdown)")
         #expect(markdown.contains("`votes/P-0001/.git`"))
