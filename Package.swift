@@ -102,8 +102,8 @@ let package = Package(
         .target(
             name: "CharterControl",
             dependencies: [
-                "CharterGit", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance", "CharterStatus",
-                "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
+                "CharterGit", "CharterYAML", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance",
+                "CharterStatus", "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
                 "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

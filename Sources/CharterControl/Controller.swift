@@ -1,6 +1,7 @@
 import CharterFoundation
 import CharterGit
 import CharterModel
+import CharterStatus
 import CharterStore
 import Foundation
 
@@ -78,6 +79,8 @@ public struct Controller: Sendable {
     /// How long a finished run's workspace is kept (by the real clock, not `schedulerNow`); nil
     /// keeps every workspace.
     public var workspaceRetention: Duration? = RunService.defaultWorkspaceRetention
+    /// The status branch's events files already read: each is read once per process, not per pass.
+    public let eventFiles = EventFileCache()
 
     public init(
         location: String, branch: String?, store: StateStore, dataDirectory: URL, auth: GitAuth, actor: String,
@@ -144,7 +147,7 @@ public struct Controller: Sendable {
             }
             throw error
         }
-        guard report.reason != "NotBootstrapped" else { return report }
+        guard report.reason != .notBootstrapped else { return report }
         if let runs {
             // Routines run from the applied state only, whatever the watched branch says meanwhile.
             try await runs.engine.poll()
@@ -154,7 +157,7 @@ public struct Controller: Sendable {
             report.ticks = try await runs.tick(actual, now: schedulerNow())
             let pending = try RunApprovals.pending(runs.store)
             if !pending.isEmpty {
-                let statusBranch = actual.organization?.statusBranch ?? "charter/status"
+                let statusBranch = actual.organization?.statusBranch ?? StatusPublisher.defaultBranch
                 let repository = try await StatusWriter.statusRepository(
                     of: location, branch: statusBranch, dataDirectory: dataDirectory, auth: auth)
                 report.approvals = try await RunApprovals.resolve(
@@ -169,26 +172,38 @@ public struct Controller: Sendable {
                 report.workspacesNotRemoved = cleanup.failed
             }
         }
-        if writeBack {
-            let statusBranch = try store.actualState().organization?.statusBranch ?? "charter/status"
-            let overview = try runs.map { try RunOverview(store: $0.store) }
-            var files = try StatusWriter.files(for: report, store: store, now: time, runs: overview)
-            if let runs, let overview {
-                files.merge(try RunStatusWriter.files(store: runs.store)) { mine, _ in mine }
-                files.merge(RunApprovals.files(overview.approvals)) { mine, _ in mine }
-            }
-            try await StatusWriter.publish(
-                files, to: location, branch: statusBranch, dataDirectory: dataDirectory, auth: auth,
-                message: "charter: \(report.reason) \(report.observedRevision?.prefix(12) ?? "")")
-        }
+        if writeBack { try await writeBack(&report, at: time) }
         return report
+    }
+
+    /// Writes the pass back to the status branch: first looks at what is there (entries that are not
+    /// Charter's, damaged events files, the conditions' times — see ``StatusBranchInspection``) and adds
+    /// it to `report`, then publishes. Files equal to the branch's commit nothing.
+    func writeBack(_ report: inout ReconcileReport, at time: Date) async throws {
+        let statusBranch = try store.actualState().organization?.statusBranch ?? StatusPublisher.defaultBranch
+        let storeEvents = try store.events()
+        let repository = try await StatusWriter.statusRepository(
+            of: location, branch: statusBranch, dataDirectory: dataDirectory, auth: auth)
+        let inspection = try await StatusBranchInspection.inspect(
+            repository, branch: statusBranch, storeEvents: storeEvents, cache: eventFiles)
+        inspection.annotate(&report, branch: statusBranch)
+        let overview = try runs.map { try RunOverview(store: $0.store) }
+        var files = try StatusWriter.files(
+            for: report, store: store, now: time, runs: overview, previousConditions: inspection.previousConditions)
+        if let runs, let overview {
+            files.merge(try RunStatusWriter.files(store: runs.store)) { mine, _ in mine }
+            files.merge(RunApprovals.files(overview.approvals)) { mine, _ in mine }
+        }
+        try await StatusWriter.publish(
+            files, to: location, branch: statusBranch, dataDirectory: dataDirectory, auth: auth,
+            message: "charter: \(report.reason) \(report.observedRevision?.prefix(12) ?? "")", cache: eventFiles)
     }
 
     /// One pass; failures are logged, never thrown, so the loop goes on.
     public func pass() async {
         do {
             let report = try await reconcile()
-            var fields = ["condition": report.condition.rawValue, "reason": report.reason]
+            var fields = ["condition": report.condition.rawValue, "reason": report.reason.rawValue]
             if let p = report.proposal { fields["proposal"] = p.id.description }
             if let r = report.observedRevision { fields["observed"] = String(r.prefix(12)) }
             log(
@@ -217,21 +232,44 @@ public struct Controller: Sendable {
                         time: now(), level: .warning, message: "cannot remove the workspace of \(run): \(why)",
                         fields: ["run": run]))
             }
+            // A branch that needs its author's attention is a warning; the others are progress.
+            let problem: Set<BranchOutcome.Reason> = [.unreadable, .conflict, .invalidRevision]
             for b in report.branches {
-                var fields = ["branch": b.branch, "reason": b.reason]
+                var fields = ["branch": b.branch, "reason": b.reason.rawValue]
                 if let p = b.proposal { fields["proposal"] = p.description }
-                log(LogLine(time: now(), level: .info, message: b.message, fields: fields))
+                log(
+                    LogLine(
+                        time: now(), level: problem.contains(b.reason) ? .warning : .info, message: b.message,
+                        fields: fields))
+            }
+            for p in report.damagedEventFiles {
+                log(
+                    LogLine(
+                        time: now(), level: .warning, message: "damaged events file: \(p.reason)",
+                        fields: ["path": p.path]))
+            }
+            if let first = report.foreignEntries.first {
+                log(
+                    LogLine(
+                        time: now(), level: .warning,
+                        message:
+                            "the status branch holds \(report.foreignEntries.count) entries Charter ignores; first: \(first.path): \(first.reason)",
+                        fields: ["entries": String(report.foreignEntries.count)]))
             }
         } catch {
             log(LogLine(time: now(), level: .error, message: "reconcile failed: \(error)", fields: [:]))
         }
     }
 
-    /// The wait between passes: the flag, else the applied Organization's `pollInterval`, else 1 minute.
+    /// The shortest wait between passes. `charter validate` refuses a shorter `pollInterval` and the
+    /// command line a shorter `--interval`; this floor also holds for a state applied before that check.
+    public static let minimumPollInterval: Duration = .seconds(1)
+
+    /// The wait between passes: the flag, else the applied Organization's `pollInterval`, else 1
+    /// minute; never below ``minimumPollInterval``, so a zero interval cannot spin the loop.
     public func pollInterval() -> Duration {
-        if let interval { return interval }
         let ms = (try? store.actualState().organization?.pollIntervalMilliseconds) ?? nil
-        return .milliseconds(ms ?? 60_000)
+        return max(interval ?? .milliseconds(ms ?? 60_000), Self.minimumPollInterval)
     }
 
     /// Sleeps `duration` or until `stop` is requested, whichever comes first.

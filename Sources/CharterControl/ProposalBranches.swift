@@ -5,14 +5,40 @@ import CharterPlan
 import CharterStore
 import Foundation
 
-/// What the controller did with one `proposals/NAME` branch in a pass.
+/// What the controller did with one proposal branch in a pass.
 public struct BranchOutcome: Sendable, Hashable {
+    /// Why, in one CamelCase word.
+    public struct Reason: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(stringLiteral value: String) { rawValue = value }
+        public var description: String { rawValue }
+
+        /// The branch's proposal waits for votes.
+        public static let awaitingVotes: Reason = "AwaitingVotes"
+        /// The branch was approved, merged into the watched branch and applied.
+        public static let merged: Reason = "Merged"
+        /// The branch does not merge cleanly into the watched branch.
+        public static let conflict: Reason = "Conflict"
+        /// The merged revision does not load.
+        public static let invalidRevision: Reason = "InvalidRevision"
+        /// The branch changes nothing the watched branch does not already apply.
+        public static let noChanges: Reason = "NoChanges"
+        /// The watched branch moved while the approved branch was merged; the next pass retries.
+        public static let mergeRaced: Reason = "MergeRaced"
+        /// Another branch was merged in this pass; this one is planned again next pass.
+        public static let waiting: Reason = "Waiting"
+        /// The branch cannot be read or merged at all (an entry git refuses, such as `.git`, or an object
+        /// that cannot be read); it is skipped, and the other branches go on.
+        public static let unreadable: Reason = "Unreadable"
+    }
+
     /// The branch, e.g. `proposals/rename-research`.
     public var branch: String
     /// The proposal for it, as saved after the pass, when there is one.
     public var proposal: ProposalID?
-    /// `AwaitingVotes`, `Merged`, `Conflict`, `InvalidRevision`, `NoChanges`, `Rejected`, `MergeRaced`.
-    public var reason: String
+    /// Why: one of the constants of ``Reason``, or the proposal's state (`Rejected`, `Failed`…).
+    public var reason: Reason
     /// What happened, for people.
     public var message: String
 }
@@ -26,8 +52,9 @@ public struct BranchOutcome: Sendable, Hashable {
 /// Branches are considered only while the watched branch itself is fully applied, so a branch's
 /// change set is exactly its own change; at most one branch is merged per pass, because a merge
 /// moves the watched branch that every other branch was planned against.
-enum ProposalBranches {
-    static let prefix = "refs/heads/proposals/"
+public enum ProposalBranches {
+    /// The Organization's default `controller.proposalBranchPrefix`.
+    public static let defaultPrefix = "proposals/"
 
     struct Context {
         var git: GitRepository
@@ -35,6 +62,8 @@ enum ProposalBranches {
         var watched: String
         var head: String
         var statusBranch: String
+        /// The applied Organization's `controller.proposalBranchPrefix`, such as `proposals/`.
+        var proposalPrefix: String
         var store: StateStore
         var auth: GitAuth
         var actor: String
@@ -44,62 +73,109 @@ enum ProposalBranches {
     static func pass(_ c: Context) async throws -> [BranchOutcome] {
         let actual = try c.store.actualState()
         guard let watchedHead = ObjectID(hex: c.head) else { return [] }
+        let prefix = "refs/heads/" + c.proposalPrefix
         var outcomes: [BranchOutcome] = []
         var merged = false
         for branch in try await c.git.branches() where branch.reference.hasPrefix(prefix) {
             let name = String(branch.reference.dropFirst(prefix.count))
-            let shown = "proposals/" + name
-            let tip = branch.target
-            // Already part of the watched branch (merged, or never diverged): nothing to propose.
-            if try await c.git.isAncestor(tip, of: watchedHead) { continue }
-            if merged {
+            let shown = c.proposalPrefix + name
+            let reading: Reading
+            do {
+                // Already part of the watched branch (merged, or never diverged): nothing to propose.
+                if try await c.git.isAncestor(branch.target, of: watchedHead) { continue }
+                if merged {
+                    outcomes.append(
+                        BranchOutcome(
+                            branch: shown, proposal: nil, reason: .waiting,
+                            message: "another proposal branch was merged in this pass; planned again next pass"))
+                    continue
+                }
+                reading = try await read(branch: shown, tip: branch.target, watchedHead: watchedHead, actual: actual, c)
+            } catch {
+                // Whatever is in one branch must not stop the pass: it is reported and skipped.
                 outcomes.append(
                     BranchOutcome(
-                        branch: shown, proposal: nil, reason: "Waiting",
-                        message: "another proposal branch was merged in this pass; planned again next pass"))
+                        branch: shown, proposal: nil, reason: .unreadable,
+                        message:
+                            "\(shown) cannot be read or merged: \(error); it is skipped until it is fixed or deleted"))
                 continue
             }
-            let outcome = try await propose(
-                branch: shown, source: .proposalBranch(name), tip: tip, watchedHead: watchedHead, actual: actual, c)
-            merged = merged || outcome.reason == "Merged"
-            outcomes.append(outcome)
+            switch reading {
+            case .done(let outcome): outcomes.append(outcome)
+            case .merged(let candidate):
+                let outcome = try await propose(candidate, source: .proposalBranch(name), actual: actual, c)
+                merged = merged || outcome.reason == .merged
+                outcomes.append(outcome)
+            }
         }
         return outcomes
     }
 
-    static func propose(
-        branch: String, source: ProposalSource, tip: ObjectID, watchedHead: ObjectID, actual: OrgState, _ c: Context
-    ) async throws -> BranchOutcome {
+    /// A proposal branch merged (in memory) into the watched branch's tip and planned.
+    struct Candidate {
+        var branch: String
+        var tip: ObjectID
+        var watchedHead: ObjectID
+        var tree: ObjectID
+        var changes: ChangeSet
+        var base: ObjectID?
+    }
+
+    /// What reading a branch gave: a candidate to govern, or an outcome already.
+    enum Reading {
+        case merged(Candidate)
+        case done(BranchOutcome)
+    }
+
+    /// Reads `branch` against the watched branch, touching nothing: the merge, the load and the plan.
+    /// Everything here depends on the branch's contents, so a failure is the branch's problem.
+    static func read(
+        branch: String, tip: ObjectID, watchedHead: ObjectID, actual: OrgState, _ c: Context
+    ) async throws -> Reading {
         var outcome = BranchOutcome(branch: branch, proposal: nil, reason: "", message: "")
         let merge = try await c.git.merge(ours: watchedHead, theirs: tip)
         guard let tree = merge.tree else {
-            outcome.reason = "Conflict"
+            outcome.reason = .conflict
             outcome.message =
                 "\(branch) does not merge cleanly into \(c.watched): \(merge.conflicts.joined(separator: ", ")); rebase it"
-            return outcome
+            return .done(outcome)
         }
-        let signature = GitSignature(name: "Charter", email: "charter@localhost", date: c.now)
         let probe = try await c.git.createCommit(
-            tree: tree, parents: [watchedHead, tip], message: "Merge \(branch) into \(c.watched)", author: signature)
+            tree: tree, parents: [watchedHead, tip], message: "Merge \(branch) into \(c.watched)",
+            author: signature(c))
         let loaded = Loader.load(try await RevisionSource.files(of: c.git, at: probe))
         guard loaded.isValid else {
-            outcome.reason = "InvalidRevision"
+            outcome.reason = .invalidRevision
             outcome.message =
                 "\(loaded.diagnostics.count) errors in \(branch) merged into \(c.watched); first: \(loaded.diagnostics.first.map(\.description) ?? "")"
-            return outcome
+            return .done(outcome)
         }
-        let changes = Planner.plan(desired: loaded.state, actual: actual)
+        let base = try await c.git.mergeBase(watchedHead, tip)
+        return .merged(
+            Candidate(
+                branch: branch, tip: tip, watchedHead: watchedHead, tree: tree,
+                changes: Planner.plan(desired: loaded.state, actual: actual), base: base))
+    }
+
+    static func signature(_ c: Context) -> GitSignature {
+        GitSignature(name: "Charter", email: "charter@localhost", date: c.now)
+    }
+
+    static func propose(
+        _ m: Candidate, source: ProposalSource, actual: OrgState, _ c: Context
+    ) async throws -> BranchOutcome {
+        let (branch, tip, watchedHead, changes) = (m.branch, m.tip, m.watchedHead, m.changes)
+        var outcome = BranchOutcome(branch: branch, proposal: nil, reason: "", message: "")
         var pending = try c.store.pendingProposals(source: source).first
         if changes.isEmpty {
             if var stale = pending, stale.state == .open {
                 _ = try stale.replan(changeSetHash: changes.hash, head: tip.hex, at: c.now)
                 _ = try c.store.save(stale, actor: c.actor)
             }
-            outcome.reason = "NoChanges"
+            outcome.reason = .noChanges
             outcome.message = "\(branch) changes nothing that \(c.watched) does not already apply"
             return outcome
         }
-        let base = try await c.git.mergeBase(watchedHead, tip)
         var superseded: [Proposal] = []
         if var current = pending {
             if current.state == .approved, current.changeSetHash != changes.hash {
@@ -132,7 +208,7 @@ enum ProposalBranches {
         if let pending {
             proposal = pending
         } else {
-            let commits = try await c.git.commitsBetween(base: base?.hex ?? "", head: tip.hex)
+            let commits = try await c.git.commitsBetween(base: m.base?.hex ?? "", head: tip.hex)
             let draft = ProposalDraft(
                 source: source, base: c.head, head: tip.hex, changeSet: changes, commits: commits, actual: actual,
                 createdAt: c.now)
@@ -147,13 +223,13 @@ enum ProposalBranches {
             proposal = try c.store.save(proposal, actor: c.actor)
             let message = "Merge \(branch) into \(c.watched) (\(proposal.id))\n\n\(proposal.explanation)\n"
             let mergeCommit = try await c.git.createCommit(
-                tree: tree, parents: [watchedHead, tip], message: message, author: signature)
+                tree: m.tree, parents: [watchedHead, tip], message: message, author: signature(c))
             do {
                 try await moveWatchedBranch(to: mergeCommit, from: watchedHead, c)
             } catch let error as GitError
                 where error.code == .modified || error.code == .pushRejected || error.code == .nonFastForward
             {
-                outcome.reason = "MergeRaced"
+                outcome.reason = .mergeRaced
                 outcome.message =
                     "\(proposal.id) is approved, but \(c.watched) moved while merging \(branch); the next pass plans it again"
                 return outcome
@@ -164,12 +240,14 @@ enum ProposalBranches {
             try proposal.transition(
                 to: .applied, at: c.now, reason: "merged into \(c.watched) as \(mergeCommit.short), applied")
             proposal = try c.store.save(proposal, actor: c.actor)
-            outcome.reason = "Merged"
+            outcome.reason = .merged
             outcome.message = "\(proposal.id) merged \(branch) into \(c.watched) as \(result.revision.prefix(12))"
             return outcome
         }
-        proposal = try c.store.save(proposal, actor: c.actor)
-        outcome.reason = proposal.state == .open ? "AwaitingVotes" : proposal.state.rawValue.capitalized
+        proposal = try c.store.saveIfChanged(proposal, actor: c.actor)
+        outcome.reason =
+            proposal.state == .open
+            ? .awaitingVotes : BranchOutcome.Reason(rawValue: proposal.state.rawValue.capitalized)
         outcome.message = "\(proposal.id) (\(branch)) \(proposal.explanation)"
         return outcome
     }

@@ -2,50 +2,9 @@ import CharterGit
 import CharterGovernance
 import CharterModel
 import CharterPlan
+import CharterStatus
 import CharterStore
 import Foundation
-
-/// What one reconcile pass found and did.
-public struct ReconcileReport: Sendable {
-    /// The Kubernetes-style condition after the pass.
-    public enum Condition: String, Sendable {
-        /// The applied state matches the watched branch.
-        case ready = "Ready"
-        /// A proposal is waiting for votes.
-        case reconciling = "Reconciling"
-        /// The pass cannot make progress without a person (invalid revision, not bootstrapped…).
-        case stalled = "Stalled"
-    }
-    public var condition: Condition
-    /// Why, in a word: `Applied`, `UpToDate`, `AwaitingVotes`, `InvalidRevision`, `NotBootstrapped`,
-    /// `Rejected`, `ApplyFailed`.
-    public var reason: String
-    public var message: String
-    /// The watched branch's commit.
-    public var observedRevision: String?
-    /// The applied commit after the pass.
-    public var appliedRevision: String?
-    /// The proposal for the branch, as saved after the pass.
-    public var proposal: Proposal?
-    /// Diagnostics when the revision did not load.
-    public var diagnostics: [Diagnostic]
-    /// Votes recorded by this pass (accepted or refused).
-    public var votesRecorded: Int
-    /// What happened to each `proposals/NAME` branch (considered only when the watched branch is
-    /// fully applied).
-    public var branches: [BranchOutcome] = []
-    /// What the scheduler started or skipped in this pass (when the pass runs routines).
-    public var ticks: [TickOutcome] = []
-    /// Approval steps of runs that their boards decided in this pass.
-    public var approvals: [String] = []
-    /// When the pass changed the capacity the broker enforces (an applied CapacitySource or
-    /// budget): the new configuration and its notes.
-    public var capacity: [String] = []
-    /// Finished runs whose workspaces this pass removed (their retention had passed).
-    public var workspacesRemoved: [String] = []
-    /// Finished runs whose workspaces could not be removed, with why (tried again next pass).
-    public var workspacesNotRemoved: [String: String] = [:]
-}
 
 /// One pass of the loop for the watched branch: fetch, load, plan, govern, apply.
 ///
@@ -64,7 +23,9 @@ public enum Reconciler {
         let actual = try store.actualState()
         let applied = try store.appliedRevision()
         let watched = branch ?? actual.organization?.branch ?? "main"
-        let statusBranch = actual.organization?.statusBranch ?? "charter/status"
+        // Where status, votes and proposal branches are: always the applied Organization's choice.
+        let statusBranch = actual.organization?.statusBranch ?? StatusPublisher.defaultBranch
+        let proposalPrefix = actual.organization?.proposalBranchPrefix ?? ProposalBranches.defaultPrefix
         let (repository, source) = try await RevisionSource.open(
             SourceRequest(location: location, revision: watched, allowWorkingTree: false, auth: auth),
             dataDirectory: dataDirectory)
@@ -77,21 +38,21 @@ public enum Reconciler {
 
         let loaded = Loader.load(source.files)
         guard loaded.isValid else {
-            report.reason = "InvalidRevision"
+            report.reason = .invalidRevision
             report.message = "\(loaded.diagnostics.count) errors in \(String(head.prefix(12))); fix them on \(watched)"
             report.diagnostics = loaded.diagnostics
             return report
         }
         guard let applied else {
-            report.reason = "NotBootstrapped"
+            report.reason = .notBootstrapped
             report.message = "nothing is applied yet; run `charter apply --bootstrap` once"
             return report
         }
         let changes = Planner.plan(desired: loaded.state, actual: actual)
         func branchContext(_ head: String) -> ProposalBranches.Context {
             ProposalBranches.Context(
-                git: git, location: location, watched: watched, head: head, statusBranch: statusBranch, store: store,
-                auth: auth, actor: actor, now: now)
+                git: git, location: location, watched: watched, head: head, statusBranch: statusBranch,
+                proposalPrefix: proposalPrefix, store: store, auth: auth, actor: actor, now: now)
         }
         let proposalSource = ProposalSource.branch(watched)
         try settleApproved(
@@ -104,7 +65,7 @@ public enum Reconciler {
                 _ = try store.save(stale, actor: actor)
             }
             report.condition = .ready
-            report.reason = "UpToDate"
+            report.reason = .upToDate
             report.message = "the applied state matches \(watched) at \(String(head.prefix(12)))"
             report.branches = try await ProposalBranches.pass(branchContext(head))
             return report
@@ -167,27 +128,27 @@ public enum Reconciler {
                 try proposal.transition(to: .failed, at: now, reason: "apply failed: \(error)")
             }
         }
-        proposal = try store.save(proposal, actor: actor)
+        proposal = try store.saveIfChanged(proposal, actor: actor)
         report.proposal = proposal
         switch proposal.state {
         case .applied:
             report.condition = .ready
-            report.reason = "Applied"
+            report.reason = .applied
             report.message = "\(proposal.id) applied \(String(head.prefix(12)))"
             report.branches = try await ProposalBranches.pass(branchContext(head))
         case .open:
             report.condition = .reconciling
-            report.reason = "AwaitingVotes"
+            report.reason = .awaitingVotes
             report.message = "\(proposal.id) \(proposal.explanation)"
         case .rejected:
-            report.reason = "Rejected"
+            report.reason = .rejected
             report.message = "\(proposal.id) was rejected: \(proposal.history.last?.reason ?? "")"
         case .failed:
-            report.reason = "ApplyFailed"
+            report.reason = .applyFailed
             report.message = proposal.history.last?.reason ?? "apply failed"
         case .approved, .superseded:
             report.condition = .reconciling
-            report.reason = "Pending"
+            report.reason = .pending
             report.message = "\(proposal.id) is \(proposal.state.rawValue)"
         }
         return report

@@ -18,12 +18,14 @@ public struct PreparedRevert: Sendable {
 /// restores every file P-0007's apply changed to its content before, onto a new proposal branch.
 /// The controller then proposes it like any proposal branch — routed, voted on, merged, applied.
 public enum Reverter {
-    /// Prepares the revert of applied proposal `id` in `location` (a path or URL) against `watched`.
-    /// Refused when the proposal was not applied, when a file it changed has changed again since (revert
-    /// that by hand: an automatic revert could undo someone else's work), or when the branch exists.
+    /// Prepares the revert of applied proposal `id` in `location` (a path or URL) against `watched`, on
+    /// the branch `<proposalPrefix>revert-<id>` (the applied Organization's prefix, so the controller
+    /// finds it). Refused when the proposal was not applied, when a file it changed has changed again
+    /// since (revert that by hand: an automatic revert could undo someone else's work), or when the
+    /// branch exists.
     public static func prepare(
-        _ id: ProposalID, location: String, watched: String, store: StateStore, dataDirectory: URL,
-        auth: GitAuth = .none, author: GitSignature
+        _ id: ProposalID, location: String, watched: String, proposalPrefix: String = ProposalBranches.defaultPrefix,
+        store: StateStore, dataDirectory: URL, auth: GitAuth = .none, author: GitSignature
     ) async throws -> PreparedRevert {
         guard let proposal = try store.proposal(id: id) else {
             throw SourceError("no proposal \(id) in this data directory; see `charter proposals`")
@@ -65,7 +67,7 @@ public enum Reverter {
             )
         }
         guard !changes.isEmpty else { throw SourceError("\(id) changed no configuration file; nothing to revert") }
-        let branch = "proposals/revert-\(id.description.lowercased())"
+        let branch = "\(proposalPrefix)revert-\(id.description.lowercased())"
         let message =
             "Revert \(id)\n\nRestores \(changes.count) file\(changes.count == 1 ? "" : "s") changed by \(id) (applied as \(applied.revision.prefix(12))).\n"
         let commit = try await git.createCommit(parent: head, changes: changes, message: message, author: author)
@@ -78,7 +80,8 @@ public enum Reverter {
         } catch let error as GitError
             where error.code == .exists || error.code == .pushRejected || error.code == .nonFastForward
         {
-            throw SourceError("the branch \(branch) already exists; merge or delete it before preparing another revert")
+            throw SourceError(
+                "the branch \(branch) already exists; merge or delete it before preparing another revert")
         }
         return PreparedRevert(branch: branch, commit: commit, paths: changes.keys.sorted())
     }

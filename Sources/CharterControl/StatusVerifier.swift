@@ -32,16 +32,26 @@ public enum StatusVerifier {
         guard let tip else { return result }
         let files = try await repository.listFiles(at: tip)
 
-        // Events: read every file; unreadable ones are reported and leave a gap the chain check names.
+        // Entries that are not Charter's: reported, and left out of the checks below.
+        result.foreignEntries = files.compactMap { file in
+            StatusLayout.problem(path: file.path, mode: file.mode).map { FileProblem(path: file.path, reason: $0) }
+        }
+
+        // Events: read every file; unreadable ones are reported and leave a gap the chain check names,
+        // unless their events are in another file too (written again by the controller).
         var readable: [String: [UInt8]] = [:]
+        var published = PublishedEvents()
         for file in files where EventFile.isEventFile(file.path) {
-            let bytes = try await repository.blobData(file.blob)
-            do {
-                _ = try EventFile.read(bytes, path: file.path)
-                readable[file.path] = bytes
-            } catch {
-                result.unreadableEventFiles.append(error)
+            switch await EventFile.read(file, in: repository) {
+            case .success(let events):
+                readable[file.path] = try await repository.blobData(file.blob)
+                published.add(events, from: file.path)
+            case .failure(let error): result.unreadableEventFiles.append(error)
             }
+        }
+        result.unreadableEventFiles.sort { $0.path < $1.path }
+        for damage in result.unreadableEventFiles {
+            if let copies = published.copies(of: damage) { result.eventFileCopies[damage.path] = copies }
         }
         result.eventFileCount = readable.count + result.unreadableEventFiles.count
         let chain = try EventChain(files: readable)
@@ -67,7 +77,10 @@ public enum StatusVerifier {
 
         // Proposals: every proposal.json must decode, under the directory of its own id.
         var changeSetHashes: [String: String] = [:]
-        for file in files where file.path.hasPrefix("proposals/") && file.path.hasSuffix("/proposal.json") {
+        for file in files
+        where file.path.hasPrefix("proposals/") && file.path.hasSuffix("/proposal.json")
+            && StatusLayout.problem(path: file.path, mode: file.mode) == nil
+        {
             result.proposalCount += 1
             let parts = file.path.split(separator: "/")
             let directory = parts.count == 3 ? String(parts[1]) : ""
@@ -88,7 +101,7 @@ public enum StatusVerifier {
         // Votes: each signature against the voter's keys in the applied state.
         let votePrefix = Reconciler.votesDirectory + "/"
         for file in files.sorted(by: { $0.path < $1.path })
-        where file.path.hasPrefix(votePrefix) && file.path.hasSuffix(".json") {
+        where file.path.hasPrefix(votePrefix) && StatusLayout.problem(path: file.path, mode: file.mode) == nil {
             result.voteCount += 1
             let bytes = try await repository.blobData(file.blob)
             if let reason = refusal(
@@ -154,8 +167,13 @@ public struct StatusVerification: Sendable {
     public var eventCount = 0
     /// Events files on the branch.
     public var eventFileCount = 0
-    /// Events files that cannot be read at all.
+    /// Events files that cannot be read at all, sorted by path.
     public var unreadableEventFiles: [EventFileError] = []
+    /// For an unreadable events file whose events (by its name's range) are all in readable files too —
+    /// written again by the controller — those files, by the unreadable file's path.
+    public var eventFileCopies: [String: [String]] = [:]
+    /// Entries that are not Charter's (names git refuses, symlinks, shapes Charter never writes).
+    public var foreignEntries: [FileProblem] = []
     /// The first break of the hash chain across all events files.
     public var chainProblem: EventChainProblem?
     /// The first branch event that differs from the store's event with the same sequence number.
@@ -184,7 +202,7 @@ public struct StatusVerification: Sendable {
     /// Whether the branch exists and every check passed.
     public var passed: Bool {
         tip != nil && unreadableEventFiles.isEmpty && chainProblem == nil && storeMismatch == nil
-            && blobProblems.isEmpty && refusedVotes.isEmpty && proposalProblems.isEmpty
+            && blobProblems.isEmpty && refusedVotes.isEmpty && proposalProblems.isEmpty && foreignEntries.isEmpty
     }
 
     /// The result as JSON: `ok`, then one object per check.
@@ -205,8 +223,17 @@ public struct StatusVerification: Sendable {
                 "count": .int(eventCount), "files": .int(eventFileCount), "unpublished": .int(unpublishedEventCount),
                 "firstBroken": problem(chainProblem), "storeMismatch": problem(storeMismatch),
                 "unreadable": .array(
-                    unreadableEventFiles.map { ["path": .string($0.path), "reason": .string($0.description)] }),
+                    unreadableEventFiles.map {
+                        [
+                            "path": .string($0.path), "reason": .string($0.description),
+                            "sequenceRange": EventFile.sequenceRange(ofPath: $0.path).map {
+                                [.int($0.lowerBound), .int($0.upperBound)]
+                            } ?? .null,
+                            "alsoIn": eventFileCopies[$0.path].map { .array($0.map(Value.string)) } ?? .null,
+                        ]
+                    }),
             ],
+            "layout": ["ok": .bool(foreignEntries.isEmpty), "foreign": list(foreignEntries)],
             "blobs": [
                 "ok": .bool(blobProblems.isEmpty), "count": .int(blobCount),
                 "problems": .array(blobProblems.map { ["path": .string($0.path), "reason": .string($0.description)] }),

@@ -12,15 +12,22 @@ import Foundation
 /// proposal and its rendered diff, and the store's events as immutable, hash-chained events files
 /// (`events/YYYY/MM/DD/<first>-<last>.jsonl.gz`).
 public enum StatusWriter {
+    /// How many entries Charter ignores `status.yaml` and `STATUS.md` list; the count is always given.
+    static let listedEntries = 100
+
     /// The files of the status branch for `report` and the store's proposals and events.
     ///
     /// The store's events after `publishedSequence` (the last sequence number already on the status
     /// branch) become one new events file. Without it every event of the store goes into the file, and
-    /// ``publish(_:to:branch:dataDirectory:auth:message:)`` trims the batch to the events the branch
+    /// ``publish(_:to:branch:dataDirectory:auth:message:cache:)`` trims the batch to the events the branch
     /// does not hold yet — so a write-back never duplicates an event and the chain continues across files.
+    ///
+    /// `previousConditions` are the conditions of the `status.yaml` on the branch: one whose status,
+    /// reason and message are unchanged keeps its `lastTransitionTime`, so a pass that changes nothing
+    /// writes the same files and commits nothing.
     public static func files(
         for report: ReconcileReport, store: StateStore, now: Date, publishedSequence: Int? = nil,
-        runs: RunOverview? = nil
+        runs: RunOverview? = nil, previousConditions: [StatusCondition] = []
     ) throws -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
         let unpublished = try store.events().filter { $0.sequence > (publishedSequence ?? 0) }
@@ -36,7 +43,8 @@ public enum StatusWriter {
         }
         let proposals = try store.proposals()
         let applied = try store.history(limit: 10)
-        files["status.yaml"] = Array(YAMLWriter.document(statusValue(report, now: now)).utf8)
+        files["status.yaml"] = Array(
+            YAMLWriter.document(statusValue(report, now: now, previousConditions: previousConditions)).utf8)
         files["STATUS.md"] = Array(
             (markdown(report, proposals: proposals, applied: applied) + (runs?.markdown ?? "")).utf8)
         for p in proposals {
@@ -50,27 +58,50 @@ public enum StatusWriter {
         return files
     }
 
-    static func statusValue(_ r: ReconcileReport, now: Date) -> Value {
+    /// `status.yaml`: the revisions, the three conditions (only the pass's is `True`), the proposal,
+    /// and what the pass found wrong with proposal branches and the status branch itself. No field
+    /// changes with the time alone: there is no "last pass at", and a condition keeps its
+    /// `lastTransitionTime` while it stays the same (see ``StatusCondition``).
+    static func statusValue(_ r: ReconcileReport, now: Date, previousConditions: [StatusCondition] = []) -> Value {
         let time = ISO8601DateFormatter().string(from: now)
         func condition(_ type: ReconcileReport.Condition) -> Value {
-            [
-                "type": .string(type.rawValue), "status": .string(r.condition == type ? "True" : "False"),
-                "reason": .string(r.condition == type ? r.reason : ""),
-                "message": .string(r.condition == type ? r.message : ""), "lastTransitionTime": .string(time),
-            ]
+            let active = r.condition == type
+            return StatusCondition(
+                type: type.rawValue, status: active ? "True" : "False", reason: active ? r.reason.rawValue : "",
+                message: active ? r.message : "", lastTransitionTime: time
+            ).keepingTime(of: previousConditions).value
         }
-        return [
+        var value: [String: Value] = [
             "observedRevision": r.observedRevision.map(Value.string) ?? .null,
             "appliedRevision": r.appliedRevision.map(Value.string) ?? .null,
-            "lastReconcileTime": .string(time),
             "conditions": [condition(.ready), condition(.reconciling), condition(.stalled)],
             "proposal": r.proposal.map { .string($0.id.description) } ?? .null,
         ]
+        if !r.branches.isEmpty {
+            value["proposalBranches"] = .array(
+                r.branches.map {
+                    [
+                        "branch": .string($0.branch), "reason": .string($0.reason.rawValue),
+                        "message": .string($0.message),
+                        "proposal": $0.proposal.map { .string($0.description) } ?? .null,
+                    ]
+                })
+        }
+        func problems(_ list: [FileProblem]) -> Value {
+            .array(list.map { ["path": .string($0.path), "reason": .string($0.reason)] })
+        }
+        if !r.damagedEventFiles.isEmpty { value["damagedEventFiles"] = problems(r.damagedEventFiles) }
+        if !r.foreignEntries.isEmpty {
+            // Whoever can push the branch decides how many there are: the file lists a bounded number.
+            value["foreignEntries"] = problems(Array(r.foreignEntries.prefix(StatusWriter.listedEntries)))
+            value["foreignEntryCount"] = .int(r.foreignEntries.count)
+        }
+        return .object(value)
     }
 
     static func markdown(_ r: ReconcileReport, proposals: [Proposal], applied: [AppliedRevision]) -> String {
         var s = "# Charter status\n\n"
-        s += "**\(r.condition.rawValue)** — \(r.reason): \(r.message)\n\n"
+        s += "**\(r.condition.rawValue)** — \(r.reason): \(StatusText.line(r.message))\n\n"
         s += "- Applied revision: `\(r.appliedRevision ?? "none")`\n"
         s += "- Observed revision: `\(r.observedRevision ?? "none")`\n\n"
         let pending = proposals.filter { $0.state == .open || $0.state == .approved }
@@ -81,10 +112,32 @@ public enum StatusWriter {
             s += "\(p.explanation). Diff: `proposals/\(p.id)/diff.txt`; vote with "
             s += "`charter vote \(p.id) approve --as NAME --key KEYFILE`.\n"
         }
+        if !r.branches.isEmpty {
+            s += "\n## Proposal branches\n\n"
+            for b in r.branches {
+                s += "- \(StatusText.code(b.branch)): **\(b.reason)** — \(StatusText.line(b.message))\n"
+            }
+        }
         s += "\n## Recent applies\n\n| # | revision | how | by | changes |\n| --- | --- | --- | --- | --- |\n"
         for a in applied {
             s +=
                 "| \(a.sequence) | `\(a.revision.prefix(12))` | \(a.method.rawValue) | \(a.actor) | \(a.changeCount) |\n"
+        }
+        if !r.damagedEventFiles.isEmpty {
+            s += "\n## Damaged events files\n\n"
+            s +=
+                "Charter never rewrites these; their events are written again in new files where the store has them.\n\n"
+            for p in r.damagedEventFiles { s += "- \(StatusText.code(p.path)): \(StatusText.line(p.reason))\n" }
+        }
+        if !r.foreignEntries.isEmpty {
+            s += "\n## Entries Charter ignores\n\n"
+            s += "These are not files Charter writes: no decision reads them and no write changes them.\n\n"
+            for p in r.foreignEntries.prefix(listedEntries) {
+                s += "- \(StatusText.code(p.path)): \(StatusText.line(p.reason))\n"
+            }
+            if r.foreignEntries.count > listedEntries {
+                s += "- … and \(r.foreignEntries.count - listedEntries) more (`charter verify` lists them all)\n"
+            }
         }
         if !r.diagnostics.isEmpty {
             s += "\n## Errors in the observed revision\n\n```\n"
@@ -95,14 +148,17 @@ public enum StatusWriter {
 
     /// Publishes `files` to the status branch of `location` (a path or URL) through a bare mirror
     /// in the data directory: compare-and-swap pushes, retried on a race, never forced.
+    ///
+    /// Events files in `files` are replaced by new files holding exactly the events the branch lacks
+    /// (see ``missingEvents(_:in:at:cache:)``); `cache` spares reading the branch's events files again.
     @discardableResult
     public static func publish(
         _ files: [String: [UInt8]], to location: String, branch: String, dataDirectory: URL, auth: GitAuth = .none,
-        message: String
+        message: String, cache: EventFileCache? = nil
     ) async throws -> ObjectID {
         FailPoint.hit("writeback.before-commit")
         if !SourceRequest.isRemote(location) {
-            return try await commitLocally(files, in: location, branch: branch, message: message)
+            return try await commitLocally(files, in: location, branch: branch, message: message, cache: cache)
         }
         let (repository, remote) = try await statusMirror(of: location, dataDirectory: dataDirectory)
         var files = files
@@ -110,33 +166,23 @@ public enum StatusWriter {
             let reference = "refs/heads/" + branch
             try await repository.fetch(from: remote, refspecs: ["+\(reference):\(reference)"], auth: auth, prune: true)
             let tip = try await repository.headCommitOfBranch(reference)
-            files = try await continuingEvents(files, in: repository, at: tip)
+            files = try await missingEvents(files, in: repository, at: tip, cache: cache)
             files = try await droppingPublishedBlobs(files, in: repository, at: tip)
         }
         let publisher = StatusPublisher(repository: repository, remoteURL: remote, branch: branch, auth: auth)
         return try await publisher.publish(files, message: message)
     }
 
-    /// The last event on the status branch at `tip` (nil when it holds none): the last event of the
-    /// events file whose name ends at the highest sequence number. Only that one file is read.
-    public static func lastPublishedEvent(in repository: GitRepository, at tip: ObjectID?) async throws -> Event? {
-        guard let tip else { return nil }
-        let files = try await repository.listFiles(at: tip) { EventFile.isEventFile($0) }
-        let newest = files.compactMap { file in EventFile.sequenceRange(ofPath: file.path).map { (file, $0) } }
-            .max { ($0.1.upperBound, $0.0.path) < ($1.1.upperBound, $1.0.path) }
-        guard let (file, _) = newest else { return nil }
-        let events = try EventFile.read(try await repository.blobData(file.blob), path: file.path)
-        return events.max { $0.sequence < $1.sequence }
-    }
-
-    /// `files` with its events files replaced by one file holding only the events the branch at `tip`
-    /// does not have yet, chained to the branch's last event.
+    /// `files` with its events files replaced by new ones holding the events of the batch that the
+    /// branch at `tip` lacks: those after its last event, and those of any events file there that cannot
+    /// be read or is gone (see ``PublishedEvents``). No existing file is written over: a new file whose
+    /// usual name a damaged file holds is named as a copy.
     ///
-    /// When the batch does not continue the branch's chain (the branch was written from another store,
-    /// its last event differs from the store's, or its newest events file cannot be read), the events
-    /// are left out rather than published broken; `charter verify` reports the branch's chain.
-    static func continuingEvents(
-        _ files: [String: [UInt8]], in repository: GitRepository, at tip: ObjectID?
+    /// When the branch's events are not the batch's (written from another store, or edited), the events
+    /// are left out rather than published broken; the pass reports it (`EventsDiverged`) and
+    /// `charter verify` names the event.
+    static func missingEvents(
+        _ files: [String: [UInt8]], in repository: GitRepository, at tip: ObjectID?, cache: EventFileCache?
     ) async throws -> [String: [UInt8]] {
         let eventPaths = files.keys.filter(EventFile.isEventFile)
         guard !eventPaths.isEmpty else { return files }
@@ -147,14 +193,8 @@ public enum StatusWriter {
             result[path] = nil
         }
         candidates.sort { $0.sequence < $1.sequence }
-        let last: Event?
-        do { last = try await lastPublishedEvent(in: repository, at: tip) } catch is EventFileError { return result }
-        if let last, let same = candidates.first(where: { $0.sequence == last.sequence }), same.hash != last.hash {
-            return result
-        }
-        var writer = EventLogWriter(after: last)
-        do { try writer.add(candidates.filter { $0.sequence > (last?.sequence ?? 0) }) } catch { return result }
-        if let file = writer.flush() { result[file.path] = file.bytes }
+        let published = try await PublishedEvents.read(from: repository, at: tip, cache: cache)
+        for file in published.missingFiles(from: candidates) { result[file.path] = file.bytes }
         return result
     }
 
@@ -175,7 +215,8 @@ public enum StatusWriter {
     /// commit is built without touching its working tree, and the branch moves by compare-and-swap,
     /// retried when someone else moved it in between.
     static func commitLocally(
-        _ files: [String: [UInt8]], in location: String, branch: String, message: String
+        _ files: [String: [UInt8]], in location: String, branch: String, message: String,
+        cache: EventFileCache? = nil
     ) async throws -> ObjectID {
         let repository = try await GitRepository.open(at: URL(fileURLWithPath: location).standardizedFileURL)
         let reference = "refs/heads/" + branch
@@ -183,7 +224,7 @@ public enum StatusWriter {
         while true {
             attempt += 1
             let tip = try await repository.headCommitOfBranch(reference)
-            var files = try await continuingEvents(files, in: repository, at: tip)
+            var files = try await missingEvents(files, in: repository, at: tip, cache: cache)
             files = try await droppingPublishedBlobs(files, in: repository, at: tip)
             let commit = try await repository.createCommit(
                 parent: tip, changes: files.mapValues { .write($0) }, message: message,

@@ -15,7 +15,9 @@ extension GitRepository {
     /// working tree, and returns its id. Moves no reference: follow with `updateRef`.
     ///
     /// Paths are repository-relative and `/`-separated; missing directories are created and emptied ones
-    /// disappear. `committer` defaults to `author`.
+    /// disappear. `committer` defaults to `author`. Only the trees on the way to a changed path are
+    /// rewritten: every other entry of `parent` is kept exactly as it is, even one whose name git refuses
+    /// (`..`, `.git`), so an entry someone else crafted can never make a write fail.
     public func createCommit(
         parent: ObjectID?, changes: [String: FileUpdate], message: String, author: GitSignature,
         committer: GitSignature? = nil
@@ -24,43 +26,25 @@ extension GitRepository {
         for path in changes.keys where !Self.isSafeTreePath(path) {
             throw GitError(code: .invalidArgument, message: "invalid path '\(path)'", operation: operation)
         }
-        // An in-memory index is the simplest tree builder that handles nested paths.
-        var index: OpaquePointer?
-        try gitCheck(git_index_new(&index), operation)
-        defer { git_index_free(index) }
         let parentCommit = try parent.map { try lookupCommit($0, operation) }
         defer { git_commit_free(parentCommit) }
-        if let parentCommit {
-            var tree: OpaquePointer?
-            try gitCheck(git_commit_tree(&tree, parentCommit), operation)
-            defer { git_tree_free(tree) }
-            try gitCheck(git_index_read_tree(index, tree), operation)
-        }
+        var base: OpaquePointer?
+        if let parentCommit { try gitCheck(git_commit_tree(&base, parentCommit), operation) }
+        defer { git_tree_free(base) }
+
+        var updates: [TreeUpdate] = []
         for (path, update) in changes.sorted(by: { $0.key < $1.key }) {
-            let bytes: [UInt8]
-            let mode: git_filemode_t
+            let components = path.split(separator: "/").map(String.init)
             switch update {
-            case .delete:
-                let code = git_index_remove_bypath(index, path)
-                try gitCheck(code, operation + ": remove \(path)")
-                continue
-            case .write(let data): (bytes, mode) = (data, GIT_FILEMODE_BLOB)
-            case .writeExecutable(let data): (bytes, mode) = (data, GIT_FILEMODE_BLOB_EXECUTABLE)
-            }
-            // git_index_add_from_buffer refuses an index without a repository: write the blob first.
-            var blob = git_oid()
-            try gitCheck(git_blob_create_from_buffer(&blob, repo, bytes, bytes.count), operation + ": write \(path)")
-            try path.withCString { cPath in
-                var entry = git_index_entry()
-                entry.mode = mode.rawValue
-                entry.id = blob
-                entry.file_size = UInt32(truncatingIfNeeded: bytes.count)
-                entry.path = cPath
-                try gitCheck(git_index_add(index, &entry), operation + ": add \(path)")
+            case .delete: updates.append(TreeUpdate(components: components[...], blob: nil))
+            case .write(let bytes), .writeExecutable(let bytes):
+                var blob = git_oid()
+                try gitCheck(
+                    git_blob_create_from_buffer(&blob, repo, bytes, bytes.count), operation + ": write \(path)")
+                updates.append(TreeUpdate(components: components[...], blob: (blob, Self.fileMode(of: update))))
             }
         }
-        var tree = git_oid()
-        try gitCheck(git_index_write_tree_to(&tree, index, repo), operation + ": write tree")
+        var tree = try writeTree(base, updates, operation).id
         var treeObject: OpaquePointer?
         try gitCheck(git_tree_lookup(&treeObject, repo, &tree), operation)
         defer { git_tree_free(treeObject) }
@@ -77,6 +61,57 @@ extension GitRepository {
                 &parents),
             operation)
         return ObjectID(commit)
+    }
+
+    private static func fileMode(of update: FileUpdate) -> git_filemode_t {
+        if case .writeExecutable = update { return GIT_FILEMODE_BLOB_EXECUTABLE }
+        return GIT_FILEMODE_BLOB
+    }
+
+    /// Writes `base` (nil: an empty tree) with `updates` applied, their paths relative to it, and returns
+    /// the new tree's id and whether it is empty.
+    ///
+    /// A tree builder starts from `base`'s entries as stored (it checks the names of inserted entries
+    /// only), which is what keeps foreign entries untouched; an index would refuse to load them.
+    private func writeTree(
+        _ base: OpaquePointer?, _ updates: [TreeUpdate], _ operation: String
+    ) throws -> (id: git_oid, isEmpty: Bool) {
+        var builder: OpaquePointer?
+        try gitCheck(git_treebuilder_new(&builder, repo, base), operation)
+        defer { git_treebuilder_free(builder) }
+        var below: [String: [TreeUpdate]] = [:]
+        for update in updates {
+            let name = update.components.first!
+            guard update.components.count == 1 else {
+                below[name, default: []].append(
+                    TreeUpdate(components: update.components.dropFirst(), blob: update.blob))
+                continue
+            }
+            if case (var blob, let mode)? = update.blob {
+                try gitCheck(git_treebuilder_insert(nil, builder, name, &blob, mode), operation + ": add \(name)")
+            } else if git_treebuilder_get(builder, name) != nil {
+                try gitCheck(git_treebuilder_remove(builder, name), operation + ": remove \(name)")
+            }
+        }
+        for (name, updates) in below.sorted(by: { $0.key < $1.key }) {
+            var subtree: OpaquePointer?
+            let existing = git_treebuilder_get(builder, name)
+            let isTree = existing.map { git_tree_entry_type($0) == GIT_OBJECT_TREE } ?? false
+            if let existing, isTree {
+                try gitCheck(git_tree_lookup(&subtree, repo, git_tree_entry_id(existing)), operation)
+            }
+            defer { git_tree_free(subtree) }
+            var (id, isEmpty) = try writeTree(subtree, updates, operation)
+            if !isEmpty {
+                try gitCheck(
+                    git_treebuilder_insert(nil, builder, name, &id, GIT_FILEMODE_TREE), operation + ": add \(name)/")
+            } else if isTree {
+                try gitCheck(git_treebuilder_remove(builder, name), operation + ": remove \(name)/")
+            }
+        }
+        var id = git_oid()
+        try gitCheck(git_treebuilder_write(&id, builder), operation + ": write tree")
+        return (id, git_treebuilder_entrycount(builder) == 0)
     }
 
     func makeSignature(
@@ -101,4 +136,11 @@ extension GitRepository {
             !component.isEmpty && component != "." && component != ".." && component.lowercased() != ".git"
         }
     }
+}
+
+/// One change below a tree: the path's components from there, and the blob and mode to write (nil:
+/// remove the entry).
+private struct TreeUpdate {
+    var components: ArraySlice<String>
+    var blob: (git_oid, git_filemode_t)?
 }

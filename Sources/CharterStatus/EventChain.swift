@@ -114,6 +114,23 @@ public struct EventChain: Sendable {
         return EventChain(loaded: loaded)
     }
 
+    /// Reads every events file of `commit`'s tree that can be read; the others are returned, sorted by
+    /// path, instead of thrown, so one damaged file does not hide the rest of the chain.
+    public static func readReadable(
+        from repository: GitRepository, at commit: ObjectID, maxBytesPerFile: Int = Gzip.defaultMaxBytes
+    ) async throws -> (chain: EventChain, unreadable: [EventFileError]) {
+        let files = try await repository.listFiles(at: commit) { EventFile.isEventFile($0) }
+        var loaded: [(path: String, events: [Event])] = []
+        var unreadable: [EventFileError] = []
+        for file in files {
+            switch await EventFile.read(file, in: repository, maxBytes: maxBytesPerFile) {
+            case .success(let events): loaded.append((file.path, events))
+            case .failure(let error): unreadable.append(error)
+            }
+        }
+        return (EventChain(loaded: loaded), unreadable.sorted { $0.path < $1.path })
+    }
+
     private init(loaded: [(path: String, events: [Event])]) {
         var misnamed: [EventChainProblem] = []
         var pairs: [(event: Event, path: String)] = []

@@ -9,6 +9,10 @@ import Foundation
 /// never appended to, so concurrent writers never edit the same path, and the sequence range in the name
 /// keeps paths from colliding. The date is the first event's UTC day; sequence numbers are zero-padded
 /// to 12 digits so names sort in chain order.
+///
+/// When events are written again because the file that held them cannot be read, and their usual name
+/// is that damaged file's, the new file is a copy: `<first>-<last>.<n>.jsonl.gz` with the smallest free
+/// `n` from 1, so the damaged file is never overwritten.
 public enum EventFile {
     /// The directory of events files in the status branch's tree.
     public static let directory = "events"
@@ -28,6 +32,15 @@ public enum EventFile {
         return "\(directory)/\(day)/\(padded(first))-\(padded(last))\(suffix)"
     }
 
+    /// The path of the file holding `events` (non-empty, consecutive, in order) that is none of `taken`:
+    /// the usual path, else the first free copy of it (`….1.jsonl.gz`, `….2.jsonl.gz`…).
+    public static func path(for events: [Event], avoiding taken: Set<String>) -> String {
+        let usual = path(for: events)
+        guard taken.contains(usual) else { return usual }
+        let stem = usual.dropLast(suffix.count)
+        return (1...).lazy.map { "\(stem).\($0)\(suffix)" }.first { !taken.contains($0) }!
+    }
+
     private static func padded(_ sequence: Int) -> String {
         let digits = String(sequence)
         return String(repeating: "0", count: max(0, 12 - digits.count)) + digits
@@ -38,13 +51,26 @@ public enum EventFile {
         path.hasPrefix(directory + "/") && path.hasSuffix(suffix)
     }
 
-    /// The sequence range in an events file's name, or nil if the name does not have that shape.
+    /// The sequence range in an events file's name (a copy's too), or nil if the name does not have that
+    /// shape.
     public static func sequenceRange(ofPath path: String) -> ClosedRange<Int>? {
         guard isEventFile(path), let name = path.split(separator: "/").last else { return nil }
-        let parts = name.dropLast(suffix.count).split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let first = Int(parts[0]), let last = Int(parts[1]), first >= 1, first <= last
+        var stem = name.dropLast(suffix.count)
+        if let dot = stem.lastIndex(of: ".") {
+            // A copy: `.<n>` with n ≥ 1, digits only.
+            let copy = stem[stem.index(after: dot)...]
+            guard isNumber(copy), copy.first != "0" else { return nil }
+            stem = stem[..<dot]
+        }
+        let parts = stem.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy(isNumber), let first = Int(parts[0]), let last = Int(parts[1]),
+            first >= 1, first <= last
         else { return nil }
         return first...last
+    }
+
+    private static func isNumber(_ text: Substring) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     /// `event` as canonical JSON: seq, id, type, time, actor, data, prev, hash.

@@ -79,8 +79,13 @@ struct ControllerCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if let interval, DurationText.parse(interval) == nil {
-            throw ValidationError("--interval \(interval): expected a duration such as 30s, 5m or 1h")
+        if let interval {
+            guard let ms = DurationText.parse(interval) else {
+                throw ValidationError("--interval \(interval): expected a duration such as 30s, 5m or 1h")
+            }
+            if ms < 1000 {
+                throw ValidationError("--interval \(interval): at least 1s, or passes would start back to back")
+            }
         }
         if source.rev != nil { throw ValidationError("use --branch to choose the watched branch, not --rev") }
         for (flag, value) in [

@@ -5,6 +5,7 @@ import CharterGit
 import CharterGovernance
 import CharterModel
 import CharterScheduling
+import CharterStatus
 import CharterStore
 import Foundation
 
@@ -98,7 +99,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         switch output {
         case .json:
             let value: Value = [
-                "condition": .string(report.condition.rawValue), "reason": .string(report.reason),
+                "condition": .string(report.condition.rawValue), "reason": .string(report.reason.rawValue),
                 "message": .string(report.message),
                 "observedRevision": report.observedRevision.map(Value.string) ?? .null,
                 "appliedRevision": report.appliedRevision.map(Value.string) ?? .null,
@@ -110,9 +111,13 @@ struct ReconcileCommand: AsyncParsableCommand {
                         [
                             "branch": .string($0.branch),
                             "proposal": $0.proposal.map { .string($0.description) } ?? .null,
-                            "reason": .string($0.reason), "message": .string($0.message),
+                            "reason": .string($0.reason.rawValue), "message": .string($0.message),
                         ]
                     }),
+                "damagedEventFiles": .array(
+                    report.damagedEventFiles.map { ["path": .string($0.path), "reason": .string($0.reason)] }),
+                "foreignEntries": .array(
+                    report.foreignEntries.map { ["path": .string($0.path), "reason": .string($0.reason)] }),
                 "ticks": .array(
                     report.ticks.map {
                         [
@@ -128,6 +133,17 @@ struct ReconcileCommand: AsyncParsableCommand {
         case .text:
             print(Terminal.sanitize("\(report.condition.rawValue): \(report.reason) — \(report.message)"))
             for b in report.branches { print(Terminal.sanitize("  \(b.branch): \(b.reason) — \(b.message)")) }
+            for p in report.damagedEventFiles {
+                Terminal.printError("warning: damaged events file \(p.path): \(p.reason)")
+            }
+            for p in report.foreignEntries.prefix(20) {
+                Terminal.printError("warning: the status branch holds \(p.path), ignored: \(p.reason)")
+            }
+            if report.foreignEntries.count > 20 {
+                Terminal.printError(
+                    "warning: … and \(report.foreignEntries.count - 20) more entries Charter ignores; `charter verify` lists them all"
+                )
+            }
             for t in report.ticks { print(Terminal.sanitize("  routine \(t.routine): \(t.action) — \(t.message)")) }
             for a in report.approvals { print(Terminal.sanitize("  approval \(a)")) }
             for c in report.capacity { Terminal.printError("note: \(c)") }
@@ -263,7 +279,9 @@ struct VoteCommand: AsyncParsableCommand {
         discussion: """
             The vote names the proposal and the hash of the exact change set it approves (read from \
             proposals/<id>/proposal.json on the status branch), and is signed in the SSHSIG format of \
-            `ssh-keygen -Y sign` with namespace charter-vote. No working tree is needed.
+            `ssh-keygen -Y sign` with namespace charter-vote. No working tree is needed. The vote is \
+            committed to the status branch of the Organization applied in the data directory (its \
+            controller.statusBranch), else to charter/status; --status-branch overrides both.
 
             Examples:
               charter vote P-0007 approve --as priya --key demo-keys/priya ./org
@@ -275,7 +293,11 @@ struct VoteCommand: AsyncParsableCommand {
     @Option(name: .customLong("as"), help: ArgumentHelp("Your Person name.", valueName: "PERSON")) var voter: String
     @Option(help: ArgumentHelp("Your unencrypted OpenSSH ed25519 private key.", valueName: "KEYFILE")) var key: String
     @Option(help: "A comment recorded with the vote.") var comment: String?
-    @Option(help: ArgumentHelp("The status branch.", valueName: "BRANCH")) var statusBranch = "charter/status"
+    @Option(
+        help: ArgumentHelp(
+            "The status branch (default: the applied Organization's in the data directory, else charter/status).",
+            valueName: "BRANCH"))
+    var statusBranch: String?
     @OptionGroup var source: SourceOptions
     @OptionGroup var global: GlobalOptions
 
@@ -297,6 +319,12 @@ struct VoteCommand: AsyncParsableCommand {
         let path = try await CLIErrors.run {
             let request = try source.request()
             let location = request.location ?? "."
+            // The vote goes where the controller reads votes: the applied Organization's status branch,
+            // when this data directory has an applied state (a voter's own machine usually has none).
+            let hasStore = FileManager.default.fileExists(
+                atPath: global.dataDirectory.appendingPathComponent(StateStore.fileName).path)
+            let applied = try hasStore ? StateStore(directory: global.dataDirectory).actualState().organization : nil
+            let statusBranch = statusBranch ?? applied?.statusBranch ?? StatusPublisher.defaultBranch
             // A proposal (P-0007) or a run's approval step (RUN/STEP): each names what a vote binds to.
             let isStep = id.contains("/")
             let parts = id.split(separator: "/", maxSplits: 1).map(String.init)

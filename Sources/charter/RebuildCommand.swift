@@ -13,6 +13,9 @@ struct RebuildCommand: AsyncParsableCommand {
             SQLite in the data directory is an index; the status branch is the record. `rebuild` reads \
             the branch's event chain (verified first), replays every apply from the change sets in \
             blobs/ that its events name, and restores proposals with their votes, into a new store. \
+            An events file that cannot be read is skipped, with a note, when every event its name \
+            claims is in another file (the controller writes them again); otherwise the rebuild stops \
+            and names the file and the events only it held. \
             It then prints the rebuilt store's state hash next to the live store's: they must be \
             equal. Exits 0 when they are (or when there is no live store), 1 when they differ.
 
@@ -72,6 +75,10 @@ struct RebuildCommand: AsyncParsableCommand {
                 "applies": .int(report.summary.applies), "events": .int(report.summary.events),
                 "proposals": .int(report.summary.proposals), "stateHash": .string(report.stateHash),
                 "liveStateHash": live.map(Value.string) ?? .null, "equal": equal.map(Value.bool) ?? .null,
+                "skippedEventFiles": .array(
+                    report.skippedEventFiles.map { ["path": .string($0.path), "reason": .string($0.reason)] }),
+                "ignoredEntries": .array(
+                    report.ignoredEntries.map { ["path": .string($0.path), "reason": .string($0.reason)] }),
             ]
             print(PrettyJSON.string(value), terminator: "")
         case .text:
@@ -86,6 +93,12 @@ struct RebuildCommand: AsyncParsableCommand {
                 s += "Live store   none in \(data.path)\n"
             }
             print(Terminal.sanitize(s), terminator: "")
+            for p in report.skippedEventFiles {
+                Terminal.printError("note: skipped the damaged events file \(p.path): \(p.reason)")
+            }
+            for p in report.ignoredEntries {
+                Terminal.printError("note: ignored \(p.path), which Charter never writes: \(p.reason)")
+            }
         }
         if equal == false {
             Terminal.printError(

@@ -11,7 +11,8 @@ struct RevertCommand: AsyncParsableCommand {
         abstract: "Prepare a proposal that undoes an applied proposal, governed like any other.",
         discussion: """
             Writes a commit on top of the watched branch that restores every file the proposal's \
-            apply changed, onto a new branch proposals/revert-<id>, and pushes it. The controller \
+            apply changed, onto a new branch proposals/revert-<id> (under the applied Organization's \
+            controller.proposalBranchPrefix), and pushes it. The controller \
             proposes that branch on its next pass: the boards vote on it, and once approved it is \
             merged into the watched branch and applied. Nothing changes until then.
 
@@ -52,6 +53,7 @@ struct RevertCommand: AsyncParsableCommand {
             }
             return try await Reverter.prepare(
                 ProposalID(id)!, location: request.location ?? ".", watched: actual.organization?.branch ?? "main",
+                proposalPrefix: actual.organization?.proposalBranchPrefix ?? ProposalBranches.defaultPrefix,
                 store: store, dataDirectory: global.dataDirectory, auth: request.auth, author: signature)
         }
         print(

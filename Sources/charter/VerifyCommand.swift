@@ -17,7 +17,11 @@ struct VerifyCommand: AsyncParsableCommand {
               - blobs: each file under blobs/ hashes to its name;
               - votes: each vote file's SSH signature verifies against the voter's keys in the \
             applied state (the store), for the change set of its proposal;
-              - proposals: each proposals/<id>/proposal.json parses.
+              - proposals: each proposals/<id>/proposal.json parses;
+              - layout: no entry is one Charter never writes (a name git refuses such as .. or .git, \
+            a symlink, a misplaced file under votes/, proposals/, events/ or blobs/).
+            An events file that cannot be read is named with the events its name says it held, and \
+            whether those are in another file too (the controller writes them again).
             Exits 0 when everything passes, 1 otherwise.
 
             Examples:
@@ -66,7 +70,22 @@ struct VerifyCommand: AsyncParsableCommand {
         s += eventsOK ? ", hash chain verifies" : ""
         s += r.unpublishedEventCount > 0 ? " (\(r.unpublishedEventCount) more in the store, not written back yet)" : ""
         s += "\n"
-        for e in r.unreadableEventFiles { s += "      unreadable: \(e)\n" }
+        for e in r.unreadableEventFiles {
+            s += "      unreadable: \(e)"
+            if let range = EventFile.sequenceRange(ofPath: e.path) {
+                let events =
+                    range.count == 1 ? "event \(range.lowerBound)" : "events \(range.lowerBound)…\(range.upperBound)"
+                if let copies = r.eventFileCopies[e.path] {
+                    s +=
+                        "\n        its \(events) are also in \(copies.joined(separator: ", ")), so the chain does not depend on it"
+                } else {
+                    s += "\n        its \(events) are in no other file on the branch"
+                }
+            } else {
+                s += "\n        its name does not say which events it held"
+            }
+            s += "\n"
+        }
         if let p = r.chainProblem {
             s += "      chain broken at seq \(p.sequence)\(p.path.map { " in \($0)" } ?? ""): \(p.message)\n"
         }
@@ -79,6 +98,9 @@ struct VerifyCommand: AsyncParsableCommand {
         for p in r.refusedVotes { s += "      refused \(p.path): \(p.reason)\n" }
         s += "\(mark(r.proposalProblems.isEmpty))  proposals: \(r.proposalCount), \(r.proposalProblems.count) bad\n"
         for p in r.proposalProblems { s += "      \(p)\n" }
+        s +=
+            "\(mark(r.foreignEntries.isEmpty))  layout: \(r.foreignEntries.count) entr\(r.foreignEntries.count == 1 ? "y" : "ies") Charter does not write\n"
+        for p in r.foreignEntries { s += "      \(p)\n" }
         s += r.passed ? "Verified.\n" : "Verification FAILED.\n"
         return s
     }

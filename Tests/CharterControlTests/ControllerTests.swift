@@ -60,6 +60,14 @@ final class LogSink: @unchecked Sendable {
         await Controller.sleep(.seconds(3600), stop)
     }
 
+    @Test func theWaitBetweenPassesIsNeverUnderASecond() async throws {
+        var loop = try await controller(try makeOrgRepo(), LogSink())
+        loop.interval = .zero
+        #expect(loop.pollInterval() == .seconds(1))
+        loop.interval = .milliseconds(1500)
+        #expect(loop.pollInterval() == .milliseconds(1500))
+    }
+
     @Test func failuresAreLoggedAndTheLoopGoesOn() async throws {
         let repo = try makeOrgRepo()
         let sink = LogSink()

@@ -84,4 +84,46 @@ import Testing
         #expect(outcome.message.contains("teams/research.yaml"))
         #expect(outcome.proposal == nil)
     }
+
+    /// A branch holding an entry git refuses (`teams/.git`) is reported with why and skipped; the other
+    /// branches are proposed, and the watched branch's own flow goes on.
+    @Test func aBranchGitCannotMergeIsReportedAndTheOthersGoOn() async throws {
+        let (repo, store, data) = try await helper.setUp()
+        let team = try repo.read("teams/research.yaml")
+        try repo.git("branch", "proposals/evil")
+        try repo.commitCraftedEntry(on: "proposals/evil", in: "teams", named: ".git")
+        try repo.git("checkout", "-q", "-b", "proposals/good")
+        try repo.write(
+            "teams/research.yaml", team.replacingOccurrences(of: "displayName: Research", with: "displayName: Lab"))
+        try repo.commitAll("Rename research")
+        try repo.git("checkout", "-q", "main")
+
+        let time = now
+        let loop = Controller(
+            location: repo.root.path, branch: nil, store: store, dataDirectory: data, auth: .none, actor: "controller",
+            interval: nil, log: { _ in }, now: { time })
+        let report = try await loop.reconcile()
+        #expect(report.condition == .ready)
+        #expect(report.reason == .upToDate)
+        let evil = try #require(report.branches.first { $0.branch == "proposals/evil" })
+        #expect(evil.reason == .unreadable)
+        #expect(evil.message.contains(".git"), "\(evil.message)")
+        #expect(evil.proposal == nil)
+        let good = try #require(report.branches.first { $0.branch == "proposals/good" })
+        #expect(good.reason == .awaitingVotes, "\(good.message)")
+        // Reported on the status branch, with the reason.
+        let status = try repo.git("show", "charter/status:status.yaml")
+        #expect(status.contains("proposalBranches:"), "\(status)")
+        #expect(status.contains("branch: proposals/evil"))
+        #expect(status.contains("reason: Unreadable"))
+        #expect(try repo.git("show", "charter/status:STATUS.md").contains("`proposals/evil`: **Unreadable**"))
+
+        // The watched branch's own change is still proposed while the bad branch stays.
+        try repo.write(
+            "teams/research.yaml", team.replacingOccurrences(of: "displayName: Research", with: "displayName: Main"))
+        try repo.commitAll("Rename on main")
+        let next = try await loop.reconcile()
+        #expect(next.reason == .awaitingVotes, "\(next.message)")
+        #expect(next.proposal?.source == .branch("main"))
+    }
 }

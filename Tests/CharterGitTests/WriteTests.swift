@@ -1,3 +1,4 @@
+import CharterTestSupport
 import Foundation
 import Testing
 
@@ -67,6 +68,48 @@ import Testing
         try await repo.updateRef("refs/heads/main", to: second, expected: first)
         #expect(try await repo.resolve("main") == second)
         #expect(!FileManager.default.fileExists(atPath: lock))
+    }
+
+    /// A tree entry git refuses (`..`, `.`, `.git`), crafted into the parent by someone who can push
+    /// the branch, is kept as it is: the commit rewrites only the trees on the way to what it changes.
+    @Test func entriesGitRefusesInTheParentNeitherBlockNorDisappear() async throws {
+        let fixture = try GitFixture(name: "crafted")
+        try fixture.write("votes/P-0001/priya.json", "{}\n")
+        try fixture.write("status.yaml", "a: 1\n")
+        try fixture.commitAll("status")
+        try fixture.commitCraftedEntry(on: "main", in: "votes/P-0001", named: "..")
+        try fixture.commitCraftedEntry(on: "main", in: "votes/P-0001", named: ".git", asTree: true)
+        try fixture.commitCraftedEntry(on: "main", in: "", named: ".")
+        let repo = try await GitRepository.open(at: fixture.root)
+        let parent = try await repo.resolve("main")
+        let commit = try await repo.createCommit(
+            parent: parent,
+            changes: [
+                "votes/P-0001/jonas.json": .write(Array("{}\n".utf8)), "status.yaml": .write(Array("a: 2\n".utf8)),
+                "votes/P-0001/priya.json": .delete,
+            ],
+            message: "vote", author: Self.author)
+        let listed = try fixture.git("ls-tree", "-r", "--name-only", commit.hex).split(separator: "\n")
+        #expect(
+            listed == [".", "status.yaml", "votes/P-0001/..", "votes/P-0001/.git/x.json", "votes/P-0001/jonas.json"])
+        #expect(try fixture.git("show", "\(commit.hex):status.yaml") == "a: 2")
+        // The untouched crafted entries are the very objects the parent held.
+        #expect(
+            try fixture.git("rev-parse", "\(commit.hex):votes/P-0001/.git")
+                == (try fixture.git("rev-parse", "main:votes/P-0001/.git")))
+        // A directory keeps its crafted entries when the last file Charter wrote there is deleted.
+        let emptied = try await repo.createCommit(
+            parent: commit, changes: ["votes/P-0001/jonas.json": .delete, "nothing/here": .delete], message: "m",
+            author: Self.author)
+        #expect(
+            try fixture.git("ls-tree", "--name-only", emptied.hex, "votes/P-0001/")
+                == "votes/P-0001/..\nvotes/P-0001/.git")
+        // Deleting the last file of a directory removes the directory, and its parents when emptied.
+        let gone = try await repo.createCommit(
+            parent: try await repo.createCommit(
+                parent: nil, changes: ["a/b/c": .write([1]), "d": .write([2])], message: "m", author: Self.author),
+            changes: ["a/b/c": .delete], message: "m", author: Self.author)
+        #expect(try fixture.git("ls-tree", "-r", "--name-only", gone.hex) == "d")
     }
 
     @Test func updateRefIsCompareAndSwap() async throws {

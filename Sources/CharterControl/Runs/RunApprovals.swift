@@ -113,8 +113,8 @@ public enum RunApprovals {
             let prefix = "\(Reconciler.votesDirectory)/\(approval.key)/"
             var votes: [[UInt8]] = []
             if let tip {
-                let listed = try await repository.listFiles(at: tip) { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }
-                for file in listed.sorted(by: { $0.path < $1.path }) where file.mode == .regular {
+                let listed = try await repository.listFiles(at: tip) { $0.hasPrefix(prefix) }
+                for file in listed.sorted(by: { $0.path < $1.path }) where StatusLayout.isVote(file, on: approval.key) {
                     votes.append(try await repository.blobData(file.blob))
                 }
             }

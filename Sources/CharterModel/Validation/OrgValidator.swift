@@ -100,7 +100,63 @@ struct Checker {
                         + (state.resources[orgs[0]]?.source.map { " at \($0.file):\($0.line):\($0.column)" } ?? ""),
                     hint: "merge them into one"))
         }
-        if let o = state.organization { zone(r(.organization, o.name), JSONPointer("/spec/timeZone"), o.timeZone) }
+        if let o = state.organization {
+            zone(r(.organization, o.name), JSONPointer("/spec/timeZone"), o.timeZone)
+            controller(o)
+        }
+    }
+
+    /// The controller's branches must be distinct git branches, and its poll interval bounded: a status
+    /// branch equal to the watched branch would get a status commit every pass, and a zero interval
+    /// would spin the loop.
+    mutating func controller(_ o: Organization) {
+        let res = r(.organization, o.name)
+        func fail(_ field: String, _ message: String, hint: String) {
+            out.append(
+                res.diagnostic(
+                    "semantic.controller", at: JSONPointer("/spec/controller/\(field)"), message, hint: hint))
+        }
+        var valid = true
+        for (field, name) in [("branch", o.branch), ("statusBranch", o.statusBranch)] {
+            if let why = BranchName.problem(name) {
+                fail(field, "`\(name)` is not a valid branch name: \(why)", hint: "use a name such as `charter/status`")
+                valid = false
+            }
+        }
+        let prefix = o.proposalBranchPrefix
+        if let why = prefix.isEmpty ? "it is empty" : BranchName.problem(prefix + "x") {
+            fail(
+                "proposalBranchPrefix", "`\(prefix)` cannot start branch names: \(why)",
+                hint: "use a prefix such as `proposals/`")
+            valid = false
+        }
+        guard valid else { return }
+        if o.statusBranch == o.branch {
+            fail(
+                "statusBranch", "the status branch `\(o.statusBranch)` is the watched branch",
+                hint: "status is written every pass; give it its own branch, such as `charter/status`")
+        } else if o.statusBranch.hasPrefix(o.branch + "/") || o.branch.hasPrefix(o.statusBranch + "/") {
+            fail(
+                "statusBranch",
+                "git cannot hold both `\(o.branch)` and `\(o.statusBranch)`: one is a directory of the other",
+                hint: "use a status branch outside `\(o.branch)/`, such as `charter/status`")
+        }
+        for (field, name) in [("branch", o.branch), ("statusBranch", o.statusBranch)] where name.hasPrefix(prefix) {
+            fail(
+                field,
+                "`\(name)` starts with the proposal branch prefix `\(prefix)`, so it would be proposed as a change",
+                hint: "choose a name outside `\(prefix)` or another `proposalBranchPrefix`")
+        }
+        for name in [o.branch, o.statusBranch] where prefix.hasPrefix(name + "/") {
+            fail(
+                "proposalBranchPrefix", "proposal branches under `\(prefix)` cannot exist beside the branch `\(name)`",
+                hint: "use a prefix such as `proposals/`")
+        }
+        if o.pollIntervalMilliseconds < 1000 {
+            fail(
+                "pollInterval", "a poll interval under 1s would start passes back to back",
+                hint: "use 1s or more, such as `1m`; webhooks start a pass at once when a push arrives")
+        }
     }
 
     mutating func people() {
