@@ -28,18 +28,19 @@ struct UnsafeCase: Sendable, CustomTestStringConvertible {
     }
 }
 
-private func scan(_ script: String, _ values: Set<String> = ["X"]) -> [ShellScanFinding] {
+func scan(_ script: String, _ values: Set<String> = ["X"]) -> [ShellScanFinding] {
     ShellScriptScan.findings(in: script, values: values)
 }
 
-private func check(_ c: UnsafeCase) {
+func check(_ c: UnsafeCase) {
     let findings = scan(c.script)
     #expect(findings.count == c.count, "\(findings.map(\.message))")
     guard let first = findings.first else { return }
     #expect(c.expectedOffset >= 0)
     #expect(first.offset == c.expectedOffset, "\(first.message)")
     #expect(first.variable == c.variable)
-    #expect(first.message.contains("`\(c.variable)`"))
+    // A positional parameter is named as written: `$1`.
+    #expect(first.message.contains("`\(c.variable)`") || first.message.contains("`$\(c.variable)`"))
     #expect(!first.hint.isEmpty)
 }
 

@@ -4,15 +4,17 @@ struct ShellScriptLexer {
     /// Nesting deeper than this is refused, which bounds recursion here and in the analyzer.
     static let maxDepth = 64
 
-    private let source: [Unicode.Scalar]
+    let source: [Unicode.Scalar]
     /// Script offsets of `source`, when it is not the script itself (backtick bodies, literals).
-    private let origins: [Int]?
-    private let endOrigin: Int
-    private var i = 0
-    private var end: Int
-    private var depth: Int
-    private(set) var heredocs: [ShellScriptHeredoc] = []
+    let origins: [Int]?
+    let endOrigin: Int
+    var i = 0
+    var end: Int
+    var depth: Int
+    var heredocs: [ShellScriptHeredoc] = []
     private var pending: [PendingHeredoc] = []
+    /// The descriptor word just read before a redirection operator (`3` of `3<<EOF`).
+    private var descriptor: Int?
 
     private struct PendingHeredoc {
         var index: Int
@@ -46,34 +48,34 @@ struct ShellScriptLexer {
     }
     static func isNameChar(_ c: Unicode.Scalar) -> Bool { isNameStart(c) || isDigit(c) }
     static func isDigit(_ c: Unicode.Scalar) -> Bool { c >= "0" && c <= "9" }
-    private static func isBlank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\r" }
-    private static func isOperator(_ c: Unicode.Scalar) -> Bool {
+    static func isBlank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\r" }
+    static func isOperator(_ c: Unicode.Scalar) -> Bool {
         c == ";" || c == "&" || c == "|" || c == "(" || c == ")" || c == "<" || c == ">"
     }
-    private static func isSpecialParameter(_ c: Unicode.Scalar) -> Bool {
+    static func isSpecialParameter(_ c: Unicode.Scalar) -> Bool {
         c == "@" || c == "*" || c == "#" || c == "?" || c == "$" || c == "!" || c == "-" || isDigit(c)
     }
 
-    private func at(_ k: Int) -> Unicode.Scalar? { k < end ? source[k] : nil }
+    func at(_ k: Int) -> Unicode.Scalar? { k < end ? source[k] : nil }
 
-    private func origin(_ k: Int) -> Int {
+    func origin(_ k: Int) -> Int {
         guard let origins else { return k }
         return k < origins.count ? origins[k] : endOrigin
     }
 
-    private func error(at offset: Int, _ message: String) -> ShellScriptSyntaxError {
+    func error(at offset: Int, _ message: String) -> ShellScriptSyntaxError {
         ShellScriptSyntaxError(offset: offset, message: message)
     }
 
     /// One level deeper, refused past `maxDepth`. Callers undo it with `depth -= 1`.
-    private mutating func enter(_ k: Int) throws(ShellScriptSyntaxError) {
+    mutating func enter(_ k: Int) throws(ShellScriptSyntaxError) {
         depth += 1
         if depth > Self.maxDepth {
             throw error(at: origin(k), "nesting is deeper than \(Self.maxDepth) levels")
         }
     }
 
-    private mutating func skipBlanks() {
+    mutating func skipBlanks() {
         while let c = at(i) {
             if Self.isBlank(c) {
                 i += 1
@@ -88,7 +90,7 @@ struct ShellScriptLexer {
     // MARK: Scripts
 
     /// Tokens up to the end of input, or with `closing` (the offset of `$(`) up to its `)`.
-    private mutating func script(closing: Int?) throws(ShellScriptSyntaxError) -> ShellScriptSyntax {
+    mutating func script(closing: Int?) throws(ShellScriptSyntaxError) -> ShellScriptSyntax {
         var tokens: [ShellScriptSyntax.Token] = []
         var commandStart = true
         var parens = 0
@@ -163,7 +165,10 @@ struct ShellScriptLexer {
                 continue
             }
             let word = try self.word()
-            if let d = at(i), d == "<" || d == ">", at(i + 1) != "(", isDescriptor(word) { continue }
+            if let d = at(i), d == "<" || d == ">", at(i + 1) != "(", let fd = descriptor(word) {
+                descriptor = fd
+                continue
+            }
             let literal = word.keyword
             switch cases.last {
             case .subject?:
@@ -212,7 +217,7 @@ struct ShellScriptLexer {
                 continue
             case "if", "then", "else", "elif", "do", "while", "until", "!", "{", "for", "select":
                 commandStart = true
-            case "time":
+            case "time", "coproc":
                 // A wrapper for the analyzer, but what follows is in command position.
                 tokens.append(.word(word))
                 continue
@@ -225,16 +230,22 @@ struct ShellScriptLexer {
         }
     }
 
-    /// `2` in `2>err` or `{fd}` in `{fd}>file`: a descriptor, not an argument.
-    private func isDescriptor(_ word: ShellScriptWord) -> Bool {
-        guard let literal = word.literal, !literal.isEmpty, word.runs.count == 1 else { return false }
-        if literal.unicodeScalars.allSatisfy(Self.isDigit) { return true }
+    /// `2` in `2>err` or `{fd}` in `{fd}>file`: a descriptor, not an argument. Its number, or
+    /// ``ShellScriptSyntax/Redirect/namedDescriptor`` for `{fd}`.
+    func descriptor(_ word: ShellScriptWord) -> Int? {
+        guard let literal = word.literal, !literal.isEmpty, word.runs.count == 1 else { return nil }
+        if literal.unicodeScalars.allSatisfy(Self.isDigit) {
+            // A number too large for a descriptor still names one that no redirection here feeds.
+            return literal.count > 9 ? Int.max : Int(literal)
+        }
         let s = Array(literal.unicodeScalars)
-        return s.count > 2 && s.first == "{" && s.last == "}" && s.dropFirst().dropLast().allSatisfy(Self.isNameChar)
+        guard s.count > 2, s.first == "{", s.last == "}", s.dropFirst().dropLast().allSatisfy(Self.isNameChar)
+        else { return nil }
+        return ShellScriptSyntax.Redirect.namedDescriptor
     }
 
     /// The longest operator at `i`, consumed.
-    private mutating func readOperator() -> String {
+    mutating func readOperator() -> String {
         let c = source[i]
         let n = at(i + 1)
         let op: String
@@ -263,12 +274,14 @@ struct ShellScriptLexer {
         return op
     }
 
-    private mutating func redirect(
+    mutating func redirect(
         _ op: String, start: Int
     ) throws(ShellScriptSyntaxError)
         -> ShellScriptSyntax.Redirect
     {
         skipBlanks()
+        let fd = descriptor
+        descriptor = nil
         if op == "<<" || op == "<<-" {
             let (delimiter, quoted) = try heredocDelimiter(start: start)
             heredocs.append(ShellScriptHeredoc(offset: origin(start), quoted: quoted))
@@ -276,17 +289,27 @@ struct ShellScriptLexer {
                 PendingHeredoc(
                     index: heredocs.count - 1, delimiter: delimiter, stripTabs: op == "<<-", quoted: quoted,
                     offset: origin(start)))
-            return .init(kind: .heredoc, offset: origin(start), heredoc: heredocs.count - 1)
+            return .init(kind: .heredoc, offset: origin(start), heredoc: heredocs.count - 1, descriptor: fd)
         }
         guard let c = at(i), c != "\n", !Self.isOperator(c) || ((c == "<" || c == ">") && at(i + 1) == "(") else {
             throw error(at: origin(start), "`\(op)` has no target")
         }
-        let kind: ShellScriptSyntax.Redirect.Kind = op == "<<<" ? .hereString : op == "<" ? .input : .file
-        return .init(kind: kind, offset: origin(start), target: try word())
+        let target = try word()
+        let kind: ShellScriptSyntax.Redirect.Kind
+        switch op {
+        case "<<<": kind = .hereString
+        case "<", "<>": kind = .input
+        case "<&": kind = .duplicate
+        case ">&" where fd != nil:
+            // `3>&0` copies a descriptor that may be read from; `>&2` only redirects output.
+            kind = .duplicate
+        default: kind = .file
+        }
+        return .init(kind: kind, offset: origin(start), target: target, descriptor: fd)
     }
 
     /// The delimiter after `<<`: quote removal only, and whether any part was quoted.
-    private mutating func heredocDelimiter(start: Int) throws(ShellScriptSyntaxError) -> ([Unicode.Scalar], Bool) {
+    mutating func heredocDelimiter(start: Int) throws(ShellScriptSyntaxError) -> ([Unicode.Scalar], Bool) {
         var delimiter: [Unicode.Scalar] = []
         var quoted = false
         while let c = at(i), !Self.isBlank(c), c != "\n", !Self.isOperator(c) {
@@ -320,7 +343,7 @@ struct ShellScriptLexer {
     }
 
     /// Reads the bodies of the heredocs started on the line that just ended, in order.
-    private mutating func readHeredocBodies() throws(ShellScriptSyntaxError) {
+    mutating func readHeredocBodies() throws(ShellScriptSyntaxError) {
         guard !pending.isEmpty else { return }
         let list = pending
         pending = []
@@ -359,7 +382,7 @@ struct ShellScriptLexer {
         }
     }
 
-    private mutating func heredocBody(_ b: inout ShellScriptWord) throws(ShellScriptSyntaxError) {
+    mutating func heredocBody(_ b: inout ShellScriptWord) throws(ShellScriptSyntaxError) {
         while let c = at(i) {
             switch c {
             case "\\":
@@ -380,7 +403,7 @@ struct ShellScriptLexer {
     }
 
     /// The words of `[[ … ]]`; its `&&`, `<`, `(` and friends are operators of the test, not the shell.
-    private mutating func testWords(open: Int) throws(ShellScriptSyntaxError) -> [ShellScriptWord] {
+    mutating func testWords(open: Int) throws(ShellScriptSyntaxError) -> [ShellScriptWord] {
         var words: [ShellScriptWord] = []
         while true {
             skipBlanks()
@@ -397,445 +420,5 @@ struct ShellScriptLexer {
             if w.keyword == "]]" { return words }
             words.append(w)
         }
-    }
-
-    // MARK: Words
-
-    private mutating func word() throws(ShellScriptSyntaxError) -> ShellScriptWord {
-        var b = ShellScriptWord(offset: origin(i))
-        var quotedAt: Int?
-        loop: while let c = at(i) {
-            switch c {
-            case "(" where quotedAt == nil && b.references.isEmpty && b.text.last == "=":
-                try arrayElements(into: &b)
-            case " ", "\t", "\r", "\n", ";", "&", "|", "(", ")":
-                break loop
-            case "<", ">":
-                guard b.text.isEmpty, b.references.isEmpty, at(i + 1) == "(" else { break loop }
-                let open = i
-                i += 2
-                try enter(open)
-                let nested = try script(closing: open)
-                depth -= 1
-                b.references.append(.substitution(nested, offset: origin(open), at: b.text.count))
-            case "'":
-                quotedAt = quotedAt ?? b.text.count
-                let open = i
-                i += 1
-                while true {
-                    guard let d = at(i) else { throw error(at: origin(open), "a single quote is not closed") }
-                    if d == "'" { break }
-                    b.append(d, origin: origin(i))
-                    i += 1
-                }
-                i += 1
-            case "\"":
-                quotedAt = quotedAt ?? b.text.count
-                try doubleQuoted(&b, discard: false)
-            case "\\":
-                if at(i + 1) == "\n" {
-                    i += 2
-                } else if let d = at(i + 1) {
-                    quotedAt = quotedAt ?? b.text.count
-                    b.append(d, origin: origin(i + 1))
-                    i += 2
-                } else {
-                    b.append(c, origin: origin(i))
-                    i += 1
-                }
-            case "$":
-                if at(i + 1) == "'" || at(i + 1) == "\"" { quotedAt = quotedAt ?? b.text.count }
-                try dollar(&b, inDouble: false, discard: false)
-            case "`":
-                try backtick(&b, inDouble: false)
-            default:
-                b.append(c, origin: origin(i))
-                i += 1
-            }
-        }
-        b.quoted = quotedAt != nil
-        markAssignment(&b, quotedAt: quotedAt)
-        return b
-    }
-
-    /// The elements of an array assignment `NAME=( … )`: words, whose expansions become the
-    /// assignment's, so `a=("$X")` is data in a variable and not a command.
-    private mutating func arrayElements(into b: inout ShellScriptWord) throws(ShellScriptSyntaxError) {
-        let open = i
-        i += 1
-        try enter(open)
-        while true {
-            skipBlanks()
-            guard let c = at(i) else { throw error(at: origin(open), "an array `(` is not closed") }
-            switch c {
-            case ")":
-                i += 1
-                depth -= 1
-                return
-            case "\n":
-                i += 1
-            case "#":
-                while let d = at(i), d != "\n" { i += 1 }
-            default:
-                let element = try word()
-                guard !element.text.isEmpty || !element.references.isEmpty || element.quoted else {
-                    throw error(at: origin(i), "an array element cannot start with `\(c)`")
-                }
-                for r in element.references {
-                    switch r {
-                    case .parameter(let name, let offset, _, let indirect):
-                        b.references.append(
-                            .parameter(name: name, offset: offset, at: b.text.count, indirect: indirect))
-                    case .substitution(let script, let offset, _):
-                        b.references.append(.substitution(script, offset: offset, at: b.text.count))
-                    case .arithmetic(let a, _):
-                        b.references.append(.arithmetic(a, at: b.text.count))
-                    }
-                }
-            }
-        }
-    }
-
-    /// Recognizes `NAME=`, `NAME+=` and `NAME[…]=`; the subscript of the last is arithmetic.
-    private func markAssignment(_ b: inout ShellScriptWord, quotedAt: Int?) {
-        let text = b.text
-        guard let first = text.first, Self.isNameStart(first) else { return }
-        var k = 1
-        while k < text.count, Self.isNameChar(text[k]) { k += 1 }
-        let nameEnd = k
-        var subscriptEnd: Int?
-        if k < text.count, text[k] == "[" {
-            var level = 0
-            while k < text.count {
-                if text[k] == "[" { level += 1 }
-                if text[k] == "]" {
-                    level -= 1
-                    if level == 0 { break }
-                }
-                k += 1
-            }
-            guard k < text.count else { return }
-            subscriptEnd = k
-            k += 1
-        }
-        if k < text.count, text[k] == "+" { k += 1 }
-        guard k < text.count, text[k] == "=" else { return }
-        // Quotes or expansions before the `[` (or the `=`) make it an ordinary word.
-        let plainEnd = subscriptEnd == nil ? k : nameEnd
-        if let quotedAt, quotedAt < plainEnd { return }
-        for r in b.references {
-            switch r {
-            case .parameter(_, _, let at, _), .substitution(_, _, let at), .arithmetic(_, let at):
-                if at <= plainEnd { return }
-            }
-        }
-        b.assignment = (String(String.UnicodeScalarView(text[..<nameEnd])), k + 1)
-        guard let subscriptEnd else { return }
-        // The subscript of an indexed array is an arithmetic expression.
-        var arithmetic = ShellScriptArithmetic(kind: .index, offset: b.origin(of: nameEnd))
-        arithmetic.names = b.names(from: nameEnd + 1).filter { $0.offset < b.origin(of: subscriptEnd) }
-        var rest: [ShellScriptReference] = []
-        for r in b.references {
-            switch r {
-            case .parameter(_, _, let at, _), .substitution(_, _, let at), .arithmetic(_, let at):
-                if at <= subscriptEnd { arithmetic.references.append(r) } else { rest.append(r) }
-            }
-        }
-        if !arithmetic.names.isEmpty || !arithmetic.references.isEmpty {
-            b.references = [.arithmetic(arithmetic, at: nameEnd)] + rest
-        }
-    }
-
-    /// From the opening `"` through the closing one.
-    private mutating func doubleQuoted(_ b: inout ShellScriptWord, discard: Bool) throws(ShellScriptSyntaxError) {
-        let open = i
-        i += 1
-        try enter(open)
-        while let c = at(i) {
-            switch c {
-            case "\"":
-                i += 1
-                depth -= 1
-                return
-            case "\\":
-                if let d = at(i + 1), d == "$" || d == "`" || d == "\"" || d == "\\" || d == "\n" {
-                    if d != "\n", !discard { b.append(d, origin: origin(i + 1)) }
-                    i += 2
-                } else {
-                    if !discard { b.append(c, origin: origin(i)) }
-                    i += 1
-                }
-            case "$": try dollar(&b, inDouble: true, discard: discard)
-            case "`": try backtick(&b, inDouble: true)
-            default:
-                if !discard { b.append(c, origin: origin(i)) }
-                i += 1
-            }
-        }
-        throw error(at: origin(open), "a double quote is not closed")
-    }
-
-    /// At a `$`: a parameter, `${ … }`, `$( … )`, `$(( … ))`, `$'…'`, `$"…"` or a plain dollar sign.
-    private mutating func dollar(
-        _ b: inout ShellScriptWord, inDouble: Bool, discard: Bool
-    )
-        throws(ShellScriptSyntaxError)
-    {
-        let start = i
-        guard let n = at(i + 1) else {
-            if !discard { b.append("$", origin: origin(i)) }
-            i += 1
-            return
-        }
-        switch n {
-        case "'" where !inDouble:
-            // ANSI-C quoting: nothing in it expands.
-            i += 2
-            while true {
-                guard let c = at(i) else { throw error(at: origin(start), "`$'` is not closed") }
-                if c == "'" { break }
-                if c == "\\", let d = at(i + 1) {
-                    // Escapes stay as written, except the two that matter for finding the end.
-                    if !discard {
-                        if d != "'" && d != "\\" { b.append(c, origin: origin(i)) }
-                        b.append(d, origin: origin(i + 1))
-                    }
-                    i += 2
-                    continue
-                }
-                if !discard { b.append(c, origin: origin(i)) }
-                i += 1
-            }
-            i += 1
-        case "\"" where !inDouble:
-            i += 1
-            try doubleQuoted(&b, discard: discard)
-        case "(":
-            try enter(start)
-            if at(i + 2) == "(", looksArithmetic(from: i + 3) {
-                i += 3
-                let a = try arithmetic(open: start, kind: .expansion)
-                b.references.append(.arithmetic(a, at: b.text.count))
-            } else {
-                i += 2
-                let nested = try script(closing: start)
-                b.references.append(.substitution(nested, offset: origin(start), at: b.text.count))
-            }
-            depth -= 1
-        case "{":
-            try brace(&b, inDouble: inDouble)
-        default:
-            if Self.isNameStart(n) {
-                i += 1
-                let nameStart = i
-                while let c = at(i), Self.isNameChar(c) { i += 1 }
-                b.references.append(
-                    .parameter(
-                        name: String(String.UnicodeScalarView(source[nameStart..<i])), offset: origin(start),
-                        at: b.text.count, indirect: false))
-            } else if Self.isSpecialParameter(n) {
-                i += 2
-                b.references.append(
-                    .parameter(name: String(n), offset: origin(start), at: b.text.count, indirect: false))
-            } else {
-                if !discard { b.append("$", origin: origin(i)) }
-                i += 1
-            }
-        }
-    }
-
-    /// `${ … }`: the parameter, an optional subscript, then an operator word up to the first `}`.
-    private mutating func brace(_ b: inout ShellScriptWord, inDouble: Bool) throws(ShellScriptSyntaxError) {
-        let start = i
-        i += 2
-        try enter(start)
-        func startsName(_ c: Unicode.Scalar?) -> Bool {
-            guard let c else { return false }
-            return Self.isNameStart(c) || Self.isSpecialParameter(c)
-        }
-        var length = false
-        var indirect = false
-        if at(i) == "#", at(i + 1) != "}", startsName(at(i + 1)) {
-            length = true
-            i += 1
-        } else if at(i) == "!", at(i + 1) != "}", startsName(at(i + 1)) {
-            indirect = true
-            i += 1
-        }
-        let nameStart = i
-        if let c = at(i), Self.isNameStart(c) {
-            while let d = at(i), Self.isNameChar(d) { i += 1 }
-        } else if let c = at(i), Self.isDigit(c) {
-            while let d = at(i), Self.isDigit(d) { i += 1 }
-        } else if let c = at(i), Self.isSpecialParameter(c) {
-            i += 1
-        }
-        let name = String(String.UnicodeScalarView(source[nameStart..<i]))
-        var listing = false
-        if at(i) == "[" {
-            if let c = at(i + 1), c == "@" || c == "*", at(i + 2) == "]" {
-                listing = true
-                i += 3
-            } else {
-                let open = i
-                i += 1
-                let a = try arithmetic(open: open, kind: .index)
-                b.references.append(.arithmetic(a, at: b.text.count))
-            }
-        }
-        if indirect, let c = at(i), c == "*" || c == "@", at(i + 1) == "}" {
-            // ${!prefix*}: names of variables, not a value.
-            listing = true
-            i += 1
-        }
-        if !name.isEmpty, !length, !(indirect && listing) {
-            b.references.append(
-                .parameter(name: name, offset: origin(start), at: b.text.count, indirect: indirect))
-        }
-        while let c = at(i) {
-            switch c {
-            case "}":
-                i += 1
-                depth -= 1
-                return
-            case "\\": i += 2
-            case "'" where !inDouble:
-                let open = i
-                i += 1
-                while let d = at(i), d != "'" { i += 1 }
-                guard at(i) != nil else { throw error(at: origin(open), "a single quote is not closed") }
-                i += 1
-            case "\"": try doubleQuoted(&b, discard: true)
-            case "$": try dollar(&b, inDouble: inDouble, discard: true)
-            case "`": try backtick(&b, inDouble: inDouble)
-            default: i += 1
-            }
-        }
-        throw error(at: origin(start), "`${` is not closed")
-    }
-
-    /// A backtick command substitution: its body, unescaped, is lexed as a script of its own.
-    private mutating func backtick(_ b: inout ShellScriptWord, inDouble: Bool) throws(ShellScriptSyntaxError) {
-        let open = i
-        i += 1
-        try enter(open)
-        var body: [Unicode.Scalar] = []
-        var bodyOrigins: [Int] = []
-        var closed = false
-        while let c = at(i) {
-            if c == "`" {
-                closed = true
-                i += 1
-                break
-            }
-            if c == "\\", let d = at(i + 1), d == "`" || d == "\\" || d == "$" || (inDouble && d == "\"") {
-                body.append(d)
-                bodyOrigins.append(origin(i + 1))
-                i += 2
-                continue
-            }
-            body.append(c)
-            bodyOrigins.append(origin(i))
-            i += 1
-        }
-        guard closed else { throw error(at: origin(open), "a backtick is not closed") }
-        var inner = ShellScriptLexer(body, origins: bodyOrigins, endOrigin: origin(i - 1), depth: depth)
-        swap(&inner.heredocs, &heredocs)
-        let nested = try inner.parse()
-        swap(&inner.heredocs, &heredocs)
-        b.references.append(.substitution(nested, offset: origin(open), at: b.text.count))
-        depth -= 1
-    }
-
-    // MARK: Arithmetic
-
-    /// Whether `((` opens arithmetic rather than two subshells: its first unmatched `)` is `))`.
-    private func looksArithmetic(from start: Int) -> Bool {
-        var level = 0
-        var k = start
-        while k < end {
-            switch source[k] {
-            case "(": level += 1
-            case ")":
-                if level == 0 { return k + 1 < end && source[k + 1] == ")" }
-                level -= 1
-            case "'", "\"":
-                let q = source[k]
-                k += 1
-                while k < end, source[k] != q {
-                    if q == "\"", source[k] == "\\" { k += 1 }
-                    k += 1
-                }
-            case "\\": k += 1
-            default: break
-            }
-            k += 1
-        }
-        return true
-    }
-
-    /// Up to the `))` (or `]` for a subscript) that closes an arithmetic expression.
-    private mutating func arithmetic(
-        open: Int, kind: ShellScriptArithmetic.Kind
-    ) throws(ShellScriptSyntaxError)
-        -> ShellScriptArithmetic
-    {
-        var a = ShellScriptArithmetic(kind: kind, offset: origin(open))
-        var refs = ShellScriptWord(offset: origin(open))
-        var parens = 0
-        var brackets = 0
-        while let c = at(i) {
-            if Self.isNameStart(c) {
-                let s = i
-                while let d = at(i), Self.isNameChar(d) { i += 1 }
-                a.names.append(
-                    ShellScriptName(name: String(String.UnicodeScalarView(source[s..<i])), offset: origin(s)))
-                continue
-            }
-            if Self.isDigit(c) {
-                while let d = at(i), Self.isNameChar(d) || d == "#" { i += 1 }
-                continue
-            }
-            switch c {
-            case "(": parens += 1
-            case ")":
-                if parens == 0, kind != .index {
-                    guard at(i + 1) == ")" else { throw error(at: origin(open), "arithmetic `((` is not closed") }
-                    i += 2
-                    a.references = refs.references
-                    return a
-                }
-                parens -= 1
-            case "[": brackets += 1
-            case "]":
-                if brackets == 0, kind == .index {
-                    i += 1
-                    a.references = refs.references
-                    return a
-                }
-                brackets -= 1
-            case "$":
-                try dollar(&refs, inDouble: false, discard: true)
-                continue
-            case "`":
-                try backtick(&refs, inDouble: false)
-                continue
-            case "\"":
-                var quoted = ShellScriptWord(offset: origin(i))
-                try doubleQuoted(&quoted, discard: false)
-                a.names += quoted.names()
-                refs.references += quoted.references
-                continue
-            case "'":
-                let q = i
-                i += 1
-                while let d = at(i), d != "'" { i += 1 }
-                guard at(i) != nil else { throw error(at: origin(q), "a single quote is not closed") }
-            case "\\": i += 1
-            default: break
-            }
-            i += 1
-        }
-        throw error(at: origin(open), kind == .index ? "`[` is not closed" : "arithmetic `((` is not closed")
     }
 }

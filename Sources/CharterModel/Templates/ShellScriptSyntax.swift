@@ -29,14 +29,29 @@ struct ShellScriptSyntax: Sendable {
     }
 
     struct Redirect: Sendable {
-        /// `input` is `<`; `file` any other redirection to or from a file.
-        enum Kind: Sendable { case file, input, hereString, heredoc }
+        /// `input` is `<` or `<>`; `duplicate` is `<&`, or `>&` after a descriptor (`3>&0`); `file` any
+        /// other redirection (output).
+        enum Kind: Sendable { case file, input, duplicate, hereString, heredoc }
         var kind: Kind
         var offset: Int
         /// The file or here-string word; nil for a heredoc.
         var target: ShellScriptWord?
         /// Index into the heredoc table of the parse.
         var heredoc: Int?
+        /// The descriptor written before the operator (`3` in `3<<EOF`), ``namedDescriptor`` for
+        /// `{fd}<…`, nil for the operator's default.
+        var descriptor: Int?
+
+        static let namedDescriptor = -1
+
+        /// The descriptor it sets: the written one, else 0 for input and 1 for output.
+        var effectiveDescriptor: Int {
+            if let descriptor { return descriptor }
+            switch kind {
+            case .input, .duplicate, .hereString, .heredoc: return 0
+            case .file: return 1
+            }
+        }
     }
 }
 
@@ -49,8 +64,17 @@ struct ShellScriptHeredoc: Sendable {
 
 /// One place where a word takes text from elsewhere.
 enum ShellScriptReference: Sendable {
-    /// `$V`, `${V}`, `${V…}`; `indirect` for `${!V}`. `at` is the word text index where it stands.
-    case parameter(name: String, offset: Int, at: Int, indirect: Bool)
+    /// What bash does with a parameter's value besides expanding it.
+    enum Evaluation: Sendable {
+        /// `${!V}`: the value is a variable name.
+        case indirect
+        /// `${V@P}`: the value is expanded as a prompt string.
+        case prompt
+    }
+
+    /// `$V`, `${V}`, `${V…}`; `evaluation` for `${!V}` and `${V@P}`. `at` is the word text index
+    /// where it stands.
+    case parameter(name: String, offset: Int, at: Int, evaluation: Evaluation?)
     /// `$( … )`, backticks, `<( … )`, `>( … )`.
     case substitution(ShellScriptSyntax, offset: Int, at: Int)
     /// `$(( … ))` or an array subscript.
@@ -59,11 +83,15 @@ enum ShellScriptReference: Sendable {
 
 /// An arithmetic expression: the variables it names without `$`, and its expansions.
 struct ShellScriptArithmetic: Sendable {
-    enum Kind: Sendable { case expansion, command, index }
+    /// `$(( ))`, `(( ))`, an array subscript, `${V:offset:length}`, or `$[ ]`.
+    enum Kind: Sendable { case expansion, command, index, substring, legacy }
     var kind: Kind
     var offset: Int
     var names: [ShellScriptName] = []
     var references: [ShellScriptReference] = []
+    /// For a subscript: the array's name, when it is known (an associative array's subscript is
+    /// a string, not arithmetic).
+    var array: String?
 }
 
 struct ShellScriptName: Sendable {
@@ -84,6 +112,12 @@ struct ShellScriptWord: Sendable {
     var assignment: (name: String, valueStart: Int)?
     /// Whether any part was quoted or escaped: such a word is never a reserved word.
     var quoted = false
+    /// Offsets of the expansions that stand outside quotes, which the shell splits into words and
+    /// expands as globs.
+    var unquoted: Set<Int> = []
+    /// Whether the word may become zero or several words: an unquoted expansion, glob or brace,
+    /// or `"$@"` and `"${a[@]}"`.
+    var fields = false
 
     init(offset: Int) { self.offset = offset }
 
@@ -108,18 +142,37 @@ struct ShellScriptWord: Sendable {
     private static let keywords: [UInt64: String] = {
         let words = [
             "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "select", "case", "esac", "in",
-            "function", "time", "{", "}", "!", "[[", "]]",
+            "function", "time", "coproc", "{", "}", "!", "[[", "]]",
         ]
         var table: [UInt64: String] = [:]
         for w in words { table[w.unicodeScalars.reduce(0) { $0 << 8 | UInt64($1.value) }] = w }
         return table
     }()
 
-    /// The last path component of a literal command word: `sh` for `/bin/sh`.
+    /// The last path component of a command word when it is literal: `sh` for `/bin/sh` and for
+    /// `"$DIR/sh"`, nil for `$CMD` or `"$DIR"/$CMD`.
     var commandName: String? {
-        guard references.isEmpty else { return nil }
-        let start = (text.lastIndex(of: "/") ?? -1) + 1
-        return Self.string(text[start...])
+        let slash = text.lastIndex(of: "/")
+        for r in references {
+            switch r {
+            case .parameter(_, _, let at, _), .substitution(_, _, let at), .arithmetic(_, let at):
+                guard let slash, at <= slash else { return nil }
+            }
+        }
+        return Self.string(text[((slash ?? -1) + 1)...])
+    }
+
+    /// Records an expansion at script offset `offset` that stands outside quotes.
+    mutating func markUnquoted(_ offset: Int) {
+        unquoted.insert(offset)
+        fields = true
+    }
+
+    /// The literal word from text index `start` on: the definition in `alias name='…'`.
+    func suffix(from start: Int) -> ShellScriptWord {
+        var w = ShellScriptWord(offset: origin(of: start))
+        for k in start..<text.count { w.append(text[k], origin: origin(of: k)) }
+        return w
     }
 
     static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
