@@ -8,7 +8,8 @@ import Foundation
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Apply the first revision into an empty state (--bootstrap); later changes are applied once boards approve them.",
+        abstract:
+            "Apply the first revision into an empty state (--bootstrap); later changes are applied once boards approve them.",
         discussion: """
             --bootstrap applies a committed revision into an EMPTY state: there is no board yet to \
             approve it, so it takes this explicit operator action and is recorded as a bootstrap, \

@@ -5,7 +5,7 @@ import Testing
 
 @testable import CharterEngine
 
-@Suite(.timeLimit(.minutes(1))) struct CancellationTests {
+@Suite(.timeLimit(.minutes(5))) struct CancellationTests {
     /// A run whose first step hangs until cancelled, with a dependent, an approval that waits, a
     /// second hanging step that takes the approval's slot and a step left waiting for a slot (with
     /// two slots per run).

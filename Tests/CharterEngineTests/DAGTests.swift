@@ -6,7 +6,7 @@ import Testing
 
 @testable import CharterEngine
 
-@Suite(.timeLimit(.minutes(1))) struct DAGTests {
+@Suite(.timeLimit(.minutes(5))) struct DAGTests {
     @Test func aDiamondRunsInDependencyOrderAndPassesOutputs() async throws {
         let recorder = Recorder()
         let seen = Recorder()

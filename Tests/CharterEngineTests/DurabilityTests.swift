@@ -5,7 +5,7 @@ import Testing
 
 @testable import CharterEngine
 
-@Suite(.timeLimit(.minutes(1))) struct DurabilityTests {
+@Suite(.timeLimit(.minutes(5))) struct DurabilityTests {
     @Test func afterACrashFinishedStepsStayDoneAndTheInFlightStepIsRetried() async throws {
         let directory = makeTemporaryDirectory("engine")
         let recorder = Recorder()

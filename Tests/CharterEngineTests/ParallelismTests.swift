@@ -14,7 +14,7 @@ struct GateExecutor: StepExecutor {
     }
 }
 
-@Suite(.timeLimit(.minutes(1))) struct ParallelismTests {
+@Suite(.timeLimit(.minutes(5))) struct ParallelismTests {
     @Test func theGlobalAndPerRunLimitsHoldAndTheFirstWaveFollowsTheReadyOrder() async throws {
         let gate = Gate()
         let (engine, store) = try makeEngine(executors: ["noop": GateExecutor(gate: gate)], global: 3, perRun: 2)

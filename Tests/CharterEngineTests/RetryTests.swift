@@ -5,7 +5,7 @@ import Testing
 
 @testable import CharterEngine
 
-@Suite(.timeLimit(.minutes(1))) struct RetryTests {
+@Suite(.timeLimit(.minutes(5))) struct RetryTests {
     @Test func backoffGrowsByTheMultiplierUpToTheCap() async throws {
         let clock = ManualClock()
         let recorder = Recorder()

@@ -14,10 +14,12 @@ import Testing
             server, port in
             let idle = try (0..<12).map { _ in try RawConnection(port: port) }
             #expect(try await RawConnection.get("/healthz", port: port) == 200)
-            // 12 idle connections and the probe through a cap of 4: the 9 that waited longest made room.
-            let closed = await waitUntilClosed(idle, count: 9)
-            #expect(closed.count == 9)
-            #expect(idle.filter { !$0.isClosedNow }.count == 3)
+            // 12 idle connections and the probe through a cap of 4: those that waited longest made
+            // room. Whether the probe's slot was taken before or after the last idle one was accepted
+            // depends on which event loop ran first, so 3 or 4 idle ones remain — never more than the cap.
+            let closed = await waitUntilClosed(idle, count: 8)
+            #expect(closed.count >= 8)
+            #expect(idle.filter { !$0.isClosedNow }.count <= 4)
             #expect(server.openConnections <= 4)
         }
     }

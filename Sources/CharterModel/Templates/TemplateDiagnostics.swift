@@ -42,6 +42,23 @@ extension Checker {
                     }
                 }
             }
+            if step.run != nil {
+                // A value in a variable that a shell or the loader reads as code (or as where code is).
+                for (key, value) in step.env.sorted(by: { $0.key < $1.key }) where value.contains("${{") {
+                    guard let finding = ShellScriptScan.environmentFinding(name: key) else { continue }
+                    out.append(
+                        res.templateDiagnostic(
+                            "template.reparse", at: path.appending("env").appending(key), in: value,
+                            TemplateExpressionError(finding.message, at: 0, hint: finding.hint)))
+                }
+                for key in step.secrets.keys.sorted() {
+                    guard let finding = ShellScriptScan.environmentFinding(name: key) else { continue }
+                    out.append(
+                        res.diagnostic(
+                            "template.reparse", at: path.appending("secrets").appending(key), finding.message,
+                            hint: finding.hint))
+                }
+            }
             if let run = step.run {
                 // Variables that carry data: env entries with a substitution, and granted secrets.
                 let values = Set(step.env.filter { $0.value.contains("${{") }.map(\.key) + step.secrets.keys)
