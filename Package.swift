@@ -32,12 +32,14 @@ let package = Package(
         // Library modules, one per concern; dependencies point one way (see docs/ARCHITECTURE.md).
         // The small pieces every layer may use: locks, the locked value box.
         .target(name: "CharterFoundation"),
-        .target(name: "CharterGit", dependencies: ["CGit2"]),
+        .target(name: "CharterGit", dependencies: ["CGit2", "CharterFoundation"]),
         .target(name: "CharterYAML", dependencies: ["CLibYAML"]),
         .target(name: "CharterCron"),
         .target(
             name: "CharterModel",
-            dependencies: ["CharterYAML", "CharterCron", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "CharterYAML", "CharterCron", "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(name: "CharterPlan", dependencies: ["CharterModel"]),
         .target(
@@ -72,7 +74,7 @@ let package = Package(
         .target(
             name: "CharterBroker",
             dependencies: [
-                "CharterModel", .product(name: "Crypto", package: "swift-crypto"),
+                "CharterModel", "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -141,7 +143,7 @@ let package = Package(
         .testTarget(name: "CharterGitTests", dependencies: ["CharterGit", "CharterTestSupport"]),
         .testTarget(name: "CharterYAMLTests", dependencies: ["CharterYAML"]),
         .testTarget(name: "CharterCronTests", dependencies: ["CharterCron"]),
-        .testTarget(name: "CharterModelTests", dependencies: ["CharterModel"]),
+        .testTarget(name: "CharterModelTests", dependencies: ["CharterModel", "CharterFoundation"]),
         .testTarget(name: "CharterPlanTests", dependencies: ["CharterPlan"], exclude: ["Golden"]),
         .testTarget(name: "CharterStoreTests", dependencies: ["CharterStore"]),
         .testTarget(name: "CharterGovernanceTests", dependencies: ["CharterGovernance", "CharterTestSupport"]),

@@ -1,4 +1,5 @@
 import CGit2
+import CharterFoundation
 
 /// A failed libgit2 call (or a Charter-level git failure), with the operation it was part of.
 ///
@@ -72,30 +73,5 @@ func gitCheck(_ code: Int32, _ operation: @autoclosure () -> String) throws {
     if code < 0 { throw GitError.fromLastError(code: code, operation: operation()) }
 }
 
-/// Replaces secrets in the userinfo of every `scheme://user:secret@host` URL in `text` with `***`.
-///
-/// Tokens travel as userinfo (`https://TOKEN@host/...`), so all userinfo is treated as secret, except that an
-/// ssh URL keeps its user name (a login, never a credential) and loses only a password. The scp-like
-/// `user@host:path` form has no password field and is left alone.
-func redactingURLs(in text: String) -> String {
-    guard text.contains("://") else { return text }
-    var result = ""
-    var rest = Substring(text)
-    while let schemeEnd = rest.range(of: "://") {
-        let scheme = rest[..<schemeEnd.lowerBound].reversed().prefix { $0.isLetter || $0 == "+" }
-        let isSSH = String(scheme.reversed()).lowercased().hasSuffix("ssh")
-        result += rest[..<schemeEnd.upperBound]
-        rest = rest[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == " " || $0 == "'" || $0 == "\"" } ?? rest.endIndex
-        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { continue }
-        if isSSH {
-            let userinfo = rest[..<at]
-            guard let colon = userinfo.firstIndex(of: ":") else { continue }
-            result += rest[..<colon] + ":***"
-        } else {
-            result += "***"
-        }
-        rest = rest[at...]
-    }
-    return result + rest
-}
+/// `text` with the secret parts of its URLs replaced by `***` (see ``Redaction/redactURLs(_:)``).
+func redactingURLs(in text: String) -> String { Redaction.redactURLs(text) }

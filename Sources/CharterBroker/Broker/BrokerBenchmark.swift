@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import Foundation
 
@@ -107,7 +108,7 @@ public enum BrokerBenchmark {
         concurrency: Int, calls: Int, rampUp: Duration, timing: TimingProvider,
         _ call: @escaping @Sendable (CompletionRequest) async throws -> Void
     ) async throws -> Pass {
-        let next = BrokerLocked(0)
+        let next = Locked(0)
         let callers = max(1, concurrency)
         let started = ContinuousClock.now
         let samples = try await withThrowingTaskGroup(of: [(Double, Double)].self) { group in
@@ -170,7 +171,7 @@ private struct BenchProvider: CompletionProvider {
 /// Records how long each request spent inside the wrapped provider, by idempotency key.
 private final class TimingProvider: CompletionProvider, Sendable {
     let base: any CompletionProvider
-    private let durations = BrokerLocked<[String: Duration]>([:])
+    private let durations = Locked<[String: Duration]>([:])
 
     init(base: any CompletionProvider) { self.base = base }
 

@@ -1,3 +1,4 @@
+import CharterFoundation
 import Foundation
 import GRDB
 
@@ -18,8 +19,8 @@ public final class UsageLedger: Sendable {
     let pool: DatabasePool
     /// The database file.
     public let path: String
-    private let nextID: BrokerLocked<Int64>
-    private let writer: BrokerLocked<WriterState>
+    private let nextID: Locked<Int64>
+    private let writer: Locked<WriterState>
     /// A second connection that only checkpoints the WAL into the database file.
     private let checkpointer: DatabaseQueue
 
@@ -59,11 +60,11 @@ public final class UsageLedger: Sendable {
             checkpointConfig.busyMode = .timeout(5)
             checkpointer = try DatabaseQueue(path: file, configuration: checkpointConfig)
             let maxID = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM usage") } ?? 0
-            nextID = BrokerLocked(maxID + 1)
+            nextID = Locked(maxID + 1)
         } catch {
             throw UsageLedgerError("open the usage ledger", path: file, error)
         }
-        writer = BrokerLocked(WriterState())
+        writer = Locked(WriterState())
     }
 
     static var migrator: DatabaseMigrator {

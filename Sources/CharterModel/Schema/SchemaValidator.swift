@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterYAML
 
 /// Checks a YAML node tree against a ``Schema`` and turns it into a ``Value`` with defaults applied.

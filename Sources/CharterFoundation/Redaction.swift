@@ -1,19 +1,30 @@
-/// Hides credentials that users paste by mistake before a value is echoed in a diagnostic
-/// (diagnostics reach terminals, CI logs and the status branch).
+/// Hides credentials before text is shown, logged or stored: the secret parts of URLs, and known
+/// secret values. One implementation for every layer (diagnostics, git errors, step output).
 public enum Redaction {
-    /// `text` with the user-info of every `scheme://user:secret@host` replaced by `***`.
+    /// `text` with secrets in the userinfo of every `scheme://user:secret@host` URL replaced by `***`.
+    ///
+    /// Tokens travel as userinfo (`https://TOKEN@host/...`), so all userinfo is treated as secret,
+    /// except that an ssh URL keeps its user name (a login, never a credential) and loses only a
+    /// password. The scp-like `user@host:path` form has no password field and is left alone.
     public static func redactURLs(_ text: String) -> String {
         guard text.contains("://"), text.contains("@") else { return text }
         var result = ""
         var rest = Substring(text)
         while let schemeEnd = rest.range(of: "://") {
+            let scheme = rest[..<schemeEnd.lowerBound].reversed().prefix { $0.isLetter || $0 == "+" }
+            let isSSH = String(scheme.reversed()).lowercased().hasSuffix("ssh")
             result += rest[..<schemeEnd.upperBound]
             rest = rest[schemeEnd.upperBound...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == " " || $0 == "\"" || $0 == "'" } ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == " " || $0 == "'" || $0 == "\"" } ?? rest.endIndex
+            guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { continue }
+            if isSSH {
+                let userinfo = rest[..<at]
+                guard let colon = userinfo.firstIndex(of: ":") else { continue }
+                result += rest[..<colon] + ":***"
+            } else {
                 result += "***"
-                rest = rest[at...]
             }
+            rest = rest[at...]
         }
         return result + rest
     }
