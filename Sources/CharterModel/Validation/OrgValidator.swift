@@ -27,17 +27,22 @@ struct Checker {
     /// Resources defined with errors: a reference to one is not a second problem.
     let invalid: Set<ResourceID>
     var out: [Diagnostic] = []
-    /// Compiled parameter patterns (nil: not a valid regex); compiling costs far more than matching.
-    var regexes: [String: Regex<AnyRegexOutput>?] = [:]
+    /// Compiled parameter patterns, or why each is refused, by pattern text.
+    var patterns: [String: Result<ParameterPattern, ParameterPatternError>] = [:]
     /// Time zone names already looked up.
     var zones: [String: Bool] = [:]
 
-    /// The compiled pattern, or nil when it is invalid or unsafe (then nothing is matched with it).
-    mutating func regex(_ pattern: String) -> Regex<AnyRegexOutput>? {
-        if let cached = regexes[pattern] { return cached }
-        let compiled = PatternSafety.problem(pattern) == nil ? try? Regex(pattern) : nil
-        regexes[pattern] = compiled
-        return compiled
+    /// The compiled pattern, or why it is refused.
+    mutating func compiled(_ pattern: String) -> Result<ParameterPattern, ParameterPatternError> {
+        if let cached = patterns[pattern] { return cached }
+        let result = Result { () throws(ParameterPatternError) in try ParameterPattern(pattern) }
+        patterns[pattern] = result
+        return result
+    }
+
+    /// The compiled pattern, or nil when it is refused (then nothing is matched with it).
+    mutating func pattern(_ pattern: String?) -> ParameterPattern? {
+        pattern.flatMap { try? compiled($0).get() }
     }
 
     mutating func knownZone(_ id: String) -> Bool {
@@ -204,18 +209,13 @@ struct Checker {
                             "parameter `\(p.name)` is defined twice (first as parameter \(first + 1))"))
                 }
                 seenParams[p.name] = seenParams[p.name] ?? i
-                if let pattern = p.pattern, let unsafe = PatternSafety.problem(pattern) {
+                if let pattern = p.pattern, case .failure(let e) = compiled(pattern) {
                     out.append(
                         res.diagnostic(
-                            "semantic.pattern", at: path.appending("pattern"), "pattern refused: \(unsafe)",
-                            hint: "simplify it, for example `^[a-z]+$` instead of `^([a-z]+)+$`"))
-                } else if let pattern = p.pattern, regex(pattern) == nil {
-                    out.append(
-                        res.diagnostic(
-                            "semantic.pattern", at: path.appending("pattern"),
-                            "`\(pattern)` is not a valid regular expression"))
+                            "semantic.pattern", at: path.appending("pattern"), "pattern refused: \(e)",
+                            hint: e.hint ?? "docs/TEMPLATES.md lists what parameter patterns support"))
                 }
-                if let d = p.defaultValue, let problem = p.problem(with: d, regex: p.pattern.flatMap { regex($0) }) {
+                if let d = p.defaultValue, let problem = p.problem(with: d, pattern: pattern(p.pattern)) {
                     out.append(
                         res.diagnostic(
                             "semantic.default", at: path.appending("default"),
@@ -289,7 +289,7 @@ struct Checker {
                                 + (suggestion.map { "; did you mean `\($0)`?" } ?? "")))
                     continue
                 }
-                if let problem = p.problem(with: value, regex: p.pattern.flatMap { regex($0) }) {
+                if let problem = p.problem(with: value, pattern: pattern(p.pattern)) {
                     out.append(res.diagnostic("semantic.argument", at: path, "argument `\(key)`: \(problem)"))
                 }
             }
