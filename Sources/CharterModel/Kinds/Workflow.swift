@@ -68,9 +68,12 @@ public struct RetryPolicy: Sendable, Hashable {
 
     public init(_ v: Value?) {
         maxAttempts = v?["maxAttempts"]?.int ?? 1
-        initialBackoffMilliseconds = DurationText.parse(v?["initialBackoff"]?.string ?? "1s") ?? 1000
+        // Durations are clamped: an applied state from before the schema bounded them may hold any value.
+        initialBackoffMilliseconds = DurationRange.retryBackoff.clamp(
+            DurationText.parse(v?["initialBackoff"]?.string ?? "1s") ?? 1000)
         multiplier = v?["multiplier"]?.double ?? 2
-        maxBackoffMilliseconds = DurationText.parse(v?["maxBackoff"]?.string ?? "5m") ?? 300_000
+        maxBackoffMilliseconds = DurationRange.retryBackoff.clamp(
+            DurationText.parse(v?["maxBackoff"]?.string ?? "5m") ?? 300_000)
         jitter = v?["jitter"]?.bool ?? true
     }
 }
@@ -101,7 +104,8 @@ public struct TemplateStep: Sendable, Hashable {
         type = StepType(rawValue: v["type"]?.string ?? "agent") ?? .agent
         needs = v["needs"]?.strings ?? []
         when = v["when"]?.string
-        timeoutMilliseconds = DurationText.parse(v["timeout"]?.string ?? "10m") ?? 600_000
+        timeoutMilliseconds = DurationRange.stepTimeout.clamp(
+            DurationText.parse(v["timeout"]?.string ?? "10m") ?? 600_000)
         retry = RetryPolicy(v["retry"])
         continueOnFailure = v["continueOnFailure"]?.bool ?? false
         role = v["role"]?.string
@@ -157,7 +161,8 @@ public struct Routine: Sendable, Hashable {
         arguments = s["arguments"]?.object ?? [:]
         enabled = s["enabled"]?.bool ?? true
         concurrencyPolicy = ConcurrencyPolicy(rawValue: s["concurrencyPolicy"]?.string ?? "allow") ?? .allow
-        startingDeadlineMilliseconds = s["startingDeadline"]?.string.flatMap(DurationText.parse)
+        startingDeadlineMilliseconds = s["startingDeadline"]?.string.flatMap(DurationText.parse).map(
+            DurationRange.startingDeadline.clamp)
         priority = s["priority"]?.int ?? 0
     }
 }

@@ -77,8 +77,8 @@ public struct SchemaValidator {
 
     mutating func validateString(_ node: YAMLNode, _ s: StringSchema) -> Value? {
         guard let (value, resolved) = scalar(node, expected: "a string") else { return nil }
-        // Messages echo the value: never with a credential pasted into a URL.
-        let text = Redaction.redactURLs(value)
+        // Messages echo the value: never with a credential pasted into a URL, never all of a long one.
+        let text = Excerpt.cut(Redaction.redactURLs(value))
         switch resolved {
         case .string: break
         case .null:
@@ -112,10 +112,20 @@ public struct SchemaValidator {
         }
         if let max = s.maxLength, value.utf8.count > max, value.unicodeScalars.count > max {
             report("schema.length", node, "is \(value.unicodeScalars.count) characters long; the limit is \(max)")
-            ok = false
+            // Too long says enough; the pattern is not worth matching against it.
+            return nil
         }
         if let p = s.pattern, !p.matches(value) {
             report("schema.pattern", node, "`\(text)` is not \(p.expectation)")
+            ok = false
+        } else if let range = s.durationRange, let ms = DurationText.parse(value), !range.contains(ms) {
+            let bound = ms > range.maximum ? "longer than the maximum" : "shorter than the minimum"
+            let limit = DurationText.format(ms > range.maximum ? range.maximum : range.minimum)
+            report(
+                "schema.range", node, "`\(text)` is \(bound) of \(limit)",
+                hint:
+                    "give a duration from \(DurationText.format(range.minimum)) to \(DurationText.format(range.maximum))"
+            )
             ok = false
         }
         return ok ? .string(value) : nil
@@ -228,6 +238,10 @@ public struct SchemaValidator {
     mutating func validateMap(_ node: YAMLNode, _ s: MapSchema) -> Value? {
         guard case .mapping(let pairs) = node.content else {
             report("schema.type", node, "expected a mapping, found \(nodeName(node))")
+            return nil
+        }
+        if let max = s.maxEntries, pairs.count > max {
+            report("schema.length", node, "has \(pairs.count) entries; the limit is \(max)")
             return nil
         }
         var out: [String: Value] = [:]

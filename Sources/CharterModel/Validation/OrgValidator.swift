@@ -90,7 +90,8 @@ struct Checker {
 
     mutating func organization() {
         let orgs = state.resources.keys.filter { $0.kind == .organization }.sorted()
-        if orgs.isEmpty {
+        // An Organization with errors of its own is reported already, not as missing.
+        if orgs.isEmpty, !invalid.contains(where: { $0.kind == .organization }) {
             out.append(
                 Diagnostic(
                     code: "identity.organization", file: "(repository)",
