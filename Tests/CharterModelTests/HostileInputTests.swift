@@ -44,6 +44,28 @@ import Testing
             ])
     }
 
+    // MARK: 2. Endpoints
+
+    @Test(arguments: [
+        "http://127.0.0.1:99999/v1", "http://127.0.0.1:0/v1", "http://h:065/v1", "https://h/v1?key=x", "https://h/v1#x",
+        "https://bob:pw@h/v1", "http:///v1", "http://[::1/v1", "http://h/v 1", "HTTP://h/v1",
+    ])
+    func endpointsAreCheckedStrictly(endpoint: String) {
+        let source = Fixtures.role.replacingOccurrences(
+            of: "  provider: offline", with: "  provider: openai\n  endpoint: \"\(endpoint)\"\n  model: m")
+        let result = load(["roles.yaml": source])
+        #expect(result.diagnostics.map(\.code) == ["schema.pattern"], "\(endpoint)")
+        #expect(!result.diagnostics.map(\.description).joined().contains("pw"))
+    }
+
+    @Test(arguments: [
+        ("http://127.0.0.1:65535/v1", 65535), ("https://[::1]:8080", 8080), ("http://my_host.local/v1/", nil),
+        ("https://api.example.com", nil),
+    ])
+    func usableEndpointsPass(endpoint: String, port: Int?) throws {
+        #expect(try HTTPEndpoint(endpoint).port == port)
+    }
+
     // MARK: 3. Parameter patterns
 
     @Test func aPolynomialBacktrackingPatternIsDecidedInOnePass() {

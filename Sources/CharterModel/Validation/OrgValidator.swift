@@ -133,6 +133,8 @@ struct Checker {
     }
 
     mutating func roles() {
+        // A CapacitySource with errors of its own may be the one serving the class: reported already.
+        if invalid.contains(where: { $0.kind == .capacitySource }) { return }
         let classes = Set(state.capacitySources.values.map(\.capacityClass))
         for (name, role) in state.roles where !classes.contains(role.capacityClass) {
             let suggestion = Suggestion.closest(to: role.capacityClass, in: classes.sorted())
