@@ -100,3 +100,135 @@ import Testing
                 == "pattern refused: backreferences (`\\1`) are not supported in parameter patterns (at character 4)")
     }
 }
+
+extension HostileInputTests {
+    // MARK: 4. Template size and the step graph
+
+    @Test func sixteenThousandChainedStepsAreRefusedByCount() {
+        var spec = "  steps:\n    - {name: s0, type: shell, run: e}\n"
+        for i in 1..<16_000 { spec += "    - {name: s\(i), type: shell, needs: [s\(i - 1)], run: e}\n" }
+        let text = template("big", spec)
+        #expect(text.utf8.count < 1_048_576)
+        let result = load(["big.yaml": text])
+        #expect(result.diagnostics.map(\.message) == ["has 16000 items; the limit is 1000"])
+    }
+
+    @Test func aThousandChainedStepsReadingEachOtherAreCheckedExactly() {
+        // Each step reads the first step (upstream through the chain) and the last (downstream).
+        var spec = "  steps:\n    - {name: s0, type: shell, run: e}\n"
+        for i in 1..<1000 {
+            spec += "    - {name: s\(i), type: shell, needs: [s\(i - 1)], run: e, env: {A: '${{ steps.s0.output }}'"
+            spec += i == 500 ? ", B: '${{ steps.s999.output }}'}}\n" : "}}\n"
+        }
+        let result = load(["chain.yaml": template("chain", spec)])
+        #expect(result.diagnostics.map(\.code) == ["template.order"])
+        #expect(result.diagnostics.first?.message.contains("step `s500` reads `steps.s999.output`") == true)
+    }
+
+    @Test func aCycleAmongStepsIsReportedOnceAndUpstreamStaysExact() {
+        let spec = """
+              steps:
+                - {name: a, type: shell, needs: [c], run: e}
+                - {name: b, type: shell, needs: [a], run: e}
+                - {name: c, type: shell, needs: [b], run: e, env: {X: '${{ steps.a.output }}'}}
+                - {name: d, type: shell, run: e, env: {X: '${{ steps.a.output }}'}}
+
+            """
+        let result = load(["cycle.yaml": template("cycle", spec)])
+        #expect(result.diagnostics.map(\.code).sorted() == ["cycle.steps", "template.order"])
+        #expect(result.diagnostics.contains { $0.message.contains("step `d` reads `steps.a.output`") })
+    }
+
+    // MARK: 5. Cycles
+
+    @Test func aFiftyThousandTeamCycleIsFoundOnceWithAShortMessage() {
+        var files: [String: String] = [:]
+        let n = 50_000
+        for start in stride(from: 0, to: n, by: 10_000) {
+            files["teams/cycle\(start).yaml"] = (start..<start + 10_000).map { i in
+                "apiVersion: charter/v1\nkind: Team\nmetadata: {name: t\(i)}\nspec: {displayName: T, parent: t\((i + 1) % n)}\n"
+            }.joined(separator: "---\n")
+        }
+        let result = load(files)
+        #expect(result.diagnostics.map(\.code) == ["cycle.team"])
+        let message = result.diagnostics.first?.message ?? ""
+        #expect(
+            message
+                == "team parents form a cycle: t0 → t1 → t2 → t3 → t4 → t5 → … and 49994 more → t0 (50000 in the cycle)"
+        )
+    }
+}
+
+extension HostileInputTests {
+    // MARK: 6. Diagnostics are capped
+
+    /// A team document with `fields` unknown fields: one diagnostic each.
+    func unknownFields(_ name: String, _ fields: Int) -> String {
+        "apiVersion: charter/v1\nkind: Team\nmetadata: {name: \(name)}\nspec:\n  displayName: X\n"
+            + (0..<fields).map { "  f\($0): 1\n" }.joined()
+    }
+
+    @Test func oneFileShowsAtMostAHundredThenASummary() {
+        let result = load(["noisy.yaml": unknownFields("noisy", 5000)])
+        #expect(result.diagnostics.count == 101)
+        #expect(result.diagnostics.prefix(100).allSatisfy { $0.file == "noisy.yaml" })
+        #expect(result.diagnostics.last?.isSummary == true)
+        #expect(result.diagnostics.last?.message.hasPrefix("and 4900 more errors (5000 in all)") == true)
+        #expect(result.errorCount == 5000)
+        // Sorted, first ones first.
+        #expect(result.diagnostics.first?.line == 6)
+    }
+
+    @Test func aRepositoryShowsAtMostAThousandInAll() {
+        var files: [String: String] = [:]
+        for i in 0..<30 { files["noisy/\(i).yaml"] = unknownFields("noisy-\(i)", 500) }
+        let result = load(files)
+        #expect(result.diagnostics.count == 1001)
+        #expect(result.errorCount == 15_000)
+        #expect(result.diagnostics.last?.message.hasPrefix("and 14000 more errors (15000 in all)") == true)
+        // The first ten files in order, a hundred each.
+        let shownFiles = Set(result.diagnostics.dropLast().map(\.file))
+        #expect(shownFiles == Set(["noisy/0.yaml", "noisy/1.yaml"] + (10..<18).map { "noisy/\($0).yaml" }))
+        do {
+            _ = try result.get()
+            Issue.record("an invalid revision loaded")
+        } catch {
+            #expect(error.errorCount == 15_000)
+            #expect(error.description.hasSuffix("15000 errors; the revision was not loaded"))
+        }
+    }
+
+    @Test func crossResourceProblemsAreCappedAndTheSameWhateverTheOrder() {
+        // Ten thousand members who do not exist, among five thousand people who do.
+        let people = (0..<5000).map {
+            "apiVersion: charter/v1\nkind: Person\nmetadata: {name: p\($0)}\nspec: {displayName: P}\n"
+        }.joined(separator: "---\n")
+        let members = (0..<10_000).map { "x\($0)" }.joined(separator: ", ")
+        let team =
+            "apiVersion: charter/v1\nkind: Team\nmetadata: {name: big}\nspec: {displayName: B, members: [\(members)]}\n"
+        let result = load(["crowd.yaml": people, "teams/big.yaml": team])
+        #expect(result.errorCount == 10_000)
+        #expect(result.diagnostics.count == 101)
+        #expect(result.diagnostics.first?.message == "person `x0` does not exist; did you mean `p0`?")
+        #expect(load(["teams/big.yaml": team, "crowd.yaml": people]).diagnostics == result.diagnostics)
+    }
+
+    @Test func echoedValuesAreCut() {
+        let long = String(repeating: "x", count: 100_000)
+        let board = Fixtures.board.replacingOccurrences(of: "rule: majority", with: "rule: \"\(long)\"")
+        let role = Fixtures.role.replacingOccurrences(
+            of: "capacityClass: general", with: "capacityClass: general\n  \(long.prefix(1000)): 1")
+        let result = load(["boards/exec.yaml": board, "roles.yaml": role])
+        #expect(result.diagnostics.count == 2)
+        for d in result.diagnostics { #expect(d.description.count < 800, "\(d.description.prefix(300))") }
+    }
+
+    @Test func oneIdentityDefinedThousandsOfTimesIsLinear() {
+        let copies = (0..<10_000).map { _ in
+            "apiVersion: charter/v1\nkind: Team\nmetadata: {name: dup}\nspec: {displayName: D}\n"
+        }.joined(separator: "---\n")
+        let result = load(["dups.yaml": copies])
+        #expect(result.errorCount == 9_999)
+        #expect(result.diagnostics.first?.message.hasPrefix("Team/dup is defined twice") == true)
+    }
+}

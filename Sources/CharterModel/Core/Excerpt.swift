@@ -22,4 +22,17 @@ public enum Excerpt {
         guard rest > 0 else { return text }
         return String(kept) + "… (\(rest) more characters)"
     }
+
+    /// `` `a`, `b`, `c` `` for `items`, stopping after about `limit` scalars with how many more there are.
+    public static func list(_ items: [String], limit: Int = 2 * valueLimit) -> String {
+        var out = ""
+        for (i, item) in items.enumerated() {
+            if i > 0 { out += ", " }
+            if out.utf8.count > limit {
+                return out + "… (\(items.count - i) more)"
+            }
+            out += "`\(cut(item))`"
+        }
+        return out
+    }
 }

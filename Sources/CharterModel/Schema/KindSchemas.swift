@@ -72,7 +72,9 @@ public enum KindSchemas {
                 required: true),
             Property("description", str("What the organization does.")),
             Property(
-                "timeZone", .string(StringSchema("Default IANA time zone for routines.", pattern: Patterns.timeZone)),
+                "timeZone",
+                .string(
+                    StringSchema("Default IANA time zone for routines.", pattern: Patterns.timeZone, maxLength: 100)),
                 default: "UTC"),
             Property(
                 "controller",
@@ -529,13 +531,15 @@ public enum KindSchemas {
         properties: [
             Property("description", str("What the routine is for.")),
             Property(
-                "schedule", str("A five-field cron expression (Vixie semantics) or a macro such as `@daily`."),
+                "schedule",
+                str("A five-field cron expression (Vixie semantics) or a macro such as `@daily`.", max: 256),
                 required: true),
             Property(
                 "timeZone",
                 .string(
                     StringSchema(
-                        "IANA time zone of the schedule; the Organization's when absent.", pattern: Patterns.timeZone))),
+                        "IANA time zone of the schedule; the Organization's when absent.", pattern: Patterns.timeZone,
+                        maxLength: 100))),
             Property("template", name("The Template to run."), required: true),
             Property(
                 "arguments",

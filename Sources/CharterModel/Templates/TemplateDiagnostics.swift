@@ -4,11 +4,10 @@ extension Checker {
     /// Load-time checks of every substitution and condition of template `t`: syntax, operands
     /// that exist and are upstream, operator misuse, and quotes around substitutions in `run`.
     mutating func templateExpressions(_ res: Resource, _ t: Template) {
-        let ancestors = TemplateGraph(t)
+        let graph = TemplateGraph(t)
         for (i, step) in t.steps.enumerated() {
             let path = JSONPointer("/spec/steps/\(i)")
-            var checker = ExpressionTypeChecker(
-                template: t, step: step.name, upstream: ancestors.upstream(of: step.name))
+            var checker = ExpressionTypeChecker(template: t, graph: graph, step: step.name)
             var fields: [(JSONPointer, String)] = []
             if let prompt = step.prompt { fields.append((path.appending("prompt"), prompt)) }
             if let run = step.run { fields.append((path.appending("run"), run)) }
@@ -21,13 +20,13 @@ extension Checker {
                 do throws(TemplateExpressionError) {
                     parsed = try TemplateText(parsing: text)
                 } catch {
-                    out.append(res.templateDiagnostic("template.syntax", at: pointer, in: text, error))
+                    out.add(res.templateDiagnostic("template.syntax", at: pointer, in: text, error))
                     continue
                 }
                 let isRun = pointer.tokens.last == "run" && pointer.tokens.count == path.tokens.count + 1
                 for case .substitution(let e, let offset) in parsed.segments {
                     if isRun {
-                        out.append(
+                        out.add(
                             res.templateDiagnostic(
                                 "template.run-substitution", at: pointer, in: text,
                                 TemplateExpressionError(
@@ -37,16 +36,14 @@ extension Checker {
                     }
                     checker.issues = []
                     checker.check(e)
-                    for issue in checker.issues {
-                        out.append(res.templateDiagnostic(issue.code, at: pointer, in: text, issue.error))
-                    }
+                    for issue in checker.issues { report(res, issue, at: pointer, in: text) }
                 }
             }
             if let run = step.run {
                 // Variables that carry data: env entries with a substitution, and granted secrets.
                 let values = Set(step.env.filter { $0.value.contains("${{") }.map(\.key) + step.secrets.keys)
                 for finding in ShellScriptScan.findings(in: run, values: values) {
-                    out.append(
+                    out.add(
                         res.templateDiagnostic(
                             "template.reparse", at: path.appending("run"), in: run,
                             TemplateExpressionError(finding.message, at: finding.offset, hint: finding.hint)))
@@ -57,35 +54,22 @@ extension Checker {
                 do throws(TemplateExpressionError) {
                     checker.issues = []
                     checker.check(try TemplateExpression.parseCondition(when))
-                    for issue in checker.issues {
-                        out.append(res.templateDiagnostic(issue.code, at: pointer, in: when, issue.error))
-                    }
+                    for issue in checker.issues { report(res, issue, at: pointer, in: when) }
                 } catch {
-                    out.append(res.templateDiagnostic("template.syntax", at: pointer, in: when, error))
+                    out.add(res.templateDiagnostic("template.syntax", at: pointer, in: when, error))
                 }
             }
         }
     }
 }
 
-/// The `needs` graph of a template, for "which steps surely finished before this one".
-struct TemplateGraph {
-    let needs: [String: [String]]
-
-    init(_ t: Template) {
-        needs = Dictionary(t.steps.map { ($0.name, $0.needs) }, uniquingKeysWith: { a, _ in a })
-    }
-
-    /// The steps reachable through `needs` from `step`, excluding `step` itself even in a cycle
-    /// (cycles are reported elsewhere).
-    func upstream(of step: String) -> Set<String> {
-        var seen: Set<String> = []
-        var stack = needs[step] ?? []
-        while let n = stack.popLast() {
-            guard n != step, seen.insert(n).inserted else { continue }
-            stack += needs[n] ?? []
-        }
-        return seen
+extension Checker {
+    /// Adds `issue`, working out its suggestion only when the diagnostic can be shown.
+    mutating func report(_ res: Resource, _ issue: ExpressionIssue, at pointer: JSONPointer, in text: String) {
+        let plain = res.templateDiagnostic(issue.code, at: pointer, in: text, issue.error)
+        guard issue.suggestion != nil else { return out.add(plain) }
+        guard out.admits(file: plain.file, line: plain.line, column: plain.column) else { return out.omit() }
+        out.add(res.templateDiagnostic(issue.code, at: pointer, in: text, issue.resolved()))
     }
 }
 
