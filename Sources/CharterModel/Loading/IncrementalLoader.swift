@@ -119,6 +119,10 @@ public struct IncrementalLoader: Sendable {
             state.update(updates)
         }
         var collector = DiagnosticCollector(limits: diagnosticLimits)
+        // An update can grow a revision past what a cold load of it would read.
+        if let problem = RevisionLimits.default.problem(fileCount: files.count, bytes: 0) {
+            collector.add(Diagnostic(code: "revision.too-large", file: "(repository)", message: problem))
+        }
         var invalid: Set<ResourceID> = []
         for path in filesWithProblems {
             let file = files[path]!

@@ -24,7 +24,7 @@ public enum KindSchemas {
                 pattern: Patterns.duration, maxLength: 32, durationRange: range))
     }
     static func strings(_ d: String, max: Int) -> Schema {
-        .array(ArraySchema(d, items: str("A value."), maxItems: max, uniqueItems: true))
+        .array(ArraySchema(d, items: str("A value.", max: SchemaLimits.shortText), maxItems: max, uniqueItems: true))
     }
 
     /// A list of tool names: only tools that exist, and none exists yet.
@@ -192,7 +192,11 @@ public enum KindSchemas {
                 "model",
                 str("A preferred model within the class, if several sources serve it.", max: SchemaLimits.shortText)),
             Property(
-                "systemPrompt", .string(StringSchema("The system prompt for this role's agent steps.")), default: ""),
+                "systemPrompt",
+                .string(
+                    StringSchema(
+                        "The system prompt for this role's agent steps.", maxLength: TemplateLimits.maxTextLength)),
+                default: ""),
             Property(
                 "allowedStepTypes",
                 .array(
@@ -455,7 +459,11 @@ public enum KindSchemas {
                     "`agent` (an LLM call), `shell` (a command) or `approval` (a board vote).",
                     enumValues: ["agent", "shell", "approval"]), required: true),
             Property("needs", names("Steps that must finish first.", max: SchemaLimits.needs), default: []),
-            Property("when", str("A condition on parameters and earlier steps; the step is skipped when false.")),
+            Property(
+                "when",
+                str(
+                    "A condition on parameters and earlier steps; the step is skipped when false.",
+                    max: 2 * TemplateLimits.maxExpressionLength)),
             Property("timeout", duration("The longest one attempt may take.", .stepTimeout), default: "10m"),
             Property(
                 "retry", .object(retry),
@@ -468,18 +476,21 @@ public enum KindSchemas {
             Property("role", name("The Role the agent works in, for `agent` steps.")),
             Property(
                 "prompt",
-                str("The prompt, with `${{ params.X }}` and `${{ steps.S.output }}` substitutions, for `agent` steps.")),
+                str(
+                    "The prompt, with `${{ params.X }}` and `${{ steps.S.output }}` substitutions, for `agent` steps.",
+                    max: TemplateLimits.maxTextLength)),
             Property(
                 "run",
                 str(
-                    "The script, for `shell` steps, run by `/bin/sh`; values reach it only through `env`, never substituted into it."
-                )),
+                    "The script, for `shell` steps, run by `/bin/sh`; values reach it only through `env`, never substituted into it.",
+                    max: TemplateLimits.maxTextLength)),
             Property(
                 "env",
                 .map(
                     MapSchema(
                         "Environment variables for `shell` steps; values may hold `${{ }}` substitutions.",
-                        keyPattern: Patterns.identifier, values: .string(StringSchema("A value.")),
+                        keyPattern: Patterns.identifier,
+                        values: .string(StringSchema("A value.", maxLength: TemplateLimits.maxTextLength)),
                         maxEntries: SchemaLimits.stepEntries))),
             Property(
                 "network",
@@ -496,7 +507,9 @@ public enum KindSchemas {
                         keyPattern: Patterns.identifier, values: name("A secret name."),
                         maxEntries: SchemaLimits.stepEntries))),
             Property("board", name("The Board that votes, for `approval` steps.")),
-            Property("message", str("What the board is asked to approve, for `approval` steps.")),
+            Property(
+                "message",
+                str("What the board is asked to approve, for `approval` steps.", max: TemplateLimits.maxTextLength)),
         ],
         conditionals: [
             Conditional(
