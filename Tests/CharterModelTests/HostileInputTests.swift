@@ -232,3 +232,20 @@ extension HostileInputTests {
         #expect(result.diagnostics.first?.message.hasPrefix("Team/dup is defined twice") == true)
     }
 }
+
+extension HostileInputTests {
+    @Test func boardsNamingBigTeamsAreNotCountedBeyondTheBound() {
+        let members = (0..<10_000).map { "x\($0)" }.joined(separator: ", ")
+        let team =
+            "apiVersion: charter/v1\nkind: Team\nmetadata: {name: big}\nspec: {displayName: B, members: [\(members)]}\n"
+        let boards = (0..<1001).map {
+            "apiVersion: charter/v1\nkind: Board\nmetadata: {name: b\($0)}\nspec: {displayName: B, members: [{team: big}], quorum: {rule: majority}}\n"
+        }.joined(separator: "---\n")
+        let result = load(["teams/big.yaml": team, "boards/many.yaml": boards])
+        #expect(
+            result.diagnostics.contains {
+                $0.message
+                    == "the boards' teams expand to 10011005 seats in all, more than 10000000; quorums are not checked"
+            })
+    }
+}

@@ -25,6 +25,9 @@ public enum SchemaLimits {
     public static let teamMembers = 10_000
     /// Members of a board.
     public static let boardMembers = 1_000
+    /// Seats of all boards together, teams expanded (with repeats): beyond this, rosters are not
+    /// counted (checked across resources, not in the JSON Schema).
+    public static let boardExpansion = 10_000_000
     /// Change rules of a policy, and names or fields a rule matches.
     public static let changeRules = 1_000
     /// Boards a change rule requires.

@@ -172,6 +172,21 @@ struct Checker {
     }
 
     mutating func boards() {
+        // Counting a board's roster unions its teams' members: small boards naming big teams cost
+        // that much each, so the rosters are counted only while all of them together stay bounded.
+        var expansion = 0
+        for b in state.boards.values {
+            for case .team(let t) in b.members { expansion += state.members(ofTeam: t).count }
+            expansion += b.members.count
+        }
+        let countRosters = expansion <= SchemaLimits.boardExpansion
+        if !countRosters, let first = state.boards.keys.min() {
+            out.add(
+                r(.board, first).diagnostic(
+                    "semantic.quorum", at: JSONPointer("/spec/members"),
+                    "the boards' teams expand to \(expansion) seats in all, more than \(SchemaLimits.boardExpansion); quorums are not checked",
+                    hint: "name fewer or smaller teams on boards"))
+        }
         for (name, b) in state.boards {
             let res = r(.board, name)
             for (i, m) in b.members.enumerated() {
@@ -180,6 +195,7 @@ struct Checker {
                 case .team(let t): ref(res, JSONPointer("/spec/members/\(i)/team"), .team, t)
                 }
             }
+            guard countRosters else { continue }
             let n = state.roster(ofBoard: name).count
             let quorum = JSONPointer("/spec/quorum")
             if n == 0 {
