@@ -54,7 +54,9 @@ extension WorkflowEngine {
                 }
             case .retrying where !run.record.cancelRequested:
                 if let at = run.steps[i].nextAttemptAt, at > now {
-                    effects.timers.append((run, i, run.steps[i].attempt, at))
+                    // A wait stored before backoffs were bounded may lie centuries ahead: at most the bound.
+                    let latest = now.addingTimeInterval(Double(DurationRange.retryBackoff.maximum) / 1000)
+                    effects.timers.append((run, i, run.steps[i].attempt, min(at, latest)))
                 } else {
                     markReady(run, i)
                 }

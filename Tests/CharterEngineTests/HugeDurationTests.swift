@@ -53,4 +53,35 @@ import Testing
         await second.engine.halt()
         #expect(await recorder.calls.count == 1)
     }
+
+    /// A version before the bound stored a retry 586 years ahead (and then trapped): the run
+    /// resumes and retries within the bound instead of waiting for centuries.
+    @Test func aRetryStoredCenturiesAheadWaitsAtMostTheBound() async throws {
+        let directory = makeTemporaryDirectory("engine")
+        let clock = ManualClock()
+        let recorder = Recorder()
+        let failOnce = ScriptedExecutor(recorder, clock: clock) { context in
+            context.attempt == 1 ? .failed(reason: "once") : .succeeded(output: "done")
+        }
+        let policy = RetryPolicy(maxAttempts: 2, initialBackoffMilliseconds: 1000)
+        let first = try makeEngine(directory, executors: ["noop": failOnce], clock: clock)
+        try await first.engine.start()
+        try await first.engine.submit(run("r", [step("a", retry: policy)]))
+        _ = try await first.engine.waitFor(run: "r") { $0[step: "a"].state == .retrying }
+        await first.engine.halt()
+        let centuries = clock.now.addingTimeInterval(214_000 * 86_400).timeIntervalSince1970
+        let database = directory.appendingPathComponent(RunStore.fileName).path
+        let update = try ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/bin/sqlite3"),
+            [database, "UPDATE step SET next_attempt_at = \(centuries) WHERE name = 'a'"])
+        try #require(update.status == 0, "\(update.stderr)")
+
+        let second = try makeEngine(directory, executors: ["noop": failOnce], clock: clock)
+        try await second.engine.start()
+        let bound = clock.now.addingTimeInterval(86_400)
+        await clock.waitForSleepers { $0.contains(bound) }
+        clock.advance(by: 86_400)
+        #expect(try await second.engine.waitForCompletion(of: "r").state == .succeeded)
+        await second.engine.halt()
+    }
 }
