@@ -94,19 +94,23 @@ public struct CompletionError: Error, Sendable, Hashable, CustomStringConvertibl
     }
 
     /// A `Retry-After` value: delta seconds (`120`, fractions accepted) or an HTTP date
-    /// (`Wed, 21 Oct 2015 07:28:00 GMT`) measured from `now`; never negative.
+    /// (`Wed, 21 Oct 2015 07:28:00 GMT`) measured from `now`; never negative, and at most
+    /// ``longestRetryAfter`` (a server's header must not overflow a conversion or park a source for years).
     public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Duration? {
         let text = value.trimmingCharacters(in: .whitespaces)
         if let seconds = Double(text), seconds.isFinite, seconds >= 0 {
-            return .milliseconds(Int64((seconds * 1000).rounded()))
+            return .milliseconds(Int64((min(seconds, longestRetryAfter) * 1000).rounded()))
         }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: text) else { return nil }
-        return .milliseconds(Int64((max(0, date.timeIntervalSince(now)) * 1000).rounded()))
+        return .milliseconds(Int64((min(max(0, date.timeIntervalSince(now)), longestRetryAfter) * 1000).rounded()))
     }
+
+    /// The longest `Retry-After` honored, in seconds: a day.
+    public static let longestRetryAfter: Double = 86_400
 
     /// `text` with credentials masked (bearer tokens, `sk-`/`sk-ant-` style keys, `key=`/`token=`
     /// parameters, user-info in URLs) and cut to 500 characters.

@@ -133,6 +133,19 @@ public enum ProposalBranches {
         branch: String, tip: ObjectID, watchedHead: ObjectID, actual: OrgState, _ c: Context
     ) async throws -> Reading {
         var outcome = BranchOutcome(branch: branch, proposal: nil, reason: "", message: "")
+        func refused(_ tooLarge: RevisionTooLarge) -> Reading {
+            // One hostile branch is refused; the pass goes on with the others.
+            outcome.reason = .invalidRevision
+            outcome.message = "\(branch) merged into \(c.watched) is refused: \(tooLarge.message)"
+            return .done(outcome)
+        }
+        do {
+            // Before the merge, which walks every entry of the trees the branch adds: a small push
+            // can list one tree inside itself billions of times.
+            _ = try await RevisionSource.checkedEntries(of: c.git, at: tip)
+        } catch let tooLarge as RevisionTooLarge {
+            return refused(tooLarge)
+        }
         let merge = try await c.git.merge(ours: watchedHead, theirs: tip)
         guard let tree = merge.tree else {
             outcome.reason = .conflict
@@ -143,11 +156,16 @@ public enum ProposalBranches {
         let probe = try await c.git.createCommit(
             tree: tree, parents: [watchedHead, tip], message: "Merge \(branch) into \(c.watched)",
             author: signature(c))
-        let loaded = Loader.load(try await RevisionSource.files(of: c.git, at: probe))
+        let loaded: LoadResult
+        do {
+            loaded = Loader.load(try await RevisionSource.files(of: c.git, at: probe))
+        } catch let tooLarge as RevisionTooLarge {
+            return refused(tooLarge)
+        }
         guard loaded.isValid else {
             outcome.reason = .invalidRevision
             outcome.message =
-                "\(loaded.diagnostics.count) errors in \(branch) merged into \(c.watched); first: \(loaded.diagnostics.first.map(\.description) ?? "")"
+                "\(loaded.errorCount) errors in \(branch) merged into \(c.watched); first: \(loaded.diagnostics.first.map(\.description) ?? "")"
             return .done(outcome)
         }
         let base = try await c.git.mergeBase(watchedHead, tip)

@@ -39,7 +39,7 @@ public enum Reconciler {
         let loaded = Loader.load(source.files)
         guard loaded.isValid else {
             report.reason = .invalidRevision
-            report.message = "\(loaded.diagnostics.count) errors in \(String(head.prefix(12))); fix them on \(watched)"
+            report.message = "\(loaded.errorCount) errors in \(String(head.prefix(12))); fix them on \(watched)"
             report.diagnostics = loaded.diagnostics
             return report
         }

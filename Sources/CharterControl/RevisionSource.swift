@@ -186,10 +186,13 @@ public enum RevisionSource {
 
     /// The configuration files of `commit`, read from the object database in one hop. Blobs whose
     /// parse `cache` already holds are not read at all (their contents are `.cached`).
+    ///
+    /// - Throws: ``RevisionTooLarge`` before reading any blob when the tree is too large or deep to
+    ///   list, or holds more configuration files or bytes than ``RevisionLimits`` allow.
     public static func files(
         of repository: GitRepository, at commit: ObjectID, cache: LoaderCache? = nil
     ) async throws -> [SourceFile] {
-        let listed = try await repository.configEntries(at: commit)
+        let listed = try await checkedEntries(of: repository, at: commit)
         let toRead: [Int] = listed.indices.filter { i in
             !(cache?.contains(path: listed[i].path, cacheKey: listed[i].blob.hex) ?? false)
         }
@@ -210,6 +213,27 @@ public enum RevisionSource {
             if case .cached = a.contents { return b }
             return a
         }
+    }
+
+    /// The configuration files of `commit` with their sizes, read from tree entries and object
+    /// headers only.
+    ///
+    /// - Throws: ``RevisionTooLarge`` when the tree is too large or deep to list, or holds more
+    ///   configuration files or bytes than ``RevisionLimits`` allow. A branch's tip is checked
+    ///   this way before it is merged, since a merge walks every entry of a tree it adds.
+    public static func checkedEntries(of repository: GitRepository, at commit: ObjectID) async throws -> [TreeFile] {
+        let listed: [TreeFile]
+        do {
+            listed = try await repository.configEntries(at: commit)
+        } catch let error as GitError where error.code == .tooLarge {
+            throw RevisionTooLarge(error.message)
+        }
+        // Sizes come from object headers: a revision is refused before its blobs are inflated.
+        let bytes = listed.reduce(0) { $0 + min($1.size ?? 0, SourceLimits.maxBytes + 1) }
+        if let problem = RevisionLimits.default.problem(fileCount: listed.count, bytes: bytes) {
+            throw RevisionTooLarge(problem)
+        }
+        return listed
     }
 
     /// The configuration files that differ between two commits: new contents of added and
@@ -254,23 +278,27 @@ extension GitRepository {
         return (changed, removed)
     }
 
-    /// One configuration file's contents, refused when too large.
-    func configFile(path: String, blob: ObjectID, mode: GitFileMode?) throws -> SourceFile {
+    /// One configuration file's contents, refused when too large (`size` when already known).
+    func configFile(path: String, blob: ObjectID, mode: GitFileMode?, size known: Int? = nil) throws -> SourceFile {
         if mode == .symlink {
             return SourceFile(
                 path: path, contents: .refused("symlinks are not followed in a commit; replace it with the file itself")
             )
         }
-        let size = try blobSize(blob)
+        let size = try known ?? blobSize(blob)
         if size > SourceLimits.maxBytes {
             return SourceFile(path: path, contents: .refused(SourceLimits.tooLarge(size)))
         }
         return SourceFile(path: path, contents: .bytes(try blobData(blob)), cacheKey: blob.hex)
     }
 
-    /// The configuration files of a commit's tree, without contents; submodules are skipped.
+    /// The configuration files of a commit's tree with their sizes, without contents; submodules
+    /// are skipped.
     func configEntries(at commit: ObjectID) throws -> [TreeFile] {
-        try listFiles(at: commit, where: { ConfigPaths.isConfigFile($0) }).filter { $0.mode != .submodule }
+        let limits = TreeLimits(maxListed: RevisionLimits.default.maxFiles)
+        return try listFiles(at: commit, sizes: true, limits: limits, where: { ConfigPaths.isConfigFile($0) }).filter {
+            $0.mode != .submodule
+        }
     }
 
     /// One source file per entry, in order: the entries at `reading` are read (symlinks in a commit
@@ -280,13 +308,21 @@ extension GitRepository {
         out.reserveCapacity(entries.count)
         for (i, f) in entries.enumerated() {
             if reading.contains(i) {
-                out.append(try configFile(path: f.path, blob: f.blob, mode: f.mode))
+                out.append(try configFile(path: f.path, blob: f.blob, mode: f.mode, size: f.size))
             } else {
                 out.append(SourceFile(path: f.path, contents: .cached, cacheKey: f.blob.hex))
             }
         }
         return out
     }
+}
+
+/// A revision refused as a whole before its files are read: a tree too large or too deep to
+/// list, or more configuration files or bytes than ``RevisionLimits`` allow.
+public struct RevisionTooLarge: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }
 
 /// The size limit of configuration files, applied before they are read.

@@ -8,10 +8,13 @@ public enum Backoff {
     /// Milliseconds to wait after attempt `attempt` (1-based) failed, before attempt `attempt + 1`:
     /// `base = min(maxBackoff, initialBackoff × multiplier^(attempt−1))`; with jitter a value in
     /// `0…base` ("full jitter"), chosen by `SHA-256(key)`, else `base`.
+    ///
+    /// Never more than ``DurationRange/retryBackoff``'s maximum, whatever the policy says: a run
+    /// stored before the schema bounded backoffs may carry any number.
     public static func delayMilliseconds(after attempt: Int, policy: RetryPolicy, key: String) -> Int {
         let exponent = Double(max(attempt - 1, 0))
         let raw = Double(max(policy.initialBackoffMilliseconds, 0)) * pow(max(policy.multiplier, 0), exponent)
-        let cap = Double(max(policy.maxBackoffMilliseconds, 0))
+        let cap = Double(DurationRange.retryBackoff.clamp(policy.maxBackoffMilliseconds))
         // NaN or infinity (a huge exponent) falls back to the cap.
         let base = raw.isFinite ? min(raw, cap) : cap
         guard policy.jitter else { return Int(base) }

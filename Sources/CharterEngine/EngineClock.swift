@@ -17,10 +17,17 @@ public struct SystemClock: EngineClock {
     /// `Date()`.
     public var now: Date { Date() }
 
-    /// `Task.sleep` until `deadline`.
+    /// `Task.sleep` until `deadline`, a day at a time: a deadline centuries away (a duration stored
+    /// before the schema bounded them) is waited for, never converted to nanoseconds that overflow.
     public func sleep(until deadline: Date) async throws {
-        let seconds = deadline.timeIntervalSinceNow
-        if seconds > 0 { try await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
+        while true {
+            let seconds = deadline.timeIntervalSinceNow
+            guard seconds > 0 else { break }
+            try await Task.sleep(nanoseconds: UInt64(min(seconds, Self.longestSleep) * 1e9))
+        }
         try Task.checkCancellation()
     }
+
+    /// The longest single `Task.sleep`, in seconds.
+    static let longestSleep: Double = 86_400
 }

@@ -54,7 +54,9 @@ extension WorkflowEngine {
                 }
             case .retrying where !run.record.cancelRequested:
                 if let at = run.steps[i].nextAttemptAt, at > now {
-                    effects.timers.append((run, i, run.steps[i].attempt, at))
+                    // A wait stored before backoffs were bounded may lie centuries ahead: at most the bound.
+                    let latest = now.addingTimeInterval(Double(DurationRange.retryBackoff.maximum) / 1000)
+                    effects.timers.append((run, i, run.steps[i].attempt, min(at, latest)))
                 } else {
                     markReady(run, i)
                 }
@@ -129,7 +131,10 @@ extension WorkflowEngine {
         let spec = run.steps[i].spec
         let clock = self.clock
         var deadline: Date?
-        if let timeout = spec.timeoutMilliseconds { deadline = clock.now.addingTimeInterval(Double(timeout) / 1000) }
+        if let timeout = spec.timeoutMilliseconds {
+            // Clamped: a run stored before the schema bounded timeouts may carry any number.
+            deadline = clock.now.addingTimeInterval(Double(DurationRange.stepTimeout.clamp(timeout)) / 1000)
+        }
         let context = StepContext(
             runID: run.record.id, template: run.record.template, routine: run.record.routine, step: spec,
             attempt: attempt, parameters: run.record.parameters, upstream: run.upstream(of: i),

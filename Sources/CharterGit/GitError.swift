@@ -26,6 +26,8 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
         public static let pushRejected = Code(rawValue: -1001)
         /// Charter-defined: the caller passed something this wrapper refuses (a bad path, a bad ref name).
         public static let invalidArgument = Code(rawValue: -1002)
+        /// Charter-defined: a tree is larger or deeper than the caller's bound.
+        public static let tooLarge = Code(rawValue: -1003)
 
         public var description: String { String(rawValue) }
     }

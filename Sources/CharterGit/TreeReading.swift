@@ -26,13 +26,47 @@ public struct TreeFile: Hashable, Sendable {
     }
 }
 
+/// Bounds on a tree walk.
+public struct TreeLimits: Sendable, Hashable {
+    /// Most entries (trees and files) visited.
+    public var maxEntries: Int
+    /// Most files listed (that pass the walk's filter).
+    public var maxListed: Int
+    /// Deepest nesting of trees.
+    public var maxDepth: Int
+
+    public init(maxEntries: Int = 1_000_000, maxListed: Int = .max, maxDepth: Int = 256) {
+        self.maxEntries = maxEntries
+        self.maxListed = maxListed
+        self.maxDepth = maxDepth
+    }
+
+    /// A million entries, 256 levels: far beyond any repository Charter reads.
+    public static let `default` = TreeLimits()
+}
+
+/// What a tree walk has visited so far.
+struct TreeWalk {
+    let limits: TreeLimits
+    let operation: String
+    var entries = 0
+    /// Blob sizes read so far.
+    var sizes: [ObjectID: Int] = [:]
+}
+
 extension GitRepository {
     /// Lists the files of `commit`'s tree, recursively, whose path passes `include`, in tree order.
     ///
     /// Reads no contents. With `sizes`, each blob's size comes from its object header (cheap for packed
     /// objects, an inflate of the header for loose ones).
+    ///
+    /// Git stores a tree once however often it is listed, so a small push can name a tree inside
+    /// itself thousands of times over: the walk stops with ``GitError/Code/tooLarge`` after
+    /// `limits.maxEntries` entries (trees and files, listed or not), `limits.maxListed` files
+    /// listed, or `limits.maxDepth` nested trees.
     public func listFiles(
-        at commit: ObjectID, sizes: Bool = false, where include: @Sendable (String) -> Bool = { _ in true }
+        at commit: ObjectID, sizes: Bool = false, limits: TreeLimits = .default,
+        where include: @Sendable (String) -> Bool = { _ in true }
     ) throws -> [TreeFile] {
         let operation = "list files at \(commit.short)"
         let tree = try lookupTree(ofCommit: commit, operation)
@@ -41,15 +75,29 @@ extension GitRepository {
         if sizes { try gitCheck(git_repository_odb(&odb, repo), operation) }
         defer { git_odb_free(odb) }
         var files: [TreeFile] = []
-        try walk(tree, prefix: "", odb: odb, include: include, into: &files, operation: operation)
+        var walk = TreeWalk(limits: limits, operation: operation)
+        try self.walk(tree, prefix: "", depth: 1, odb: odb, include: include, into: &files, &walk)
         return files
     }
 
     private func walk(
-        _ tree: OpaquePointer, prefix: String, odb: OpaquePointer?, include: (String) -> Bool,
-        into files: inout [TreeFile], operation: String
+        _ tree: OpaquePointer, prefix: String, depth: Int, odb: OpaquePointer?, include: (String) -> Bool,
+        into files: inout [TreeFile], _ state: inout TreeWalk
     ) throws {
-        for index in 0..<git_tree_entrycount(tree) {
+        let operation = state.operation
+        guard depth <= state.limits.maxDepth else {
+            throw GitError(
+                code: .tooLarge, message: "trees are nested more than \(state.limits.maxDepth) deep at \(prefix)",
+                operation: operation)
+        }
+        let count = git_tree_entrycount(tree)
+        state.entries += count
+        guard state.entries <= state.limits.maxEntries else {
+            throw GitError(
+                code: .tooLarge, message: "the tree lists more than \(state.limits.maxEntries) entries",
+                operation: operation)
+        }
+        for index in 0..<count {
             // Entries from _byindex belong to the tree: copy what we need before it is freed.
             let entry = git_tree_entry_byindex(tree, index)
             let name = String(cString: git_tree_entry_name(entry))
@@ -62,7 +110,8 @@ extension GitRepository {
                 var subtree: OpaquePointer?
                 try gitCheck(git_tree_lookup(&subtree, repo, id), operation)
                 defer { git_tree_free(subtree) }
-                try walk(subtree!, prefix: path, odb: odb, include: include, into: &files, operation: operation)
+                try walk(
+                    subtree!, prefix: path, depth: depth + 1, odb: odb, include: include, into: &files, &state)
                 continue
             case GIT_FILEMODE_BLOB_EXECUTABLE: mode = .executable
             case GIT_FILEMODE_LINK: mode = .symlink
@@ -70,14 +119,26 @@ extension GitRepository {
             default: mode = .regular
             }
             guard include(path) else { continue }
-            var size: Int?
-            if let odb, mode != .submodule {
-                var length = 0
-                var type = GIT_OBJECT_ANY
-                try gitCheck(git_odb_read_header(&length, &type, odb, id), operation + ": size of \(path)")
-                size = length
+            guard files.count < state.limits.maxListed else {
+                throw GitError(
+                    code: .tooLarge, message: "the tree lists more than \(state.limits.maxListed) matching files",
+                    operation: operation)
             }
-            files.append(TreeFile(path: path, blob: ObjectID(id), mode: mode, size: size))
+            var size: Int?
+            let blob = ObjectID(id)
+            if let odb, mode != .submodule {
+                // One header read per blob, however many paths list it.
+                if let known = state.sizes[blob] {
+                    size = known
+                } else {
+                    var length = 0
+                    var type = GIT_OBJECT_ANY
+                    try gitCheck(git_odb_read_header(&length, &type, odb, id), operation + ": size of \(path)")
+                    size = length
+                    state.sizes[blob] = length
+                }
+            }
+            files.append(TreeFile(path: path, blob: blob, mode: mode, size: size))
         }
     }
 

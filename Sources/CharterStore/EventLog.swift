@@ -29,7 +29,9 @@ enum EventLog {
 
     /// RFC 3339 UTC with milliseconds, e.g. `2026-11-21T06:05:00.123Z`: stable text for hashing.
     static func timestamp(_ date: Date) -> String {
-        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Clamped to years 0001–9999, so no date (even one read from a damaged database) traps.
+        let ms = Int64(
+            min(max((date.timeIntervalSince1970 * 1000).rounded(.down), -62_135_596_800_000), 253_402_300_799_999))
         var seconds = time_t(ms / 1000)
         var tm = tm()
         gmtime_r(&seconds, &tm)

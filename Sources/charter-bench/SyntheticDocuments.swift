@@ -123,9 +123,6 @@ extension SyntheticOrg {
                   action: require
                   boards: [\(b[3])]
               runRules:
-                tools:
-                  allow: [repo.*, docs.*, web.*, chat.post, shell.exec]
-                  deny: [repo.force-push, repo.delete]
                 paths:
                   deny: ["/etc/**", "~/.ssh/**", "**/.env", "**/*.pem"]
                 budget:
@@ -146,7 +143,6 @@ extension SyntheticOrg {
               description: Agents working as \(base), pool \(k).
               capacityClass: \(k % 2 == 0 ? "standard" : "fast")
               allowedStepTypes: \(steps)
-              tools: [repo.read, repo.write, shell.exec, docs.read]
               # daily limits; usage equal to the limit counts as spent
               budget:
                 tokensPerDay: \(1_000_000 + k * 1000)
@@ -269,9 +265,13 @@ extension SyntheticOrg {
                   steps:
                     - name: activity
                       type: shell
+                      env:
+                        REPOSITORY: ${{ params.repository }}
+                        HOURS: ${{ params.lookbackHours }}
+                      network: ["git.synthetic.example:443"]
                       run: >-
-                        git clone --quiet --depth 500 https://git.synthetic.example/${{ params.repository }}.git src &&
-                        git -C src log --since=${{ params.lookbackHours }}.hours.ago --format='%an: %s'
+                        git clone --quiet --depth 500 "https://git.synthetic.example/$REPOSITORY.git" src &&
+                        git -C src log --since="$HOURS.hours.ago" --format='%an: %s'
                       timeout: 5m
                       retry:
                         maxAttempts: 3

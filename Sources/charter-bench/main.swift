@@ -7,6 +7,7 @@ import Foundation
 ///     charter-bench measure-one --repo DIR [--iterations K]     (used by `run`; prints JSON)
 ///     charter-bench engine [--runs 1000] [--steps 10] [--shape chain|dag] [--parallel 10000] …
 ///     charter-bench broker [--concurrency 500] [--calls 20000] [--rounds 5] [--latency-ms 0]
+///     charter-bench hostile [--out DIR] [--cases a,b]
 let usage = """
     usage:
       charter-bench generate --resources N --out DIR [--seed S]
@@ -15,6 +16,7 @@ let usage = """
       charter-bench engine [--runs 1000] [--steps 10] [--shape dag|chain] [--parallel 10000]
                            [--concurrency 256] [--per-run 16] [--timeout-ms 600000|none] [--data-dir DIR]
       charter-bench broker [--concurrency 500] [--calls 20000] [--rounds 5] [--latency-ms 0] [--data-dir DIR]
+      charter-bench hostile [--out DIR] [--cases durations,patterns,…]
 
     generate     writes a synthetic org of about N resources as a git repository: tag `applied` is the
                  state as last applied, `main` the state to plan (about 1 % of people changed).
@@ -27,6 +29,10 @@ let usage = """
     broker       starts an OpenAI-compatible server on 127.0.0.1 answering after LATENCY-MS ±50 %, then
                  per round makes CALLS calls from CONCURRENCY callers, directly and through the capacity
                  broker (real usage.sqlite); prints the broker's overhead per call (p50, p99, max).
+    hostile      writes each hostile input (huge durations, bad ports, backtracking patterns, 16,000
+                 steps, a 50,000-team cycle, a noisy blob at 20 paths, a tree bomb, …) as a git
+                 repository under DIR and loads its `proposals/hostile` branch in a child process;
+                 prints a Markdown table: time, peak RSS, diagnostics shown of found, output bytes.
 
     """
 
@@ -115,6 +121,20 @@ func main() async throws {
             latencyMilliseconds: try options.int("latency-ms", default: 0, allowZero: true),
             dataDirectory: options.string("data-dir").map { URL(fileURLWithPath: $0) })
         try await benchmark.run()
+    case "hostile":
+        let out =
+            options.string("out").map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("charter-hostile")
+        try HostileBench(
+            directory: out, only: options.string("cases").map { $0.split(separator: ",").map(String.init) }
+        ).run()
+    case "hostile-one":
+        guard let repo = options.string("repo") else { throw UsageError(message: "missing --repo") }
+        let result = try await HostileBench.measureOne(
+            repo: URL(fileURLWithPath: repo), name: options.string("name") ?? repo)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(result), as: UTF8.self))
     case "-h", "--help", "help":
         print(usage, terminator: "")
     default:

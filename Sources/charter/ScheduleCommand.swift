@@ -148,7 +148,7 @@ struct ScheduleNextCommand: AsyncParsableCommand {
             message += "; routines: \(names.joined(separator: ", "))"
         }
         if !loaded.result.isValid {
-            message += " (the repository has \(loaded.result.diagnostics.count) error(s); run `charter validate`)"
+            message += " (the repository has \(loaded.result.errorCount) error(s); run `charter validate`)"
         }
         return Terminal.sanitize(message)
     }

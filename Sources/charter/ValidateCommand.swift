@@ -30,7 +30,7 @@ struct ValidateCommand: AsyncParsableCommand {
             let value: Value = [
                 "valid": .bool(r.isValid), "source": .string(loaded.source.description),
                 "revision": loaded.source.revision.map(Value.string) ?? .null,
-                "files": .int(r.fileCount), "documents": .int(r.documentCount),
+                "files": .int(r.fileCount), "documents": .int(r.documentCount), "errors": .int(r.errorCount),
                 "resources": .int(r.state.resources.count),
                 "diagnostics": .array(r.diagnostics.map(DiagnosticJSON.value)),
             ]
@@ -43,8 +43,7 @@ struct ValidateCommand: AsyncParsableCommand {
             } else {
                 for d in r.diagnostics { Terminal.printError(d.description) }
                 Terminal.printError(
-                    "\(r.diagnostics.count) error\(r.diagnostics.count == 1 ? "" : "s") in \(loaded.source.description)"
-                )
+                    "\(r.errorCount) error\(r.errorCount == 1 ? "" : "s") in \(loaded.source.description)")
             }
         }
         if !r.isValid { throw ExitCode(1) }

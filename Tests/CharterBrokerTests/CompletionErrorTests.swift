@@ -38,6 +38,10 @@ struct CompletionErrorTests {
         #expect(CompletionError.parseRetryAfter("Wed, 21 Oct 2015 07:28:30 GMT", now: now) == .seconds(30))
         #expect(CompletionError.parseRetryAfter("Wed, 21 Oct 2015 07:27:00 GMT", now: now) == .zero)
         #expect(CompletionError.parseRetryAfter("-5", now: now) == nil)
+        // A hostile server's header is cut to a day, never converted into an overflow.
+        #expect(CompletionError.parseRetryAfter("1e300", now: now) == .seconds(86_400))
+        #expect(CompletionError.parseRetryAfter("99999999999999999999", now: now) == .seconds(86_400))
+        #expect(CompletionError.parseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now: now) == .seconds(86_400))
         #expect(CompletionError.parseRetryAfter("soon", now: now) == nil)
         #expect(CompletionError(httpStatus: 429, retryAfter: "3", message: "slow down").retryAfter == .seconds(3))
     }

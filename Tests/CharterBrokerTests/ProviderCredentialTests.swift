@@ -151,6 +151,7 @@ struct ProviderCredentialTests {
             let openai: [String: Value] = ["provider": .string("openai"), "model": .string("m")]
             for endpoint in [
                 "ftp://x/v1", "not a url", "https://user:\(Self.secret)@host/v1", "https://h/v1?key=\(Self.secret)",
+                "http://127.0.0.1:99999/v1", "http://h:0/v1", "http://h:/v1", "http://[::1/v1", "https://h/v1#x",
             ] {
                 let error = attempt(openai.merging(["endpoint": .string(endpoint)]) { $1 })
                 #expect(error?.kind == .invalidEndpoint, "\(endpoint)")

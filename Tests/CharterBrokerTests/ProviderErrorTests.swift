@@ -215,4 +215,27 @@ struct ProviderErrorTests {
             #expect(completionError.isRetryable)
         }
     }
+
+    /// A provider built without the factory's check still never hands such a URL to the HTTP
+    /// stack, which traps on a port above 65535: the call fails as an invalid request.
+    @Test(arguments: [
+        "http://127.0.0.1:99999/v1", "http://127.0.0.1:0/v1", "http://[::1/v1", "https://h:-1/v1", "http://h/v 1",
+        "http://user:pw@h/v1", "http://h/v1?x=1", "gopher://h/v1", "http:///v1",
+    ])
+    func anyURLFailsTheCallInsteadOfTrapping(endpoint: String) async throws {
+        try await ProviderTestServer.with { server in
+            for provider in [
+                OpenAICompatibleProvider(
+                    name: "bad", endpoint: endpoint, model: "m", apiKey: nil, client: server.http.client)
+                    as any CompletionProvider,
+                AnthropicProvider(name: "bad", endpoint: endpoint, model: "m", apiKey: nil, client: server.http.client),
+            ] {
+                let error = await caught { _ = try await provider.complete(ProviderOpenAITests.request) }
+                let completionError = try #require(error as? CompletionError)
+                #expect(completionError.kind == .invalidRequest, "\(endpoint): \(completionError)")
+                #expect(!completionError.isRetryable)
+                #expect(!completionError.message.contains("pw@"))
+            }
+        }
+    }
 }

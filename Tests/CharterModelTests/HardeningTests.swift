@@ -2,26 +2,14 @@ import CharterModel
 import Testing
 
 @Suite struct HardeningTests {
-    @Test func exponentialPatternsAreRefused() {
-        #expect(PatternSafety.problem("(a+)+$") != nil)
-        #expect(PatternSafety.problem("^(a|a)*$") != nil)
-        #expect(PatternSafety.problem("(\\w*){2,}") != nil)
-        #expect(PatternSafety.problem(String(repeating: "a", count: 300)) != nil)
-        #expect(PatternSafety.problem("[a-z0-9]([-a-z0-9]*[a-z0-9])?") == nil)
-        #expect(PatternSafety.problem("^[a-z]+/[a-z0-9._-]+$") == nil)
-        #expect(PatternSafety.problem("[(a+)+]") == nil, "inside a class, parentheses are literals")
-    }
-
-    @Test func aCatastrophicPatternFailsValidationQuickly() {
+    @Test func aCatastrophicPatternIsMatchedInLinearTime() {
         let workflow = Fixtures.workflow.replacingOccurrences(
             of: "      default: status",
-            with: "      default: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"\n      pattern: \"(a+)+$\"")
-        let clock = ContinuousClock()
-        var result: LoadResult?
-        let elapsed = clock.measure { result = Fixtures.load(replacing: "workflow.yaml", with: workflow) }
-        #expect(elapsed < .seconds(2))
-        #expect(result?.diagnostics.map(\.code) == ["semantic.pattern"])
-        #expect(result?.diagnostics.first?.message.contains("exponential time") == true)
+            with: "      default: \"\(String(repeating: "a", count: 4000))!\"\n      pattern: \"(a+)+$\"")
+        let result = Fixtures.load(replacing: "workflow.yaml", with: workflow)
+        // The default, and the routine's argument that the fixture passes, are both checked.
+        #expect(result.diagnostics.map(\.code) == ["semantic.default", "semantic.argument"])
+        #expect(result.diagnostics.allSatisfy { $0.message.contains("does not match the pattern `(a+)+$`") })
     }
 
     @Test func credentialsInURLsAreNotEchoed() {

@@ -32,6 +32,31 @@ public struct GitFixture: Sendable {
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Stores `text` as a blob (not in the working tree); returns its id.
+    public func blob(_ text: String) throws -> String {
+        let file = makeTemporaryDirectory("blob").appendingPathComponent("blob")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return try git("hash-object", "-w", file.path)
+    }
+
+    /// Stores a tree of `entries` (mode, `blob` or `tree`, id, name); returns its id. The same
+    /// object may be listed many times: git stores it once.
+    public func tree(_ entries: [(mode: String, type: String, id: String, name: String)]) throws -> String {
+        let file = makeTemporaryDirectory("tree").appendingPathComponent("entries")
+        try entries.map { "\($0.mode) \($0.type) \($0.id)\t\($0.name)\n" }.joined()
+            .write(to: file, atomically: true, encoding: .utf8)
+        let r = try ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/bin/git"), ["-C", root.path, "mktree"],
+            environment: ["GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"], input: file)
+        guard r.status == 0 else { throw FixtureError("git mktree failed: \(r.stderr)") }
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A commit of `tree` on top of HEAD, without touching any branch; returns its id.
+    public func commit(tree: String, message: String = "crafted") throws -> String {
+        try git("commit-tree", tree, "-p", "HEAD", "-m", message)
+    }
+
     /// Writes a file (creating directories).
     public func write(_ path: String, _ text: String) throws {
         let url = root.appendingPathComponent(path)

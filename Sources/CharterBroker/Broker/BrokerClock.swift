@@ -16,9 +16,13 @@ public struct SystemBrokerClock: BrokerClock {
 
     public var now: Date { Date() }
 
+    /// Sleeps a day at a time, so a far deadline never overflows the conversion to nanoseconds.
     public func sleep(until deadline: Date) async throws {
-        let seconds = deadline.timeIntervalSinceNow
-        if seconds > 0 { try await Task.sleep(for: .nanoseconds(Int64((seconds * 1e9).rounded(.up)))) }
+        while true {
+            let seconds = deadline.timeIntervalSinceNow
+            guard seconds > 0 else { break }
+            try await Task.sleep(for: .nanoseconds(Int64((min(seconds, 86_400) * 1e9).rounded(.up))))
+        }
         try Task.checkCancellation()
     }
 }

@@ -69,26 +69,14 @@ public enum ProviderFactory {
         }
     }
 
-    /// `endpoint` without a trailing slash, when it is an `http` or `https` URL with a host and no
-    /// user-info (a key pasted into a URL would be logged with it), query or fragment.
+    /// `endpoint` without a trailing slash, when it is an ``HTTPEndpoint``: `http` or `https`, a
+    /// host, a port from 1 to 65535, no user-info (a key pasted into a URL would be logged with
+    /// it), query or fragment.
     static func validatedEndpoint(_ endpoint: String, source: String) throws(ProviderConfigurationError) -> String {
-        // Shown without its query, which could hold a key (`?key=…`), and with user-info masked.
-        let shown = CompletionError.redact(String(endpoint.prefix { $0 != "?" && $0 != "#" }))
-        guard let components = URLComponents(string: endpoint),
-            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = components.host, !host.isEmpty
-        else {
-            throw ProviderConfigurationError(
-                .invalidEndpoint, "CapacitySource \(source): endpoint \(shown) is not an http or https URL with a host")
-        }
-        guard components.user == nil, components.password == nil else {
-            throw ProviderConfigurationError(
-                .invalidEndpoint,
-                "CapacitySource \(source): endpoint \(shown) contains user-info; use `credential` for keys")
-        }
-        guard components.query == nil, components.fragment == nil else {
-            throw ProviderConfigurationError(
-                .invalidEndpoint, "CapacitySource \(source): endpoint \(shown) must not have a query or fragment")
+        // Shown without its query, which could hold a key (`?key=…`), with user-info masked, and cut.
+        let shown = Excerpt.cut(CompletionError.redact(String(endpoint.prefix { $0 != "?" && $0 != "#" })))
+        if let problem = HTTPEndpoint.problem(endpoint) {
+            throw ProviderConfigurationError(.invalidEndpoint, "CapacitySource \(source): endpoint \(shown) \(problem)")
         }
         return endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
     }

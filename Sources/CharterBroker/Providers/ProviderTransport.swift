@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CharterModel
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -100,6 +101,13 @@ struct ProviderTransport: Sendable {
     /// - Throws: ``CompletionError`` classified from the status (with `retry-after` honored) and
     ///   the message from the error body.
     func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        // The HTTP stack traps on some URLs (a port above 65535); whatever built this provider,
+        // only a URL that passes the endpoint check reaches it.
+        if let problem = HTTPEndpoint.problem(request.url) {
+            throw CompletionError(
+                .invalidRequest,
+                "\(providerName): the URL \(Excerpt.cut(CompletionError.redact(request.url))) \(problem)")
+        }
         // No deadline here: AsyncHTTPClient's would cover only the head, and `run` bounds head and
         // body together.
         let response = try await client.execute(request, deadline: .distantFuture)

@@ -46,7 +46,7 @@ public enum RunApprovals {
                         "message": .string(message),
                     ])
                 let deadline = step.spec.timeoutMilliseconds.flatMap { ms in
-                    step.startedAt.map { $0.addingTimeInterval(Double(ms) / 1000) }
+                    step.startedAt.map { $0.addingTimeInterval(Double(DurationRange.stepTimeout.clamp(ms)) / 1000) }
                 }
                 result.append(
                     PendingApproval(

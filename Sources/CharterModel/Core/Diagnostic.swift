@@ -51,7 +51,9 @@ public struct Diagnostic: Sendable, Hashable, Comparable, CustomStringConvertibl
         return s
     }
 
+    /// Sorted by file, line, column and message; a summary of omitted diagnostics sorts last.
     public static func < (lhs: Diagnostic, rhs: Diagnostic) -> Bool {
+        if lhs.isSummary != rhs.isSummary { return rhs.isSummary }
         if lhs.file != rhs.file { return lhs.file < rhs.file }
         if lhs.line != rhs.line { return lhs.line < rhs.line }
         if lhs.column != rhs.column { return lhs.column < rhs.column }
@@ -59,15 +61,20 @@ public struct Diagnostic: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 }
 
-/// The error thrown when a revision does not load: every diagnostic, sorted.
+/// The error thrown when a revision does not load: its diagnostics, sorted (at most
+/// ``DiagnosticLimits`` of them, then a summary of the rest).
 public struct ValidationFailure: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [Diagnostic]
+    /// Every problem found, including those the listing leaves out.
+    public var errorCount: Int
 
-    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics.sorted() }
+    public init(_ diagnostics: [Diagnostic], errorCount: Int? = nil) {
+        self.diagnostics = diagnostics.sorted()
+        self.errorCount = errorCount ?? diagnostics.filter { !$0.isSummary }.count
+    }
 
     public var description: String {
-        let count = diagnostics.count
-        return diagnostics.map(\.description).joined(separator: "\n")
-            + "\n\(count) error\(count == 1 ? "" : "s"); the revision was not loaded"
+        diagnostics.map(\.description).joined(separator: "\n")
+            + "\n\(errorCount) error\(errorCount == 1 ? "" : "s"); the revision was not loaded"
     }
 }

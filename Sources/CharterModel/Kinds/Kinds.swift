@@ -25,7 +25,9 @@ public struct Organization: Sendable, Hashable {
         branch = s["controller"]?["branch"]?.string ?? "main"
         statusBranch = s["controller"]?["statusBranch"]?.string ?? "charter/status"
         proposalBranchPrefix = s["controller"]?["proposalBranchPrefix"]?.string ?? "proposals/"
-        pollIntervalMilliseconds = DurationText.parse(s["controller"]?["pollInterval"]?.string ?? "1m") ?? 60_000
+        // Clamped: an applied state from before the schema bounded durations may hold any value.
+        pollIntervalMilliseconds = DurationRange.pollInterval.clamp(
+            DurationText.parse(s["controller"]?["pollInterval"]?.string ?? "1m") ?? 60_000)
         requireSignedVotes = s["governance"]?["requireSignedVotes"]?.bool ?? true
         massRemovalPercent = s["governance"]?["massRemovalPercent"]?.int ?? 25
     }

@@ -21,20 +21,23 @@ public struct TemplateParameter: Sendable, Hashable {
 
     /// Why `value` does not fit this parameter, or nil when it does.
     public func problem(with value: Value) -> String? {
-        problem(with: value, regex: pattern.flatMap { PatternSafety.problem($0) == nil ? try? Regex($0) : nil })
+        problem(with: value, pattern: pattern.flatMap { try? ParameterPattern($0) })
     }
 
     /// Why `value` does not fit this parameter, with `pattern` already compiled (callers checking
-    /// many values compile each pattern once).
-    public func problem(with value: Value, regex: Regex<AnyRegexOutput>?) -> String? {
+    /// many values compile each pattern once). `compiled` is nil when the pattern does not compile,
+    /// which is reported on the template itself; then no value is checked against it.
+    public func problem(with value: Value, pattern compiled: ParameterPattern?) -> String? {
         switch type {
         case .string:
             guard let s = value.string else { return "expected a string, found a \(value.typeName)" }
-            if pattern != nil, s.unicodeScalars.count > PatternSafety.maxInputLength {
-                return "the value is longer than \(PatternSafety.maxInputLength) characters"
-            }
-            if let pattern, let regex, (try? regex.wholeMatch(in: s)) == nil {
-                return "`\(s)` does not match the pattern `\(pattern)`"
+            if let pattern, let compiled, !compiled.matches(s) {
+                if s.utf8.count > ParameterPattern.maxInputLength,
+                    s.unicodeScalars.count > ParameterPattern.maxInputLength
+                {
+                    return "the value is longer than \(ParameterPattern.maxInputLength) characters"
+                }
+                return "`\(Excerpt.cut(s))` does not match the pattern `\(pattern)`"
             }
         case .int:
             if value.int == nil { return "expected an integer, found a \(value.typeName)" }
@@ -44,7 +47,10 @@ public struct TemplateParameter: Sendable, Hashable {
             guard let s = value.string else {
                 return "expected one of \(values.joined(separator: ", ")), found a \(value.typeName)"
             }
-            if !values.contains(s) { return "`\(s)` is not one of \(values.map { "`\($0)`" }.joined(separator: ", "))" }
+            if !values.contains(s) {
+                let list = values.map { "`\($0)`" }.joined(separator: ", ")
+                return "`\(Excerpt.cut(s))` is not one of \(Excerpt.cut(list, limit: 2 * Excerpt.valueLimit))"
+            }
         case .list:
             if value.array == nil { return "expected a list, found a \(value.typeName)" }
         }
@@ -62,9 +68,12 @@ public struct RetryPolicy: Sendable, Hashable {
 
     public init(_ v: Value?) {
         maxAttempts = v?["maxAttempts"]?.int ?? 1
-        initialBackoffMilliseconds = DurationText.parse(v?["initialBackoff"]?.string ?? "1s") ?? 1000
+        // Durations are clamped: an applied state from before the schema bounded them may hold any value.
+        initialBackoffMilliseconds = DurationRange.retryBackoff.clamp(
+            DurationText.parse(v?["initialBackoff"]?.string ?? "1s") ?? 1000)
         multiplier = v?["multiplier"]?.double ?? 2
-        maxBackoffMilliseconds = DurationText.parse(v?["maxBackoff"]?.string ?? "5m") ?? 300_000
+        maxBackoffMilliseconds = DurationRange.retryBackoff.clamp(
+            DurationText.parse(v?["maxBackoff"]?.string ?? "5m") ?? 300_000)
         jitter = v?["jitter"]?.bool ?? true
     }
 }
@@ -95,7 +104,8 @@ public struct TemplateStep: Sendable, Hashable {
         type = StepType(rawValue: v["type"]?.string ?? "agent") ?? .agent
         needs = v["needs"]?.strings ?? []
         when = v["when"]?.string
-        timeoutMilliseconds = DurationText.parse(v["timeout"]?.string ?? "10m") ?? 600_000
+        timeoutMilliseconds = DurationRange.stepTimeout.clamp(
+            DurationText.parse(v["timeout"]?.string ?? "10m") ?? 600_000)
         retry = RetryPolicy(v["retry"])
         continueOnFailure = v["continueOnFailure"]?.bool ?? false
         role = v["role"]?.string
@@ -151,7 +161,8 @@ public struct Routine: Sendable, Hashable {
         arguments = s["arguments"]?.object ?? [:]
         enabled = s["enabled"]?.bool ?? true
         concurrencyPolicy = ConcurrencyPolicy(rawValue: s["concurrencyPolicy"]?.string ?? "allow") ?? .allow
-        startingDeadlineMilliseconds = s["startingDeadline"]?.string.flatMap(DurationText.parse)
+        startingDeadlineMilliseconds = s["startingDeadline"]?.string.flatMap(DurationText.parse).map(
+            DurationRange.startingDeadline.clamp)
         priority = s["priority"]?.int ?? 0
     }
 }

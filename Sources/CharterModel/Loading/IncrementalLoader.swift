@@ -7,10 +7,12 @@ import CharterYAML
 /// ``Loader/load(_:cache:limits:)`` is the same merge done in one go, so both paths give the same
 /// result for the same files (a test checks this).
 public struct IncrementalLoader: Sendable {
-    /// Where a resource is defined: a file and the document's position in it.
+    /// Where a resource is defined: a file, the document's position in it, and the resource's
+    /// index in the file's parse (so finding it is not a scan of the file's resources).
     struct Definition: Sendable, Comparable {
         var path: String
         var document: Int
+        var index: Int
         static func < (a: Definition, b: Definition) -> Bool {
             a.path != b.path ? a.path < b.path : a.document < b.document
         }
@@ -18,22 +20,31 @@ public struct IncrementalLoader: Sendable {
 
     private var files: [String: ParsedFile] = [:]
     private var definitions: [ResourceID: [Definition]] = [:]
-    private var fileDiagnostics: [String: [Diagnostic]] = [:]
+    /// Paths of the files with problems of their own.
+    private var filesWithProblems: Set<String> = []
     private var duplicateDiagnostics: [ResourceID: [Diagnostic]] = [:]
     private var documents = 0
     private var state = OrgState.empty
     private let limits: YAMLLimits
+    private let diagnosticLimits: DiagnosticLimits
 
     /// The current revision.
     public private(set) var result = LoadResult(state: .empty, diagnostics: [], fileCount: 0, documentCount: 0)
 
-    public init(limits: YAMLLimits = .default) { self.limits = limits }
+    public init(limits: YAMLLimits = .default, diagnosticLimits: DiagnosticLimits = .default) {
+        self.limits = limits
+        self.diagnosticLimits = diagnosticLimits
+    }
 
     /// Loads a whole revision, replacing whatever was loaded before.
     @discardableResult
     public mutating func load(_ sourceFiles: [SourceFile]) -> LoadResult {
-        self = IncrementalLoader(limits: limits)
+        self = IncrementalLoader(limits: limits, diagnosticLimits: diagnosticLimits)
         let config = sourceFiles.filter { ConfigPaths.isConfigFile($0.path) }
+        if let refusal = RevisionLimits.default.refusal(config) {
+            result = LoadResult(state: .empty, diagnostics: [refusal], fileCount: config.count, documentCount: 0)
+            return result
+        }
         let parsed = Loader.parseConcurrently(config, limits: limits)
         return apply(parsed: Array(zip(config.map(\.path), parsed)), removed: [], previous: [:]).result
     }
@@ -63,20 +74,22 @@ public struct IncrementalLoader: Sendable {
         for path in removed + parsed.map(\.0) {
             guard let old = files.removeValue(forKey: path) else { continue }
             documents -= old.documents
-            fileDiagnostics[path] = nil
-            for r in old.resources {
-                affected.insert(r.id)
-                definitions[r.id]?.removeAll { $0.path == path }
-                if definitions[r.id]?.isEmpty == true { definitions[r.id] = nil }
+            filesWithProblems.remove(path)
+            // Once per identity: a file may define one identity thousands of times.
+            for id in Set(old.resources.map(\.id)) {
+                affected.insert(id)
+                definitions[id]?.removeAll { $0.path == path }
+                if definitions[id]?.isEmpty == true { definitions[id] = nil }
             }
         }
         for (path, file) in parsed {
             files[path] = file
             documents += file.documents
-            if !file.diagnostics.isEmpty { fileDiagnostics[path] = file.diagnostics }
-            for r in file.resources {
+            if !file.diagnostics.isEmpty || file.omittedDiagnostics > 0 { filesWithProblems.insert(path) }
+            for (index, r) in file.resources.enumerated() {
                 affected.insert(r.id)
-                definitions[r.id, default: []].append(Definition(path: path, document: r.source?.documentIndex ?? 0))
+                definitions[r.id, default: []].append(
+                    Definition(path: path, document: r.source?.documentIndex ?? 0, index: index))
             }
         }
         // The first definition by path wins; the others are duplicates, reported where they are.
@@ -89,9 +102,7 @@ public struct IncrementalLoader: Sendable {
             }
             defs.sort()
             definitions[id] = defs
-            let resources = defs.map { d in
-                files[d.path]!.resources.first { $0.id == id && $0.source?.documentIndex == d.document }!
-            }
+            let resources = defs.map { files[$0.path]!.resources[$0.index] }
             updates[id] = resources[0]
             if resources.count > 1 {
                 let first = resources[0].source.map { "\($0.file):\($0.line):\($0.column)" } ?? "?"
@@ -107,11 +118,23 @@ public struct IncrementalLoader: Sendable {
         } else {
             state.update(updates)
         }
-        var diagnostics = fileDiagnostics.values.flatMap { $0 } + duplicateDiagnostics.values.flatMap { $0 }
-        let invalid = Set(fileDiagnostics.values.lazy.flatMap { $0 }.compactMap(\.resource))
-        diagnostics += OrgValidator.validate(state, invalid: invalid)
+        var collector = DiagnosticCollector(limits: diagnosticLimits)
+        // An update can grow a revision past what a cold load of it would read.
+        if let problem = RevisionLimits.default.problem(fileCount: files.count, bytes: 0) {
+            collector.add(Diagnostic(code: "revision.too-large", file: "(repository)", message: problem))
+        }
+        var invalid: Set<ResourceID> = []
+        for path in filesWithProblems {
+            let file = files[path]!
+            collector.add(contentsOf: file.diagnostics)
+            collector.omit(file.omittedDiagnostics)
+            invalid.formUnion(file.invalidResources)
+        }
+        for ds in duplicateDiagnostics.values { collector.add(contentsOf: ds) }
+        OrgValidator.validate(state, invalid: invalid, into: &collector)
         result = LoadResult(
-            state: state, diagnostics: diagnostics.sorted(), fileCount: files.count, documentCount: documents)
+            state: state, diagnostics: collector.listing, fileCount: files.count, documentCount: documents,
+            errorCount: collector.count)
         return (result, affected)
     }
 }

@@ -44,8 +44,32 @@ public enum ConfigPaths {
 /// The result of parsing one file: its resources, or what is wrong with it.
 public struct ParsedFile: Sendable {
     public var resources: [Resource]
+    /// At most ``DiagnosticLimits/perFile``, in the order found.
     public var diagnostics: [Diagnostic]
     public var documents: Int
+    /// Problems found beyond ``diagnostics``, counted but not kept.
+    public var omittedDiagnostics = 0
+    /// Resources defined here with problems of their own: references to them are not reported
+    /// again as missing.
+    public var invalidResources: [ResourceID] = []
+
+    /// The same parse for the same contents at another path (a blob a tree lists at several paths).
+    func relocated(to path: String) -> ParsedFile {
+        var copy = self
+        copy.resources = resources.map { r in
+            Resource(
+                id: r.id, value: r.value,
+                source: r.source.map {
+                    SourceLocation(file: path, documentIndex: $0.documentIndex, line: $0.line, column: $0.column)
+                }, node: r.node)
+        }
+        copy.diagnostics = diagnostics.map { d in
+            var d = d
+            d.file = path
+            return d
+        }
+        return copy
+    }
 }
 
 /// Parsed files by content id, so a reload parses only what changed.
@@ -59,20 +83,32 @@ public struct LoaderCache: Sendable {
     public func contains(path: String, cacheKey: String) -> Bool { files["\(cacheKey):\(path)"] != nil }
 }
 
-/// A loaded revision: every resource, and every problem found.
+/// A loaded revision: every resource, and its problems.
 public struct LoadResult: Sendable {
     public var state: OrgState
-    /// Sorted by file, line and column. Non-empty means the revision must not be planned or applied.
+    /// Sorted by file, line and column, at most ``DiagnosticLimits`` of them, then a summary
+    /// (``Diagnostic/isSummary``) of the rest. Non-empty means the revision must not be planned or
+    /// applied.
     public var diagnostics: [Diagnostic]
     public var fileCount: Int
     public var documentCount: Int
+    /// Every problem found, including those ``diagnostics`` leaves out.
+    public var errorCount: Int
+
+    init(state: OrgState, diagnostics: [Diagnostic], fileCount: Int, documentCount: Int, errorCount: Int? = nil) {
+        self.state = state
+        self.diagnostics = diagnostics
+        self.fileCount = fileCount
+        self.documentCount = documentCount
+        self.errorCount = errorCount ?? diagnostics.count
+    }
 
     /// Whether the revision loaded without problems.
     public var isValid: Bool { diagnostics.isEmpty }
 
-    /// The state, or a ``ValidationFailure`` with every diagnostic.
+    /// The state, or a ``ValidationFailure`` with the diagnostics.
     public func get() throws(ValidationFailure) -> OrgState {
-        guard diagnostics.isEmpty else { throw ValidationFailure(diagnostics) }
+        guard diagnostics.isEmpty else { throw ValidationFailure(diagnostics, errorCount: errorCount) }
         return state
     }
 }
@@ -84,6 +120,9 @@ public enum Loader {
         _ files: [SourceFile], cache: inout LoaderCache, limits: YAMLLimits = .default
     ) -> LoadResult {
         let config = files.filter { ConfigPaths.isConfigFile($0.path) }
+        if let refusal = RevisionLimits.default.refusal(config) {
+            return LoadResult(state: .empty, diagnostics: [refusal], fileCount: config.count, documentCount: 0)
+        }
         let keys = config.map { f in f.cacheKey.map { "\($0):\(f.path)" } }
         var results = [ParsedFile?](repeating: nil, count: config.count)
         var misses: [Int] = []
@@ -111,8 +150,33 @@ public enum Loader {
         return load(files, cache: &cache, limits: limits)
     }
 
-    /// Parses `files` on all cores; results are in the order of `files`.
+    /// Parses `files` on all cores; results are in the order of `files`. Contents listed at several
+    /// paths (one blob in many tree entries) are parsed once.
     static func parseConcurrently(_ files: [SourceFile], limits: YAMLLimits) -> [ParsedFile] {
+        var first: [String: Int] = [:]
+        var unique: [Int] = []
+        var copyOf = [Int?](repeating: nil, count: files.count)
+        for (i, f) in files.enumerated() {
+            if let key = f.cacheKey, case .bytes = f.contents {
+                if let j = first[key] {
+                    copyOf[i] = j
+                    continue
+                }
+                first[key] = i
+            }
+            unique.append(i)
+        }
+        guard unique.count < files.count else { return parseAll(files, limits: limits) }
+        let parsed = parseAll(unique.map { files[$0] }, limits: limits)
+        var byIndex = [ParsedFile?](repeating: nil, count: files.count)
+        for (k, i) in unique.enumerated() { byIndex[i] = parsed[k] }
+        return files.indices.map { i in
+            if let j = copyOf[i] { return byIndex[j]!.relocated(to: files[i].path) }
+            return byIndex[i]!
+        }
+    }
+
+    private static func parseAll(_ files: [SourceFile], limits: YAMLLimits) -> [ParsedFile] {
         guard files.count > 64 else { return files.map { parse($0, limits: limits) } }
         let results = UnsafeMutableBufferPointer<ParsedFile>.allocate(capacity: files.count)
         defer { results.deallocate() }
@@ -167,19 +231,49 @@ public enum Loader {
         }
         var resources: [Resource] = []
         var diagnostics: [Diagnostic] = []
+        var omitted = 0
+        var invalid: [ResourceID] = []
         var count = 0
+        let perFile = DiagnosticLimits.default.perFile
         for doc in docs {
             guard let root = doc.root else { continue }
             count += 1
-            switch document(root, index: doc.index, file: file.path) {
+            // Each document may report what the file's share has left; the rest is only counted.
+            let (result, more, id) = document(
+                root, index: doc.index, file: file.path, limit: perFile - min(diagnostics.count, perFile))
+            omitted += more
+            switch result {
             case .success(let r): resources.append(r)
-            case .failure(let d): diagnostics.append(contentsOf: d.diagnostics)
+            case .failure(let d):
+                diagnostics.append(contentsOf: d.diagnostics)
+                if let id { invalid.append(id) }
             }
         }
-        return ParsedFile(resources: resources, diagnostics: diagnostics, documents: count)
+        var parsed = ParsedFile(resources: resources, diagnostics: diagnostics, documents: count)
+        parsed.omittedDiagnostics = omitted
+        parsed.invalidResources = invalid
+        return parsed
     }
 
-    static func document(_ root: YAMLNode, index: Int, file: String) -> Result<Resource, ValidationFailure> {
+    /// One document as a resource, or its problems: at most `limit` of them, how many more, and
+    /// the identity it declares when it has one.
+    static func document(
+        _ root: YAMLNode, index: Int, file: String, limit: Int = .max
+    ) -> (Result<Resource, ValidationFailure>, omitted: Int, id: ResourceID?) {
+        var omitted = 0
+        var id: ResourceID?
+        let result = document(root, index: index, file: file, limit: limit, omitted: &omitted, id: &id)
+        // The validator keeps to the limit; a document refused before it ran has one diagnostic.
+        if case .failure(let f) = result, f.diagnostics.count > limit {
+            omitted += f.diagnostics.count - limit
+            return (.failure(ValidationFailure(Array(f.diagnostics.prefix(limit)))), omitted, id)
+        }
+        return (result, omitted, id)
+    }
+
+    private static func document(
+        _ root: YAMLNode, index: Int, file: String, limit: Int, omitted: inout Int, id declared: inout ResourceID?
+    ) -> Result<Resource, ValidationFailure> {
         func fail(
             _ code: String, _ node: YAMLNode, _ message: String, hint: String? = nil
         ) -> Result<Resource, ValidationFailure> {
@@ -220,9 +314,12 @@ public enum Loader {
         {
             id = ResourceID(kind, name)
         }
+        declared = id
         var validator = SchemaValidator(file: file, resource: id)
+        validator.limit = limit
         let value = validator.validate(root, .object(KindSchemas.document(kind)), at: .root)
-        guard let value, validator.diagnostics.isEmpty, let id else {
+        omitted = validator.omitted
+        guard let value, validator.diagnostics.isEmpty, validator.omitted == 0, let id else {
             return .failure(ValidationFailure(validator.diagnostics))
         }
         return .success(

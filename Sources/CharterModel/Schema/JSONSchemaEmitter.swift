@@ -73,6 +73,7 @@ public enum JSONSchemaEmitter {
             o["type"] = "object"
             o["additionalProperties"] = emit(s.values)
             if let p = s.keyPattern { o["propertyNames"] = ["pattern": .string(p.regex)] }
+            if let m = s.maxEntries { o["maxProperties"] = .int(m) }
         case .any:
             break
         case .object(let s):

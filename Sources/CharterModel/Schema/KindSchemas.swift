@@ -10,12 +10,22 @@ public enum KindSchemas {
                 maxLength: max))
     }
     static func name(_ d: String) -> Schema { .string(StringSchema(d, pattern: Patterns.name, maxLength: 63)) }
-    static func names(_ d: String) -> Schema { .array(ArraySchema(d, items: name("A name."), uniqueItems: true)) }
+    static func names(_ d: String, max: Int) -> Schema {
+        .array(ArraySchema(d, items: name("A name."), maxItems: max, uniqueItems: true))
+    }
     static func int(_ d: String, min: Int? = nil, max: Int? = nil) -> Schema {
         .integer(IntegerSchema(d, minimum: min, maximum: max))
     }
-    static func duration(_ d: String) -> Schema { .string(StringSchema(d, pattern: Patterns.duration)) }
-    static func strings(_ d: String) -> Schema { .array(ArraySchema(d, items: str("A value."), uniqueItems: true)) }
+    /// A duration in `range`; the range is part of the description, since JSON Schema cannot check it.
+    static func duration(_ d: String, _ range: DurationRange) -> Schema {
+        .string(
+            StringSchema(
+                "\(d) From \(DurationText.format(range.minimum)) to \(DurationText.format(range.maximum)).",
+                pattern: Patterns.duration, maxLength: 32, durationRange: range))
+    }
+    static func strings(_ d: String, max: Int) -> Schema {
+        .array(ArraySchema(d, items: str("A value.", max: SchemaLimits.shortText), maxItems: max, uniqueItems: true))
+    }
 
     /// A list of tool names: only tools that exist, and none exists yet.
     static func tools(_ d: String) -> Schema {
@@ -40,24 +50,31 @@ public enum KindSchemas {
                 .map(
                     MapSchema(
                         "Key/value labels that policies select on.", keyPattern: Patterns.labelKey,
-                        values: str("A label value.", max: 63).allowingEmpty)),
+                        values: str("A label value.", max: 63).allowingEmpty, maxEntries: SchemaLimits.labels)),
                 default: .object([:])),
             Property(
                 "annotations",
                 .map(
                     MapSchema(
                         "Free-form notes for people and tools; never used for selection.",
-                        keyPattern: Patterns.labelKey, values: Schema.string(StringSchema("An annotation value.")))),
+                        keyPattern: Patterns.labelKey,
+                        values: Schema.string(
+                            StringSchema("An annotation value.", maxLength: SchemaLimits.annotationLength)),
+                        maxEntries: SchemaLimits.labels)),
                 default: .object([:])),
         ])
 
     static let organization = ObjectSchema(
         "Organization spec", "The company: exactly one per repository.",
         properties: [
-            Property("displayName", str("The organization's name as people read it."), required: true),
+            Property(
+                "displayName", str("The organization's name as people read it.", max: SchemaLimits.shortText),
+                required: true),
             Property("description", str("What the organization does.")),
             Property(
-                "timeZone", .string(StringSchema("Default IANA time zone for routines.", pattern: Patterns.timeZone)),
+                "timeZone",
+                .string(
+                    StringSchema("Default IANA time zone for routines.", pattern: Patterns.timeZone, maxLength: 100)),
                 default: "UTC"),
             Property(
                 "controller",
@@ -65,17 +82,24 @@ public enum KindSchemas {
                     ObjectSchema(
                         "controller settings", "How the controller follows this repository.",
                         properties: [
-                            Property("branch", str("The watched branch holding the desired state."), default: "main"),
+                            Property(
+                                "branch",
+                                str("The watched branch holding the desired state.", max: SchemaLimits.branchLength),
+                                default: "main"),
                             Property(
                                 "statusBranch",
-                                str("The branch the controller writes status, proposals and events to."),
-                                default: "charter/status"),
+                                str(
+                                    "The branch the controller writes status, proposals and events to.",
+                                    max: SchemaLimits.branchLength), default: "charter/status"),
                             Property(
                                 "proposalBranchPrefix",
-                                str("Branches under this prefix are proposals against the watched branch."),
-                                default: "proposals/"),
+                                str(
+                                    "Branches under this prefix are proposals against the watched branch.",
+                                    max: SchemaLimits.branchLength), default: "proposals/"),
                             Property(
-                                "pollInterval", duration("How often the controller fetches when no webhook arrives."),
+                                "pollInterval",
+                                duration(
+                                    "How often the controller fetches when no webhook arrives.", .pollInterval),
                                 default: "1m"),
                         ])),
                 default: [
@@ -106,22 +130,28 @@ public enum KindSchemas {
     static let person = ObjectSchema(
         "Person spec", "A human or an agent who works in the organization.",
         properties: [
-            Property("displayName", str("The person's name as others read it."), required: true),
+            Property(
+                "displayName", str("The person's name as others read it.", max: SchemaLimits.shortText), required: true),
             Property("type", str("`human` or `agent`.", enumValues: ["human", "agent"]), default: "human"),
-            Property("email", .string(StringSchema("Contact e-mail address.", pattern: Patterns.email))),
-            Property("chat", str("Chat handle, such as `@ada`.")),
+            Property(
+                "email", .string(StringSchema("Contact e-mail address.", pattern: Patterns.email, maxLength: 254))),
+            Property("chat", str("Chat handle, such as `@ada`.", max: SchemaLimits.shortText)),
             Property("role", name("The Role this person works in; required for agents.")),
             Property(
-                "teams", names("Teams this person belongs to (in addition to teams listing them as members)."),
-                default: []),
+                "teams",
+                names(
+                    "Teams this person belongs to (in addition to teams listing them as members).",
+                    max: SchemaLimits.personTeams), default: []),
             Property("manager", name("The Person this person reports to.")),
             Property(
                 "sshKeys",
                 .array(
                     ArraySchema(
                         "ed25519 public keys that verify this person's signed votes.",
-                        items: .string(StringSchema("An OpenSSH ed25519 public key.", pattern: Patterns.sshEd25519)),
-                        uniqueItems: true)),
+                        items: .string(
+                            StringSchema(
+                                "An OpenSSH ed25519 public key.", pattern: Patterns.sshEd25519, maxLength: 1024)),
+                        maxItems: SchemaLimits.sshKeys, uniqueItems: true)),
                 default: []),
         ],
         conditionals: [Conditional(when: "type", equals: "agent", require: ["role"], forbid: ["sshKeys"])])
@@ -129,11 +159,12 @@ public enum KindSchemas {
     static let team = ObjectSchema(
         "Team spec", "A group of people, nested under a parent team.",
         properties: [
-            Property("displayName", str("The team's name as people read it."), required: true),
+            Property(
+                "displayName", str("The team's name as people read it.", max: SchemaLimits.shortText), required: true),
             Property("description", str("What the team is for.")),
             Property("parent", name("The Team this team belongs to.")),
             Property("lead", name("The Person who leads the team.")),
-            Property("members", names("People on the team."), default: []),
+            Property("members", names("People on the team.", max: SchemaLimits.teamMembers), default: []),
         ])
 
     /// Daily limits on `whose` spending (the description's subject).
@@ -157,9 +188,15 @@ public enum KindSchemas {
             Property(
                 "capacityClass", name("The capacity class (a CapacitySource `class`) this role's agent steps use."),
                 required: true),
-            Property("model", str("A preferred model within the class, if several sources serve it.")),
             Property(
-                "systemPrompt", .string(StringSchema("The system prompt for this role's agent steps.")), default: ""),
+                "model",
+                str("A preferred model within the class, if several sources serve it.", max: SchemaLimits.shortText)),
+            Property(
+                "systemPrompt",
+                .string(
+                    StringSchema(
+                        "The system prompt for this role's agent steps.", maxLength: TemplateLimits.maxTextLength)),
+                default: ""),
             Property(
                 "allowedStepTypes",
                 .array(
@@ -186,12 +223,15 @@ public enum KindSchemas {
     static let board = ObjectSchema(
         "Board spec", "An approval board: who votes and what quorum decides.",
         properties: [
-            Property("displayName", str("The board's name as people read it."), required: true),
+            Property(
+                "displayName", str("The board's name as people read it.", max: SchemaLimits.shortText), required: true),
             Property("description", str("What the board decides.")),
             Property(
                 "members",
                 .array(
-                    ArraySchema("Who sits on the board.", items: .object(boardMember), minItems: 1, uniqueItems: true)),
+                    ArraySchema(
+                        "Who sits on the board.", items: .object(boardMember), minItems: 1,
+                        maxItems: SchemaLimits.boardMembers, uniqueItems: true)),
                 required: true),
             Property(
                 "quorum",
@@ -238,20 +278,27 @@ public enum KindSchemas {
                                         "Resource kinds.", items: str("A kind.", enumValues: kinds), uniqueItems: true)),
                                 default: []),
                             Property(
-                                "names", strings("Resource names; `*` matches any run of characters."), default: []),
+                                "names",
+                                strings(
+                                    "Resource names; `*` matches any run of characters.", max: SchemaLimits.changeRules),
+                                default: []),
                             Property(
                                 "labels",
                                 .map(
                                     MapSchema(
                                         "Labels the resource must have (all of them).", keyPattern: Patterns.labelKey,
-                                        values: .string(StringSchema("A label value.")))), default: .object([:])),
+                                        values: .string(StringSchema("A label value.", maxLength: 63)),
+                                        maxEntries: SchemaLimits.labels)), default: .object([:])),
                             Property(
                                 "fields",
                                 .array(
                                     ArraySchema(
                                         "Field paths (JSON pointers, `*` for one segment) of which at least one must change.",
-                                        items: .string(StringSchema("A field path.", pattern: Patterns.fieldPath)),
-                                        uniqueItems: true)), default: []),
+                                        items: .string(
+                                            StringSchema(
+                                                "A field path.", pattern: Patterns.fieldPath,
+                                                maxLength: SchemaLimits.pathLength)),
+                                        maxItems: SchemaLimits.changeRules, uniqueItems: true)), default: []),
                             Property(
                                 "operations",
                                 .array(
@@ -266,7 +313,9 @@ public enum KindSchemas {
                 str(
                     "`require` approval by `boards`, `autoApprove`, or `forbid` the change.",
                     enumValues: ["require", "autoApprove", "forbid"]), required: true),
-            Property("boards", names("Boards that must all approve, for `require`."), default: []),
+            Property(
+                "boards", names("Boards that must all approve, for `require`.", max: SchemaLimits.ruleBoards),
+                default: []),
             Property(
                 "allowGuards",
                 .array(
@@ -282,8 +331,14 @@ public enum KindSchemas {
             ObjectSchema(
                 "allow/deny list", description,
                 properties: [
-                    Property("allow", .array(ArraySchema(allow, items: items, uniqueItems: true)), default: []),
-                    Property("deny", .array(ArraySchema(deny, items: items, uniqueItems: true)), default: []),
+                    Property(
+                        "allow",
+                        .array(ArraySchema(allow, items: items, maxItems: SchemaLimits.ruleEntries, uniqueItems: true)),
+                        default: []),
+                    Property(
+                        "deny",
+                        .array(ArraySchema(deny, items: items, maxItems: SchemaLimits.ruleEntries, uniqueItems: true)),
+                        default: []),
                 ]))
     }
 
@@ -301,7 +356,11 @@ public enum KindSchemas {
         properties: [
             Property("description", str("What the policy is for.")),
             Property(
-                "changeRules", .array(ArraySchema("Change rules, tried in order.", items: .object(changeRule))),
+                "changeRules",
+                .array(
+                    ArraySchema(
+                        "Change rules, tried in order.", items: .object(changeRule), maxItems: SchemaLimits.changeRules)
+                ),
                 default: []),
             Property(
                 "runRules",
@@ -362,12 +421,17 @@ public enum KindSchemas {
             Property("description", str("What the parameter means.")),
             Property("required", .boolean(description: "Whether a value must be given."), default: false),
             Property("default", .any(description: "The value when none is given; must match the type.")),
-            Property("pattern", str("A regular expression string values must match.")),
+            Property(
+                "pattern",
+                str(
+                    "A regular expression the whole string value must match, from the linear-time subset in docs/TEMPLATES.md.",
+                    max: ParameterPattern.maxLength)),
             Property(
                 "values",
                 .array(
                     ArraySchema(
-                        "The allowed values, for `enum`.", items: str("A value."), minItems: 1, uniqueItems: true))),
+                        "The allowed values, for `enum`.", items: str("A value.", max: ParameterPattern.maxInputLength),
+                        minItems: 1, maxItems: SchemaLimits.enumValues, uniqueItems: true))),
         ],
         conditionals: [Conditional(when: "type", equals: "enum", require: ["values"])])
 
@@ -375,11 +439,11 @@ public enum KindSchemas {
         "retry policy", "How a failed step is retried.",
         properties: [
             Property("maxAttempts", int("Attempts in all, including the first.", min: 1, max: 100), default: 1),
-            Property("initialBackoff", duration("Wait before the second attempt."), default: "1s"),
+            Property("initialBackoff", duration("Wait before the second attempt.", .retryBackoff), default: "1s"),
             Property(
                 "multiplier", .number(NumberSchema("Each wait is the previous times this.", minimum: 1, maximum: 10)),
                 default: 2.0),
-            Property("maxBackoff", duration("The longest wait between attempts."), default: "5m"),
+            Property("maxBackoff", duration("The longest wait between attempts.", .retryBackoff), default: "5m"),
             Property(
                 "jitter", .boolean(description: "Whether waits are randomized (full jitter) to spread retries."),
                 default: true),
@@ -394,9 +458,13 @@ public enum KindSchemas {
                 str(
                     "`agent` (an LLM call), `shell` (a command) or `approval` (a board vote).",
                     enumValues: ["agent", "shell", "approval"]), required: true),
-            Property("needs", names("Steps that must finish first."), default: []),
-            Property("when", str("A condition on parameters and earlier steps; the step is skipped when false.")),
-            Property("timeout", duration("The longest one attempt may take."), default: "10m"),
+            Property("needs", names("Steps that must finish first.", max: SchemaLimits.needs), default: []),
+            Property(
+                "when",
+                str(
+                    "A condition on parameters and earlier steps; the step is skipped when false.",
+                    max: 2 * TemplateLimits.maxExpressionLength)),
+            Property("timeout", duration("The longest one attempt may take.", .stepTimeout), default: "10m"),
             Property(
                 "retry", .object(retry),
                 default: [
@@ -408,32 +476,40 @@ public enum KindSchemas {
             Property("role", name("The Role the agent works in, for `agent` steps.")),
             Property(
                 "prompt",
-                str("The prompt, with `${{ params.X }}` and `${{ steps.S.output }}` substitutions, for `agent` steps.")),
+                str(
+                    "The prompt, with `${{ params.X }}` and `${{ steps.S.output }}` substitutions, for `agent` steps.",
+                    max: TemplateLimits.maxTextLength)),
             Property(
                 "run",
                 str(
-                    "The script, for `shell` steps, run by `/bin/sh`; values reach it only through `env`, never substituted into it."
-                )),
+                    "The script, for `shell` steps, run by `/bin/sh`; values reach it only through `env`, never substituted into it.",
+                    max: TemplateLimits.maxTextLength)),
             Property(
                 "env",
                 .map(
                     MapSchema(
                         "Environment variables for `shell` steps; values may hold `${{ }}` substitutions.",
-                        keyPattern: Patterns.identifier, values: .string(StringSchema("A value."))))),
+                        keyPattern: Patterns.identifier,
+                        values: .string(StringSchema("A value.", maxLength: TemplateLimits.maxTextLength)),
+                        maxEntries: SchemaLimits.stepEntries))),
             Property(
                 "network",
                 .array(
                     ArraySchema(
                         "`host:port` destinations a `shell` step connects to through Charter's egress proxy; a Policy's runRules.network must allow them too.",
-                        items: str("A `host:port` pattern.", max: 300), uniqueItems: true))),
+                        items: str("A `host:port` pattern.", max: 300), maxItems: SchemaLimits.stepEntries,
+                        uniqueItems: true))),
             Property(
                 "secrets",
                 .map(
                     MapSchema(
                         "Secrets a `shell` step receives as environment variables: variable name → secret name (a file in the controller's credentials directory); a Policy's runRules.secrets must grant them.",
-                        keyPattern: Patterns.identifier, values: name("A secret name.")))),
+                        keyPattern: Patterns.identifier, values: name("A secret name."),
+                        maxEntries: SchemaLimits.stepEntries))),
             Property("board", name("The Board that votes, for `approval` steps.")),
-            Property("message", str("What the board is asked to approve, for `approval` steps.")),
+            Property(
+                "message",
+                str("What the board is asked to approve, for `approval` steps.", max: TemplateLimits.maxTextLength)),
         ],
         conditionals: [
             Conditional(
@@ -450,9 +526,16 @@ public enum KindSchemas {
         "Template spec", "A parameterized workflow: a DAG of steps.",
         properties: [
             Property("description", str("What the workflow does.")),
-            Property("parameters", .array(ArraySchema("Typed parameters.", items: .object(parameter))), default: []),
             Property(
-                "steps", .array(ArraySchema("The steps; `needs` orders them.", items: .object(step), minItems: 1)),
+                "parameters",
+                .array(ArraySchema("Typed parameters.", items: .object(parameter), maxItems: SchemaLimits.parameters)),
+                default: []),
+            Property(
+                "steps",
+                .array(
+                    ArraySchema(
+                        "The steps; `needs` orders them.", items: .object(step), minItems: 1,
+                        maxItems: SchemaLimits.steps)),
                 required: true),
         ])
 
@@ -461,27 +544,30 @@ public enum KindSchemas {
         properties: [
             Property("description", str("What the routine is for.")),
             Property(
-                "schedule", str("A five-field cron expression (Vixie semantics) or a macro such as `@daily`."),
+                "schedule",
+                str("A five-field cron expression (Vixie semantics) or a macro such as `@daily`.", max: 256),
                 required: true),
             Property(
                 "timeZone",
                 .string(
                     StringSchema(
-                        "IANA time zone of the schedule; the Organization's when absent.", pattern: Patterns.timeZone))),
+                        "IANA time zone of the schedule; the Organization's when absent.", pattern: Patterns.timeZone,
+                        maxLength: 100))),
             Property("template", name("The Template to run."), required: true),
             Property(
                 "arguments",
                 .map(
                     MapSchema(
                         "Values for the template's parameters.", keyPattern: Patterns.identifier,
-                        values: .any(description: "A parameter value.")))),
+                        values: .any(description: "A parameter value."), maxEntries: SchemaLimits.parameters))),
             Property("enabled", .boolean(description: "Whether the schedule fires."), default: true),
             Property(
                 "concurrencyPolicy",
                 str(
                     "When a run is still active at the next tick: `allow` another, `forbid` (skip the tick) or `replace` the active run.",
                     enumValues: ["allow", "forbid", "replace"]), default: "allow"),
-            Property("startingDeadline", duration("A missed tick older than this is skipped, not run.")),
+            Property(
+                "startingDeadline", duration("A missed tick older than this is skipped, not run.", .startingDeadline)),
             Property("priority", int("Higher runs first when capacity is short.", min: -1000, max: 1000), default: 0),
             Property("budget", budget("this routine's runs")),
         ])
@@ -505,8 +591,13 @@ public enum KindSchemas {
                     "`openai` (any OpenAI-compatible API), `anthropic`, or `offline` (built in, deterministic, no network).",
                     enumValues: ["openai", "anthropic", "offline"]), required: true),
             Property("class", name("The capacity class this source serves; roles ask for a class."), required: true),
-            Property("endpoint", .string(StringSchema("Base URL of the API.", pattern: Patterns.httpURL))),
-            Property("model", str("The model to request."), default: "offline"),
+            Property(
+                "endpoint",
+                .string(
+                    StringSchema(
+                        "Base URL of the API: `http` or `https`, a host, an optional port (1–65535) and path; no user, password, query or fragment.",
+                        pattern: Patterns.httpURL, maxLength: SchemaLimits.urlLength))),
+            Property("model", str("The model to request.", max: SchemaLimits.shortText), default: "offline"),
             Property(
                 "credential",
                 .object(
@@ -518,7 +609,7 @@ public enum KindSchemas {
                                 .string(
                                     StringSchema(
                                         "An environment variable holding the key.", pattern: Patterns.identifier))),
-                            Property("file", str("A file holding the key.")),
+                            Property("file", str("A file holding the key.", max: SchemaLimits.pathLength)),
                         ],
                         exactlyOneOf: ["env", "file"]))),
             Property("limits", .object(limits), default: .object([:])),

@@ -116,22 +116,13 @@ public enum Patterns {
         return true
     }
 
-    /// An `http://` or `https://` URL without credentials in it.
+    /// An `http://` or `https://` base URL: a host, an optional port from 1 to 65535, a path; no
+    /// user-info, query or fragment (``HTTPEndpoint``).
     public static let httpURL = Pattern(
-        regex: "^https?://[^\\s/@]+(/[^\\s]*)?$", expectation: "an http:// or https:// URL without user or password"
-    ) { s in
-        let rest: Substring
-        if s.hasPrefix("https://") {
-            rest = s.dropFirst(8)
-        } else if s.hasPrefix("http://") {
-            rest = s.dropFirst(7)
-        } else {
-            return false
-        }
-        guard !hasECMASpace(s) else { return false }
-        let host = rest.prefix { $0 != "/" }
-        return !host.isEmpty && !host.contains("@")
-    }
+        regex: HTTPEndpoint.regex,
+        expectation:
+            "an http:// or https:// URL with a host, an optional port from 1 to 65535 and a path, without user, password, query or fragment"
+    ) { HTTPEndpoint.problem($0) == nil }
 
     /// An IANA time zone identifier's shape; the loader also checks the zone exists.
     public static let timeZone = Pattern(

@@ -71,7 +71,11 @@ public enum ReferenceEmitter {
         case .string(let st):
             if let e = st.enumValues, e.isEmpty { return "nothing (no value exists yet)" }
             if let e = st.enumValues { return e.map { "`\($0)`" }.joined(separator: " \\| ") }
-            return st.pattern.map { _ in "string (pattern)" } ?? "string"
+            if let r = st.durationRange {
+                return "duration \(DurationText.format(r.minimum))–\(DurationText.format(r.maximum))"
+            }
+            let base = st.pattern.map { _ in "string (pattern)" } ?? "string"
+            return st.maxLength.map { "\(base), ≤ \($0) chars" } ?? base
         case .integer(let i):
             switch (i.minimum, i.maximum) {
             case (let lo?, let hi?): return "integer \(lo)–\(hi)"
@@ -80,9 +84,9 @@ public enum ReferenceEmitter {
             }
         case .number: return "number"
         case .boolean: return "boolean"
-        case .array(let a): return "list of \(typeName(a.items))"
+        case .array(let a): return "list of \(typeName(a.items))" + (a.maxItems.map { "; ≤ \($0) items" } ?? "")
         case .object: return "mapping"
-        case .map(let m): return "mapping of \(typeName(m.values))"
+        case .map(let m): return "mapping of \(typeName(m.values))" + (m.maxEntries.map { "; ≤ \($0) entries" } ?? "")
         case .any: return "any"
         }
     }

@@ -52,16 +52,20 @@ public struct StringSchema: Sendable {
     public var enumValues: [String]?
     public var minLength: Int?
     public var maxLength: Int?
+    /// For a duration (with ``Patterns/duration``), the durations accepted; JSON Schema cannot say
+    /// this, so the description does.
+    public var durationRange: DurationRange?
 
     public init(
         _ description: String? = nil, pattern: Pattern? = nil, enumValues: [String]? = nil, minLength: Int? = nil,
-        maxLength: Int? = nil
+        maxLength: Int? = nil, durationRange: DurationRange? = nil
     ) {
         self.description = description
         self.pattern = pattern
         self.enumValues = enumValues
         self.minLength = minLength
         self.maxLength = maxLength
+        self.durationRange = durationRange
     }
 }
 
@@ -117,11 +121,14 @@ public struct MapSchema: Sendable {
     public var description: String?
     public var keyPattern: Pattern?
     public var values: Schema
+    /// Most entries accepted.
+    public var maxEntries: Int?
 
-    public init(_ description: String? = nil, keyPattern: Pattern? = nil, values: Schema) {
+    public init(_ description: String? = nil, keyPattern: Pattern? = nil, values: Schema, maxEntries: Int? = nil) {
         self.description = description
         self.keyPattern = keyPattern
         self.values = values
+        self.maxEntries = maxEntries
     }
 }
 

@@ -9,7 +9,12 @@ import CharterYAML
 public struct SchemaValidator {
     public var file: String
     public var resource: ResourceID?
+    /// At most ``limit`` diagnostics, in the order found.
     public private(set) var diagnostics: [Diagnostic] = []
+    /// Most diagnostics kept; the rest are counted in ``omitted`` and never built.
+    public var limit = Int.max
+    /// Problems found beyond ``limit``.
+    public private(set) var omitted = 0
     /// The tokens of the current JSON pointer; a pointer is materialized only when reporting.
     var stack: [String] = []
 
@@ -48,18 +53,27 @@ public struct SchemaValidator {
 
     /// Reports about the child `token` of the current path.
     mutating func report(
-        _ code: String, _ node: YAMLNode, child token: String, _ message: String, hint: String? = nil
+        _ code: String, _ node: YAMLNode, child token: String, _ message: @autoclosure () -> String,
+        hint: @autoclosure () -> String? = nil
     ) {
         stack.append(token)
-        report(code, node, message, hint: hint)
+        report(code, node, message(), hint: hint())
         stack.removeLast()
     }
 
-    mutating func report(_ code: String, _ node: YAMLNode, _ message: String, hint: String? = nil) {
+    /// Records a problem; past ``limit`` it is only counted, and its message (which may hold a
+    /// suggestion that costs an edit-distance search) is never built.
+    mutating func report(
+        _ code: String, _ node: YAMLNode, _ message: @autoclosure () -> String, hint: @autoclosure () -> String? = nil
+    ) {
+        guard diagnostics.count < limit else {
+            omitted += 1
+            return
+        }
         diagnostics.append(
             Diagnostic(
                 code: code, file: file, line: node.mark.line, column: node.mark.column, resource: resource,
-                path: JSONPointer(tokens: stack), message: message, hint: hint))
+                path: JSONPointer(tokens: stack), message: message(), hint: hint()))
     }
 
     /// The scalar's text and how YAML 1.2 reads it, or a report when the node is not a scalar.
@@ -78,8 +92,8 @@ public struct SchemaValidator {
 
     mutating func validateString(_ node: YAMLNode, _ s: StringSchema) -> Value? {
         guard let (value, resolved) = scalar(node, expected: "a string") else { return nil }
-        // Messages echo the value: never with a credential pasted into a URL.
-        let text = Redaction.redactURLs(value)
+        // Messages echo the value: never with a credential pasted into a URL, never all of a long one.
+        let text = Excerpt.cut(Redaction.redactURLs(value))
         switch resolved {
         case .string: break
         case .null:
@@ -88,7 +102,7 @@ public struct SchemaValidator {
                 hint: "write a value or delete the field")
             return nil
         case .bool, .int, .float:
-            let what = resolvedName(resolved)
+            let what = Self.resolvedName(resolved)
             report(
                 "schema.type", node, "expected a string, found \(what) `\(text)`",
                 hint: "quote it (\"\(text)\") if it is meant as text")
@@ -100,10 +114,10 @@ public struct SchemaValidator {
             report("schema.enum", node, "`\(text)` names nothing that exists", hint: s.description)
             ok = false
         } else if let values = s.enumValues, !values.contains(value) {
-            let suggestion = Suggestion.closest(to: text, in: values).map { "; did you mean `\($0)`?" } ?? ""
             report(
                 "schema.enum", node,
-                "`\(text)` is not one of \(values.map { "`\($0)`" }.joined(separator: ", "))\(suggestion)")
+                "`\(text)` is not one of \(values.map { "`\($0)`" }.joined(separator: ", "))"
+                    + (Suggestion.closest(to: text, in: values).map { "; did you mean `\($0)`?" } ?? ""))
             ok = false
         }
         // Scalars are counted only when the byte count cannot decide (a scalar is 1–4 bytes).
@@ -113,10 +127,20 @@ public struct SchemaValidator {
         }
         if let max = s.maxLength, value.utf8.count > max, value.unicodeScalars.count > max {
             report("schema.length", node, "is \(value.unicodeScalars.count) characters long; the limit is \(max)")
-            ok = false
+            // Too long says enough; the pattern is not worth matching against it.
+            return nil
         }
         if let p = s.pattern, !p.matches(value) {
             report("schema.pattern", node, "`\(text)` is not \(p.expectation)")
+            ok = false
+        } else if let range = s.durationRange, let ms = DurationText.parse(value), !range.contains(ms) {
+            let bound = ms > range.maximum ? "longer than the maximum" : "shorter than the minimum"
+            let limit = DurationText.format(ms > range.maximum ? range.maximum : range.minimum)
+            report(
+                "schema.range", node, "`\(text)` is \(bound) of \(limit)",
+                hint:
+                    "give a duration from \(DurationText.format(range.minimum)) to \(DurationText.format(range.maximum))"
+            )
             ok = false
         }
         return ok ? .string(value) : nil
@@ -130,7 +154,7 @@ public struct SchemaValidator {
             if case .octal(let octal) = yaml11Surprise(text) {
                 report(
                     "schema.ambiguous-number", node,
-                    "`\(text)` is ambiguous: YAML 1.1 reads it as octal \(octal), YAML 1.2 as \(i)",
+                    "`\(Excerpt.cut(text))` is ambiguous: YAML 1.1 reads it as octal \(octal), YAML 1.2 as \(i)",
                     hint: "write it without the leading zero")
                 return nil
             }
@@ -138,7 +162,8 @@ public struct SchemaValidator {
         case .float(let d) where d.rounded() == d && abs(d) < 9e15:
             value = Int(d)
         default:
-            report("schema.type", node, "expected an integer, found \(resolvedName(resolved)) `\(text)`")
+            report(
+                "schema.type", node, "expected an integer, found \(Self.resolvedName(resolved)) `\(Excerpt.cut(text))`")
             return nil
         }
         if let min = s.minimum, value < min {
@@ -159,18 +184,23 @@ public struct SchemaValidator {
         case .int(let i): value = Double(i)
         case .float(let d) where d.isFinite: value = d
         case .float:
-            report("schema.range", node, "`\(text)` is out of range: numbers must be finite")
+            report("schema.range", node, "`\(Excerpt.cut(text))` is out of range: numbers must be finite")
             return nil
         default:
-            report("schema.type", node, "expected a number, found \(resolvedName(resolved)) `\(text)`")
+            report(
+                "schema.type", node, "expected a number, found \(Self.resolvedName(resolved)) `\(Excerpt.cut(text))`")
             return nil
         }
         if let min = s.minimum, value < min {
-            report("schema.range", node, "\(text) is less than the minimum \(CanonicalJSON.formatDouble(min))")
+            report(
+                "schema.range", node, "\(Excerpt.cut(text)) is less than the minimum \(CanonicalJSON.formatDouble(min))"
+            )
             return nil
         }
         if let max = s.maximum, value > max {
-            report("schema.range", node, "\(text) is more than the maximum \(CanonicalJSON.formatDouble(max))")
+            report(
+                "schema.range", node, "\(Excerpt.cut(text)) is more than the maximum \(CanonicalJSON.formatDouble(max))"
+            )
             return nil
         }
         return .double(value)
@@ -179,20 +209,22 @@ public struct SchemaValidator {
     mutating func validateBool(_ node: YAMLNode) -> Value? {
         guard let (text, resolved) = scalar(node, expected: "true or false") else { return nil }
         if case .bool(let b) = resolved { return .bool(b) }
-        if case .boolWord(let reading) = yaml11Surprise(text), isPlain(node) {
+        if case .boolWord(let reading) = yaml11Surprise(text), Self.isPlain(node) {
             report(
                 "schema.type", node,
-                "`\(text)` is not a boolean in Charter; YAML 1.1 would read it as \(reading)",
+                "`\(Excerpt.cut(text))` is not a boolean in Charter; YAML 1.1 would read it as \(reading)",
                 hint: "write \(reading)")
         } else {
-            report("schema.type", node, "expected true or false, found \(resolvedName(resolved)) `\(text)`")
+            report(
+                "schema.type", node,
+                "expected true or false, found \(Self.resolvedName(resolved)) `\(Excerpt.cut(text))`")
         }
         return nil
     }
 
     mutating func validateArray(_ node: YAMLNode, _ s: ArraySchema) -> Value? {
         guard case .sequence(let items) = node.content else {
-            report("schema.type", node, "expected a list, found \(nodeName(node))")
+            report("schema.type", node, "expected a list, found \(Self.nodeName(node))")
             return nil
         }
         var out: [Value] = []
@@ -228,15 +260,19 @@ public struct SchemaValidator {
 
     mutating func validateMap(_ node: YAMLNode, _ s: MapSchema) -> Value? {
         guard case .mapping(let pairs) = node.content else {
-            report("schema.type", node, "expected a mapping, found \(nodeName(node))")
+            report("schema.type", node, "expected a mapping, found \(Self.nodeName(node))")
+            return nil
+        }
+        if let max = s.maxEntries, pairs.count > max {
+            report("schema.length", node, "has \(pairs.count) entries; the limit is \(max)")
             return nil
         }
         var out: [String: Value] = [:]
         var ok = true
         for pair in pairs {
-            let key = keyText(pair.key)
+            let key = Self.keyText(pair.key)
             if let p = s.keyPattern, !p.matches(key) {
-                report("schema.pattern", pair.key, child: key, "key `\(key)` is not \(p.expectation)")
+                report("schema.pattern", pair.key, child: key, "key `\(Excerpt.cut(key))` is not \(p.expectation)")
                 ok = false
             }
             if let v = check(pair.value, s.values, at: key) { out[key] = v } else { ok = false }
@@ -246,7 +282,7 @@ public struct SchemaValidator {
 
     mutating func validateObject(_ node: YAMLNode, _ s: ObjectSchema) -> Value? {
         guard case .mapping(let pairs) = node.content else {
-            report("schema.type", node, "expected a mapping (\(s.noun)), found \(nodeName(node))")
+            report("schema.type", node, "expected a mapping (\(s.noun)), found \(Self.nodeName(node))")
             return nil
         }
         var out: [String: Value] = [:]
@@ -255,16 +291,21 @@ public struct SchemaValidator {
         present.reserveCapacity(pairs.count)
         var ok = true
         for pair in pairs {
-            let key = keyText(pair.key)
+            let key = Self.keyText(pair.key)
             present.insert(key)
             guard let property = s.property(key) else {
                 let names = s.properties.map(\.name)
-                let suggestion = Suggestion.closest(to: key, in: names)
+                // Computed once, and only when the report is kept.
+                var suggestion: String??
+                func suggested() -> String? {
+                    if suggestion == nil { suggestion = .some(Suggestion.closest(to: key, in: names)) }
+                    return suggestion!
+                }
                 report(
                     "schema.unknown-field", pair.key, child: key,
-                    "unknown field `\(key)` in \(s.noun)"
-                        + (suggestion.map { "; did you mean `\($0)`?" } ?? ""),
-                    hint: suggestion == nil ? "known fields: \(names.joined(separator: ", "))" : nil)
+                    "unknown field `\(Excerpt.cut(key))` in \(s.noun)"
+                        + (suggested().map { "; did you mean `\($0)`?" } ?? ""),
+                    hint: suggested() == nil ? "known fields: \(names.joined(separator: ", "))" : nil)
                 ok = false
                 continue
             }
@@ -311,7 +352,7 @@ public struct SchemaValidator {
                 ok = false
             }
             for name in c.forbid where present.contains(name) {
-                let key = pairs.first { keyText($0.key) == name }!.key
+                let key = pairs.first { Self.keyText($0.key) == name }!.key
                 report(
                     "schema.forbidden-field", key, child: name,
                     "field `\(name)` does not apply to \(s.noun) with \(c.field) `\(c.equals)`",
@@ -345,34 +386,34 @@ public struct SchemaValidator {
             var out: [String: Value] = [:]
             var ok = true
             for pair in pairs {
-                let key = keyText(pair.key)
+                let key = Self.keyText(pair.key)
                 if let v = anyValue(pair.value) { out[key] = v } else { ok = false }
             }
             return ok ? .object(out) : nil
         }
     }
 
-    func keyText(_ node: YAMLNode) -> String {
+    static func keyText(_ node: YAMLNode) -> String {
         if case .scalar(let text, _) = node.content { return text }
         return ""
     }
 
-    func isPlain(_ node: YAMLNode) -> Bool {
+    static func isPlain(_ node: YAMLNode) -> Bool {
         if case .scalar(_, .plain) = node.content { return true }
         return false
     }
 
-    func nodeName(_ node: YAMLNode) -> String {
+    static func nodeName(_ node: YAMLNode) -> String {
         switch node.content {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .scalar(let text, _):
-            let r = isPlain(node) ? (node.plainResolution ?? .string(text)) : .string(text)
-            return "\(resolvedName(r)) `\(text)`"
+            let r = Self.isPlain(node) ? (node.plainResolution ?? .string(text)) : .string(text)
+            return "\(Self.resolvedName(r)) `\(Excerpt.cut(text))`"
         }
     }
 
-    func resolvedName(_ r: PlainScalar) -> String {
+    static func resolvedName(_ r: PlainScalar) -> String {
         switch r {
         case .null: return "an empty value"
         case .bool: return "the boolean"

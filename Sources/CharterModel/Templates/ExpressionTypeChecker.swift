@@ -3,6 +3,28 @@ struct ExpressionIssue: Sendable, Hashable {
     /// The diagnostic code: `reference.missing`, `template.order` or `template.type`.
     var code: String
     var error: TemplateExpressionError
+    /// A "did you mean" for the message, found only when the issue is shown: it scans every
+    /// candidate, and a template can have thousands of issues.
+    var suggestion: DeferredSuggestion?
+
+    /// ``error`` with its suggestion worked out.
+    func resolved() -> TemplateExpressionError {
+        guard let suggestion else { return error }
+        var e = error
+        if let found = Suggestion.closest(to: suggestion.word, in: suggestion.candidates) {
+            e.message += "; did you mean `\(found)`?"
+        } else {
+            e.hint = suggestion.hintWithout ?? e.hint
+        }
+        return e
+    }
+}
+
+/// The word to find a suggestion for, among which candidates, and the hint when there is none.
+struct DeferredSuggestion: Sendable, Hashable {
+    var word: String
+    var candidates: [String]
+    var hintWithout: String?
 }
 
 /// Checks an expression against its template before any run: that every operand exists and can
@@ -30,28 +52,24 @@ struct ExpressionTypeChecker {
     }
 
     let template: Template
-    let parameters: [String: TemplateParameter]
-    let stepNames: [String]
+    /// The template's step graph: which steps are upstream of which.
+    let graph: TemplateGraph
     /// The step whose field is checked.
     let step: String
-    /// The steps that finish before `step` starts: its `needs`, transitively.
-    let upstream: Set<String>
     var issues: [ExpressionIssue] = []
 
-    init(template: Template, step: String, upstream: Set<String>) {
+    init(template: Template, graph: TemplateGraph, step: String) {
         self.template = template
-        self.parameters = Dictionary(template.parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        self.stepNames = template.steps.map(\.name)
+        self.graph = graph
         self.step = step
-        self.upstream = upstream
     }
 
-    private mutating func issue(_ code: String, _ message: String, at offset: Int, hint: String? = nil) {
-        issues.append(ExpressionIssue(code: code, error: TemplateExpressionError(message, at: offset, hint: hint)))
-    }
-
-    private static func suggestion(_ word: String, _ candidates: [String]) -> String {
-        Suggestion.closest(to: word, in: candidates).map { "; did you mean `\($0)`?" } ?? ""
+    private mutating func issue(
+        _ code: String, _ message: String, at offset: Int, hint: String? = nil, suggest: DeferredSuggestion? = nil
+    ) {
+        issues.append(
+            ExpressionIssue(
+                code: code, error: TemplateExpressionError(message, at: offset, hint: hint), suggestion: suggest))
     }
 
     @discardableResult
@@ -123,20 +141,20 @@ struct ExpressionTypeChecker {
             else { continue }
             issue(
                 "template.type",
-                "`\(s)` is never a value here; the possible values are \(values.map { "`\($0)`" }.joined(separator: ", "))"
-                    + Self.suggestion(s, values), at: other.offset)
+                "`\(Excerpt.cut(s))` is never a value here; the possible values are \(Excerpt.list(values))",
+                at: other.offset, suggest: DeferredSuggestion(word: s, candidates: values))
         }
     }
 
     private mutating func operand(_ o: TemplateOperand, at offset: Int) -> StaticType {
         switch o {
         case .parameter(let name):
-            guard let p = parameters[name] else {
-                let names = template.parameters.map(\.name)
+            guard let p = graph.parameters[name] else {
                 issue(
-                    "reference.missing",
-                    "template `\(template.name)` has no parameter `\(name)`" + Self.suggestion(name, names), at: offset,
-                    hint: Suggestion.closest(to: name, in: names) == nil ? "declare it under `parameters`" : nil)
+                    "reference.missing", "template `\(template.name)` has no parameter `\(name)`", at: offset,
+                    suggest: DeferredSuggestion(
+                        word: name, candidates: template.parameters.map(\.name),
+                        hintWithout: "declare it under `parameters`"))
                 return .unknown
             }
             switch p.type {
@@ -155,12 +173,11 @@ struct ExpressionTypeChecker {
                 issue(
                     "template.order", "step `\(step)` reads `\(o)`, its own result, which does not exist while it runs",
                     at: offset)
-            } else if !stepNames.contains(name) {
+            } else if !graph.contains(name) {
                 issue(
-                    "reference.missing",
-                    "`\(o)`: `\(name)` is not a step of this template"
-                        + Self.suggestion(name, stepNames), at: offset)
-            } else if !upstream.contains(name) {
+                    "reference.missing", "`\(o)`: `\(name)` is not a step of this template", at: offset,
+                    suggest: DeferredSuggestion(word: name, candidates: graph.stepNames))
+            } else if !graph.isUpstream(name, of: step) {
                 issue(
                     "template.order",
                     "step `\(step)` reads `\(o)`, but `\(name)` is not upstream of it, so it may not have finished",

@@ -4,19 +4,19 @@ extension Checker {
         var teamParent: [String: String] = [:]
         for (n, t) in state.teams { if let p = t.parent { teamParent[n] = p } }
         for cycle in Self.chainCycles(teamParent) {
-            out.append(
+            out.add(
                 r(.team, cycle[0]).diagnostic(
                     "cycle.team", at: JSONPointer("/spec/parent"),
-                    "team parents form a cycle: \(cycle.joined(separator: " → ")) → \(cycle[0])",
+                    "team parents form a cycle: \(Self.describe(cycle))",
                     hint: "remove one `parent` to break it"))
         }
         var managers: [String: String] = [:]
         for (n, p) in state.people { if let m = p.manager, m != n { managers[n] = m } }
         for cycle in Self.chainCycles(managers) {
-            out.append(
+            out.add(
                 r(.person, cycle[0]).diagnostic(
                     "cycle.manager", at: JSONPointer("/spec/manager"),
-                    "managers form a cycle: \(cycle.joined(separator: " → ")) → \(cycle[0])",
+                    "managers form a cycle: \(Self.describe(cycle))",
                     hint: "remove one `manager` to break it"))
         }
         for (name, t) in state.templates {
@@ -24,13 +24,23 @@ extension Checker {
             for s in t.steps { graph[s.name] = s.needs }
             if let cycle = Self.graphCycle(graph) {
                 let index = t.steps.firstIndex { $0.name == cycle[0] } ?? 0
-                out.append(
+                out.add(
                     r(.template, name).diagnostic(
                         "cycle.steps", at: JSONPointer("/spec/steps/\(index)/needs"),
-                        "step needs form a cycle: \(cycle.joined(separator: " → ")) → \(cycle[0])",
+                        "step needs form a cycle: \(Self.describe(cycle))",
                         hint: "a workflow must be a DAG; remove one of these `needs`"))
             }
         }
+    }
+
+    /// Members shown of a long cycle.
+    static let cycleExcerpt = 6
+
+    /// `a → b → c → a`; a long cycle shows its first members and how many more there are.
+    static func describe(_ cycle: [String]) -> String {
+        guard cycle.count > cycleExcerpt else { return (cycle + [cycle[0]]).joined(separator: " → ") }
+        return cycle.prefix(cycleExcerpt).joined(separator: " → ")
+            + " → … and \(cycle.count - cycleExcerpt) more → \(cycle[0]) (\(cycle.count) in the cycle)"
     }
 
     /// Cycles in a graph where each node has at most one successor, each reported once starting

@@ -4,10 +4,23 @@ import Foundation
 /// Checks what no single document can: identities, references, cycles and semantics across a
 /// whole revision.
 public enum OrgValidator {
-    /// Every cross-resource problem of `state`. References to `invalid` resources (defined, but
-    /// with errors of their own, already reported) are not reported again as missing.
-    public static func validate(_ state: OrgState, invalid: Set<ResourceID> = []) -> [Diagnostic] {
-        var c = Checker(state: state, invalid: invalid)
+    /// The cross-resource problems of `state`, sorted and capped by `limits` (then a summary of
+    /// the rest). References to `invalid` resources (defined, but with errors of their own,
+    /// already reported) are not reported again as missing.
+    public static func validate(
+        _ state: OrgState, invalid: Set<ResourceID> = [], limits: DiagnosticLimits = .default
+    ) -> [Diagnostic] {
+        var collector = DiagnosticCollector(limits: limits)
+        validate(state, invalid: invalid, into: &collector)
+        return collector.listing
+    }
+
+    /// Adds the cross-resource problems of `state` to `collector`, which keeps what a capped
+    /// listing shows; expensive parts of messages (suggestions) are built only for those.
+    public static func validate(
+        _ state: OrgState, invalid: Set<ResourceID> = [], into collector: inout DiagnosticCollector
+    ) {
+        var c = Checker(state: state, invalid: invalid, out: collector)
         c.organization()
         c.people()
         c.teams()
@@ -18,7 +31,7 @@ public enum OrgValidator {
         c.routines()
         c.capacitySources()
         c.cycles()
-        return c.out
+        collector = c.out
     }
 }
 
@@ -26,18 +39,26 @@ struct Checker {
     let state: OrgState
     /// Resources defined with errors: a reference to one is not a second problem.
     let invalid: Set<ResourceID>
-    var out: [Diagnostic] = []
-    /// Compiled parameter patterns (nil: not a valid regex); compiling costs far more than matching.
-    var regexes: [String: Regex<AnyRegexOutput>?] = [:]
+    /// What is found; keeps only what a capped listing shows.
+    var out: DiagnosticCollector
+    /// Names of each kind, sorted, for suggestions; built on first use.
+    var names: [ResourceKind: [String]] = [:]
+    /// Compiled parameter patterns, or why each is refused, by pattern text.
+    var patterns: [String: Result<ParameterPattern, ParameterPatternError>] = [:]
     /// Time zone names already looked up.
     var zones: [String: Bool] = [:]
 
-    /// The compiled pattern, or nil when it is invalid or unsafe (then nothing is matched with it).
-    mutating func regex(_ pattern: String) -> Regex<AnyRegexOutput>? {
-        if let cached = regexes[pattern] { return cached }
-        let compiled = PatternSafety.problem(pattern) == nil ? try? Regex(pattern) : nil
-        regexes[pattern] = compiled
-        return compiled
+    /// The compiled pattern, or why it is refused.
+    mutating func compiled(_ pattern: String) -> Result<ParameterPattern, ParameterPatternError> {
+        if let cached = patterns[pattern] { return cached }
+        let result = Result { () throws(ParameterPatternError) in try ParameterPattern(pattern) }
+        patterns[pattern] = result
+        return result
+    }
+
+    /// The compiled pattern, or nil when it is refused (then nothing is matched with it).
+    mutating func pattern(_ pattern: String?) -> ParameterPattern? {
+        pattern.flatMap { try? compiled($0).get() }
     }
 
     mutating func knownZone(_ id: String) -> Bool {
@@ -53,14 +74,22 @@ struct Checker {
         _ from: Resource, _ path: JSONPointer, _ kind: ResourceKind, _ name: String, _ what: String? = nil
     ) {
         if invalid.contains(ResourceID(kind, name)) { return }
-        let candidates = state.resources.keys.filter { $0.kind == kind }.map(\.name)
-        let suggestion = Suggestion.closest(to: name, in: candidates)
-        out.append(
+        // A suggestion scans every name of the kind: only for a diagnostic that can be shown.
+        guard admits(from, path) else { return out.omit() }
+        if names[kind] == nil { names[kind] = state.resources.keys.filter { $0.kind == kind }.map(\.name).sorted() }
+        let suggestion = Suggestion.closest(to: name, in: names[kind]!)
+        out.add(
             from.diagnostic(
                 "reference.missing", at: path,
                 "\(what ?? kind.rawValue.lowercased()) `\(name)` does not exist"
                     + (suggestion.map { "; did you mean `\($0)`?" } ?? ""),
                 hint: suggestion == nil ? "define \(kind.rawValue)/\(name) or fix the name" : nil))
+    }
+
+    /// Whether a diagnostic about the field at `path` of `res` could be shown.
+    func admits(_ res: Resource, _ path: JSONPointer) -> Bool {
+        let m = res.mark(at: path)
+        return out.admits(file: res.source?.file ?? "(applied state)", line: m?.line ?? 0, column: m?.column ?? 0)
     }
 
     // Paths are autoclosures: they are built only for the rare reference that is missing.
@@ -77,23 +106,24 @@ struct Checker {
 
     mutating func zone(_ from: Resource, _ path: @autoclosure () -> JSONPointer, _ id: String?) {
         guard let id, !knownZone(id) else { return }
-        out.append(
+        out.add(
             from.diagnostic(
-                "semantic.time-zone", at: path(), "unknown time zone `\(id)`",
+                "semantic.time-zone", at: path(), "unknown time zone `\(Excerpt.cut(id))`",
                 hint: "use an IANA zone name such as `Europe/Berlin` or `UTC`"))
     }
 
     mutating func organization() {
         let orgs = state.resources.keys.filter { $0.kind == .organization }.sorted()
-        if orgs.isEmpty {
-            out.append(
+        // An Organization with errors of its own is reported already, not as missing.
+        if orgs.isEmpty, !invalid.contains(where: { $0.kind == .organization }) {
+            out.add(
                 Diagnostic(
                     code: "identity.organization", file: "(repository)",
                     message: "no Organization found; a repository needs exactly one",
                     hint: "add a document with `kind: Organization`"))
         }
         for extra in orgs.dropFirst() {
-            out.append(
+            out.add(
                 r(.organization, extra.name).diagnostic(
                     "identity.organization", at: .root,
                     "a repository holds exactly one Organization; `\(orgs[0].name)` is already defined"
@@ -106,13 +136,12 @@ struct Checker {
         }
     }
 
-    /// The controller's branches must be distinct git branches, and its poll interval bounded: a status
-    /// branch equal to the watched branch would get a status commit every pass, and a zero interval
-    /// would spin the loop.
+    /// The controller's branches must be distinct git branches: a status branch equal to the watched
+    /// branch would get a status commit every pass.
     mutating func controller(_ o: Organization) {
         let res = r(.organization, o.name)
         func fail(_ field: String, _ message: String, hint: String) {
-            out.append(
+            out.add(
                 res.diagnostic(
                     "semantic.controller", at: JSONPointer("/spec/controller/\(field)"), message, hint: hint))
         }
@@ -152,11 +181,7 @@ struct Checker {
                 "proposalBranchPrefix", "proposal branches under `\(prefix)` cannot exist beside the branch `\(name)`",
                 hint: "use a prefix such as `proposals/`")
         }
-        if o.pollIntervalMilliseconds < 1000 {
-            fail(
-                "pollInterval", "a poll interval under 1s would start passes back to back",
-                hint: "use 1s or more, such as `1m`; webhooks start a pass at once when a push arrives")
-        }
+        // A poll interval under 1s is refused by the schema (its duration range).
     }
 
     mutating func people() {
@@ -166,7 +191,7 @@ struct Checker {
             refs(res, JSONPointer("/spec/teams"), .team, p.teams)
             ref(res, JSONPointer("/spec/manager"), .person, p.manager)
             if p.manager == name {
-                out.append(
+                out.add(
                     res.diagnostic(
                         "cycle.manager", at: JSONPointer("/spec/manager"), "a person cannot manage themselves"))
             }
@@ -183,10 +208,12 @@ struct Checker {
     }
 
     mutating func roles() {
+        // A CapacitySource with errors of its own may be the one serving the class: reported already.
+        if invalid.contains(where: { $0.kind == .capacitySource }) { return }
         let classes = Set(state.capacitySources.values.map(\.capacityClass))
         for (name, role) in state.roles where !classes.contains(role.capacityClass) {
             let suggestion = Suggestion.closest(to: role.capacityClass, in: classes.sorted())
-            out.append(
+            out.add(
                 r(.role, name).diagnostic(
                     "reference.missing", at: JSONPointer("/spec/capacityClass"),
                     "no CapacitySource serves the capacity class `\(role.capacityClass)`"
@@ -196,6 +223,21 @@ struct Checker {
     }
 
     mutating func boards() {
+        // Counting a board's roster unions its teams' members: small boards naming big teams cost
+        // that much each, so the rosters are counted only while all of them together stay bounded.
+        var expansion = 0
+        for b in state.boards.values {
+            for case .team(let t) in b.members { expansion += state.members(ofTeam: t).count }
+            expansion += b.members.count
+        }
+        let countRosters = expansion <= SchemaLimits.boardExpansion
+        if !countRosters, let first = state.boards.keys.min() {
+            out.add(
+                r(.board, first).diagnostic(
+                    "semantic.quorum", at: JSONPointer("/spec/members"),
+                    "the boards' teams expand to \(expansion) seats in all, more than \(SchemaLimits.boardExpansion); quorums are not checked",
+                    hint: "name fewer or smaller teams on boards"))
+        }
         for (name, b) in state.boards {
             let res = r(.board, name)
             for (i, m) in b.members.enumerated() {
@@ -204,10 +246,11 @@ struct Checker {
                 case .team(let t): ref(res, JSONPointer("/spec/members/\(i)/team"), .team, t)
                 }
             }
+            guard countRosters else { continue }
             let n = state.roster(ofBoard: name).count
             let quorum = JSONPointer("/spec/quorum")
             if n == 0 {
-                out.append(
+                out.add(
                     res.diagnostic(
                         "semantic.quorum", at: JSONPointer("/spec/members"),
                         "the board has no members, so it can never reach quorum",
@@ -215,7 +258,7 @@ struct Checker {
                 continue
             }
             if case .atLeast(let k) = b.rule, k > n {
-                out.append(
+                out.add(
                     res.diagnostic(
                         "semantic.quorum", at: quorum.appending("count"),
                         "quorum needs \(k) approvals but the board has only \(n) member\(n == 1 ? "" : "s")",
@@ -231,13 +274,13 @@ struct Checker {
                 let path = JSONPointer("/spec/changeRules/\(i)")
                 refs(res, path.appending("boards"), .board, rule.boards)
                 if rule.action == "require" && rule.boards.isEmpty {
-                    out.append(
+                    out.add(
                         res.diagnostic(
                             "semantic.policy", at: path, "rule `\(rule.name)` requires approval but names no boards",
                             hint: "add `boards:`, or use `action: autoApprove`"))
                 }
                 if !rule.allowGuards.isEmpty && rule.boards.isEmpty {
-                    out.append(
+                    out.add(
                         res.diagnostic(
                             "semantic.policy", at: path.appending("allowGuards"),
                             "lifting a guard needs a named board to approve it", hint: "add `boards:`"))
@@ -254,34 +297,30 @@ struct Checker {
             for (i, p) in t.parameters.enumerated() {
                 let path = JSONPointer("/spec/parameters/\(i)")
                 if let first = seenParams[p.name] {
-                    out.append(
+                    out.add(
                         res.diagnostic(
                             "identity.duplicate", at: path.appending("name"),
                             "parameter `\(p.name)` is defined twice (first as parameter \(first + 1))"))
                 }
                 seenParams[p.name] = seenParams[p.name] ?? i
-                if let pattern = p.pattern, let unsafe = PatternSafety.problem(pattern) {
-                    out.append(
+                if let pattern = p.pattern, case .failure(let e) = compiled(pattern) {
+                    out.add(
                         res.diagnostic(
-                            "semantic.pattern", at: path.appending("pattern"), "pattern refused: \(unsafe)",
-                            hint: "simplify it, for example `^[a-z]+$` instead of `^([a-z]+)+$`"))
-                } else if let pattern = p.pattern, regex(pattern) == nil {
-                    out.append(
-                        res.diagnostic(
-                            "semantic.pattern", at: path.appending("pattern"),
-                            "`\(pattern)` is not a valid regular expression"))
+                            "semantic.pattern", at: path.appending("pattern"), "pattern refused: \(e)",
+                            hint: e.hint ?? "docs/TEMPLATES.md lists what parameter patterns support"))
                 }
-                if let d = p.defaultValue, let problem = p.problem(with: d, regex: p.pattern.flatMap { regex($0) }) {
-                    out.append(
+                if let d = p.defaultValue, let problem = p.problem(with: d, pattern: pattern(p.pattern)) {
+                    out.add(
                         res.diagnostic(
                             "semantic.default", at: path.appending("default"),
                             "default does not match the parameter's type `\(p.type.rawValue)`: \(problem)"))
                 }
             }
             var steps: [String: Int] = [:]
+            let stepNames = t.steps.map(\.name)
             for (i, s) in t.steps.enumerated() {
                 if let first = steps[s.name] {
-                    out.append(
+                    out.add(
                         res.diagnostic(
                             "identity.duplicate", at: JSONPointer("/spec/steps/\(i)/name"),
                             "step `\(s.name)` is defined twice (first as step \(first + 1))"))
@@ -292,8 +331,13 @@ struct Checker {
             for (i, s) in t.steps.enumerated() {
                 let path = JSONPointer("/spec/steps/\(i)")
                 for (j, n) in s.needs.enumerated() where steps[n] == nil {
-                    let suggestion = Suggestion.closest(to: n, in: steps.keys.sorted())
-                    out.append(
+                    let at = path.appending("needs").appending(j)
+                    guard admits(res, at) else {
+                        out.omit()
+                        continue
+                    }
+                    let suggestion = Suggestion.closest(to: n, in: stepNames)
+                    out.add(
                         res.diagnostic(
                             "reference.missing", at: path.appending("needs").appending(j),
                             "step `\(s.name)` needs `\(n)`, which is not a step of this template"
@@ -304,7 +348,7 @@ struct Checker {
                 if let roleName = s.role, let role = state.roles[roleName],
                     !role.allowedStepTypes.contains(s.type.rawValue)
                 {
-                    out.append(
+                    out.add(
                         res.diagnostic(
                             "semantic.step-type", at: path.appending("role"),
                             "role `\(roleName)` may not run `\(s.type.rawValue)` steps",
@@ -323,10 +367,10 @@ struct Checker {
             do {
                 _ = try CronExpression(routine.schedule)
             } catch {
-                out.append(
+                out.add(
                     res.diagnostic(
                         "semantic.cron", at: JSONPointer("/spec/schedule"),
-                        "invalid schedule `\(routine.schedule)`: \(error.message)"))
+                        "invalid schedule `\(Excerpt.cut(routine.schedule))`: \(Excerpt.cut(error.message))"))
             }
             zone(res, JSONPointer("/spec/timeZone"), routine.timeZone)
             guard let t = state.templates[routine.template] else {
@@ -338,19 +382,19 @@ struct Checker {
                 let path = JSONPointer("/spec/arguments").appending(key)
                 guard let p = params[key] else {
                     let suggestion = Suggestion.closest(to: key, in: params.keys.sorted())
-                    out.append(
+                    out.add(
                         res.diagnostic(
                             "reference.missing", at: path,
                             "template `\(t.name)` has no parameter `\(key)`"
                                 + (suggestion.map { "; did you mean `\($0)`?" } ?? "")))
                     continue
                 }
-                if let problem = p.problem(with: value, regex: p.pattern.flatMap { regex($0) }) {
-                    out.append(res.diagnostic("semantic.argument", at: path, "argument `\(key)`: \(problem)"))
+                if let problem = p.problem(with: value, pattern: pattern(p.pattern)) {
+                    out.add(res.diagnostic("semantic.argument", at: path, "argument `\(key)`: \(problem)"))
                 }
             }
             for p in t.parameters where p.required && p.defaultValue == nil && routine.arguments[p.name] == nil {
-                out.append(
+                out.add(
                     res.diagnostic(
                         "semantic.argument", at: JSONPointer("/spec/arguments"),
                         "template `\(t.name)` requires the parameter `\(p.name)`",
@@ -362,7 +406,7 @@ struct Checker {
     mutating func capacitySources() {
         for (name, s) in state.capacitySources {
             if case .file(let path) = s.credential, path.contains("..") {
-                out.append(
+                out.add(
                     r(.capacitySource, name).diagnostic(
                         "semantic.credential", at: JSONPointer("/spec/credential/file"),
                         "credential file paths may not contain `..`", hint: "give an absolute path"))

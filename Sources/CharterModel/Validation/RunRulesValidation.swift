@@ -9,7 +9,7 @@ extension Checker {
                 do throws(PathPatternError) {
                     _ = try PathPattern(text)
                 } catch {
-                    out.append(
+                    out.add(
                         res.diagnostic(
                             "semantic.path-pattern", at: JSONPointer("/spec/runRules/paths/\(list)/\(i)"),
                             "path pattern `\(text)`: \(error.message)", hint: error.hint))
@@ -24,7 +24,7 @@ extension Checker {
             do throws(NetworkRuleError) {
                 _ = try NetworkRule(text)
             } catch {
-                out.append(
+                out.add(
                     res.diagnostic(
                         "semantic.network-rule", at: path.appending(i), "`\(error.rule)`: \(error.message)",
                         hint: error.hint))
@@ -40,14 +40,14 @@ extension Checker {
         for (variable, secret) in step.secrets.sorted(by: { $0.key < $1.key }) {
             let pointer = path.appending("secrets").appending(variable)
             if step.env[variable] != nil {
-                out.append(
+                out.add(
                     res.diagnostic(
                         "semantic.secret", at: pointer,
                         "`\(variable)` is set both by `env` and by `secrets`",
                         hint: "rename one of them"))
             }
             if let refusal = rules.refusal(ofSecret: secret) {
-                out.append(
+                out.add(
                     res.diagnostic(
                         "semantic.secret", at: pointer,
                         "step `\(step.name)` asks for a secret it cannot have: \(refusal)",
