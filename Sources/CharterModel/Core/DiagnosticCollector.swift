@@ -129,9 +129,10 @@ extension Diagnostic {
     public var isSummary: Bool { code == Self.summaryCode }
 }
 
-extension Array where Element == Diagnostic {
-    /// The first index whose element does not satisfy `belongsBefore` (the array is partitioned).
-    func partitionPoint(_ belongsBefore: (Diagnostic) -> Bool) -> Int {
+extension Array {
+    /// The first index whose element does not satisfy `belongsBefore` (the array is partitioned):
+    /// a binary search.
+    func partitionPoint(_ belongsBefore: (Element) -> Bool) -> Int {
         var low = 0
         var high = count
         while low < high {

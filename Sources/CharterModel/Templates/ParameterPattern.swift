@@ -159,15 +159,3 @@ public struct ParameterPatternError: Error, Sendable, Hashable, CustomStringConv
     public var description: String { "\(message) (at character \(offset + 1))" }
 }
 
-extension [UInt32] {
-    /// The first index whose element does not satisfy `belongsBefore` (the array is partitioned).
-    func partitionPoint(_ belongsBefore: (UInt32) -> Bool) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if belongsBefore(self[mid]) { low = mid + 1 } else { high = mid }
-        }
-        return low
-    }
-}
