@@ -37,6 +37,13 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let actorName = actor ?? Operations.defaultActor()
+        // A bootstrap decides like a pass: never alongside one.
+        let lock = try await CLIErrors.run {
+            try await PassLock.acquire(dataDirectory: global.dataDirectory, holder: "charter apply --bootstrap") {
+                Terminal.printError("note: waiting for the pass lock, held by \($0)")
+            }
+        }
+        defer { lock.release() }
         let (applied, changes) = try await CLIErrors.run {
             let store = try StateStore(directory: global.dataDirectory)
             return try await Operations.bootstrap(

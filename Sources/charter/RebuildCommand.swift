@@ -107,6 +107,13 @@ struct RebuildCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if replace {
+            // No pass may write the store while it is swapped.
+            let lock = try await CLIErrors.run {
+                try await PassLock.acquire(dataDirectory: data, holder: "charter rebuild --replace") {
+                    Terminal.printError("note: waiting for the pass lock, held by \($0)")
+                }
+            }
+            defer { lock.release() }
             try await CLIErrors.run { try Self.swap(rebuilt: report.directory, into: data) }
             print("Replaced the live store with the rebuilt one.")
         }

@@ -62,6 +62,19 @@ import Testing
 
 /// One pass at a time per data directory.
 @Suite(.serialized) struct PassLockCLITests {
+    @Test func aBootstrapWaitsForAPassInFlight() async throws {
+        let repo = try exampleClone()
+        let charter = CharterBinary()
+        let lockPath = charter.dataDir.appendingPathComponent("pass.lock").path
+        try FileManager.default.createDirectory(at: charter.dataDir, withIntermediateDirectories: true)
+        let held = try FileLockHolder(lockPath, note: "a pass in flight")
+        let bootstrap = BlockingCall { try charter.run(["apply", "--bootstrap", repo.root.path]) }
+        try await held.releaseWhen { FileLockHolder.waiters(on: lockPath) >= 1 }
+        let result = try await bootstrap.value
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("waiting for the pass lock, held by pid \(getpid()) (a pass in flight)"))
+    }
+
     @Test func concurrentPassesWaitForEachOtherAndProposeOnce() async throws {
         let repo = try exampleClone()
         let charter = CharterBinary()

@@ -158,4 +158,3 @@ public struct ParameterPatternError: Error, Sendable, Hashable, CustomStringConv
     /// `message at character N`.
     public var description: String { "\(message) (at character \(offset + 1))" }
 }
-
