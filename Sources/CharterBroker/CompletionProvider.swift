@@ -2,6 +2,9 @@
 public enum CompletionChunk: Sendable, Hashable {
     /// More answer text, to append to what came before.
     case text(String)
+    /// A whole tool call: providers gather a streamed call's pieces (OpenAI's `tool_calls`
+    /// deltas, Anthropic's `input_json_delta`s) and yield it once it is complete.
+    case toolCall(ToolCall)
     /// The end: always the last element of a successful stream, exactly once.
     case finished(model: String, finishReason: FinishReason, usage: TokenUsage)
 }
@@ -42,6 +45,7 @@ extension CompletionProvider {
                 do {
                     let response = try await complete(request)
                     continuation.yield(.text(response.text))
+                    for call in response.toolCalls { continuation.yield(.toolCall(call)) }
                     continuation.yield(
                         .finished(model: response.model, finishReason: response.finishReason, usage: response.usage))
                     continuation.finish()
@@ -62,12 +66,15 @@ extension CompletionResponse {
     ///   its `.finished` chunk (a connection cut mid-answer), which is retryable.
     public init(collecting stream: AsyncThrowingStream<CompletionChunk, any Error>) async throws {
         var text = ""
+        var calls: [ToolCall] = []
         for try await chunk in stream {
             switch chunk {
             case .text(let piece):
                 text += piece
+            case .toolCall(let call):
+                calls.append(call)
             case .finished(let model, let finishReason, let usage):
-                self.init(text: text, model: model, finishReason: finishReason, usage: usage)
+                self.init(text: text, model: model, finishReason: finishReason, usage: usage, toolCalls: calls)
                 return
             }
         }

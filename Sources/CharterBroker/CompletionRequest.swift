@@ -2,25 +2,56 @@
 public struct CompletionMessage: Sendable, Hashable, Codable {
     /// Who wrote a message. System text is not a message: see ``CompletionRequest/system``.
     public enum Role: String, Sendable, Hashable, Codable {
-        case user, assistant
+        /// The person (or the step's prompt).
+        case user
+        /// The model: its earlier answers, with the tool calls it asked for.
+        case assistant
+        /// The result of one tool call, answering the assistant message that asked for it.
+        case tool
     }
 
     /// Who wrote the message.
     public var role: Role
-    /// The message text.
+    /// The message text; for a ``Role/tool`` message, the tool's result.
     public var content: String
+    /// The tools an ``Role/assistant`` message called, in the order the model wrote them.
+    public var toolCalls: [ToolCall]
+    /// For a ``Role/tool`` message: the ``ToolCall/id`` it answers.
+    public var toolCallID: String?
+    /// For a ``Role/tool`` message: the call failed or was refused (Anthropic's `is_error`).
+    public var isError: Bool
 
     /// A message from `role`.
-    public init(role: Role, content: String) {
+    public init(
+        role: Role, content: String, toolCalls: [ToolCall] = [], toolCallID: String? = nil, isError: Bool = false
+    ) {
         self.role = role
         self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
+        self.isError = isError
     }
 
     /// A user message.
     public static func user(_ content: String) -> CompletionMessage { CompletionMessage(role: .user, content: content) }
-    /// An assistant message (an earlier answer, for multi-turn prompts).
-    public static func assistant(_ content: String) -> CompletionMessage {
-        CompletionMessage(role: .assistant, content: content)
+    /// An assistant message (an earlier answer, for multi-turn prompts), with the tools it called.
+    public static func assistant(_ content: String, toolCalls: [ToolCall] = []) -> CompletionMessage {
+        CompletionMessage(role: .assistant, content: content, toolCalls: toolCalls)
+    }
+    /// The result of the tool call `id`; `isError` when it failed or was refused.
+    public static func tool(id: String, content: String, isError: Bool = false) -> CompletionMessage {
+        CompletionMessage(role: .tool, content: content, toolCallID: id, isError: isError)
+    }
+
+    private enum CodingKeys: String, CodingKey { case role, content, toolCalls, toolCallID, isError }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        role = try container.decode(Role.self, forKey: .role)
+        content = try container.decode(String.self, forKey: .content)
+        toolCalls = try container.decodeIfPresent([ToolCall].self, forKey: .toolCalls) ?? []
+        toolCallID = try container.decodeIfPresent(String.self, forKey: .toolCallID)
+        isError = try container.decodeIfPresent(Bool.self, forKey: .isError) ?? false
     }
 }
 
@@ -57,8 +88,11 @@ public struct CompletionRequest: Sendable, Hashable, Codable {
     public var model: String?
     /// System instructions (the role's system prompt), sent the way each provider expects.
     public var system: String?
-    /// The conversation, oldest first; normally one user message.
+    /// The conversation, oldest first; normally one user message, and in an agent loop the
+    /// assistant's tool calls and the tools' results after it.
     public var messages: [CompletionMessage]
+    /// The tools the model may call; empty for a plain completion.
+    public var tools: [ToolDefinition]
     /// The most tokens the answer may use.
     public var maxOutputTokens: Int
     /// Sampling temperature; `nil` leaves the provider's default.
@@ -72,13 +106,14 @@ public struct CompletionRequest: Sendable, Hashable, Codable {
     /// A request with a whole conversation.
     public init(
         modelClass: String, model: String? = nil, system: String? = nil, messages: [CompletionMessage],
-        maxOutputTokens: Int = 1024, temperature: Double? = nil, metadata: CompletionMetadata = CompletionMetadata(),
-        idempotencyKey: String? = nil
+        tools: [ToolDefinition] = [], maxOutputTokens: Int = 1024, temperature: Double? = nil,
+        metadata: CompletionMetadata = CompletionMetadata(), idempotencyKey: String? = nil
     ) {
         self.modelClass = modelClass
         self.model = model
         self.system = system
         self.messages = messages
+        self.tools = tools
         self.maxOutputTokens = maxOutputTokens
         self.temperature = temperature
         self.metadata = metadata
@@ -94,6 +129,23 @@ public struct CompletionRequest: Sendable, Hashable, Codable {
             modelClass: modelClass, model: model, system: system, messages: [.user(prompt)],
             maxOutputTokens: maxOutputTokens, temperature: temperature, metadata: metadata,
             idempotencyKey: idempotencyKey)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case modelClass, model, system, messages, tools, maxOutputTokens, temperature, metadata, idempotencyKey
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        modelClass = try container.decode(String.self, forKey: .modelClass)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        system = try container.decodeIfPresent(String.self, forKey: .system)
+        messages = try container.decode([CompletionMessage].self, forKey: .messages)
+        tools = try container.decodeIfPresent([ToolDefinition].self, forKey: .tools) ?? []
+        maxOutputTokens = try container.decode(Int.self, forKey: .maxOutputTokens)
+        temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
+        metadata = try container.decode(CompletionMetadata.self, forKey: .metadata)
+        idempotencyKey = try container.decodeIfPresent(String.self, forKey: .idempotencyKey)
     }
 
     /// The text of the last user message: what the request asks about now.

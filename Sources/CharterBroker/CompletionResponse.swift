@@ -51,6 +51,9 @@ public struct CompletionResponse: Sendable, Hashable, Codable {
     public var model: String
     /// Why the model stopped.
     public var finishReason: FinishReason
+    /// The tools the model asked to call, in order; the caller runs them and asks again with
+    /// their results. Non-empty with ``FinishReason/toolCall`` (some servers say `stop` anyway).
+    public var toolCalls: [ToolCall]
     /// Tokens used.
     public var usage: TokenUsage
     /// What the broker recorded for the answering attempt; nil from a provider called directly.
@@ -74,10 +77,25 @@ public struct CompletionResponse: Sendable, Hashable, Codable {
     }
 
     /// A response.
-    public init(text: String, model: String, finishReason: FinishReason, usage: TokenUsage) {
+    public init(
+        text: String, model: String, finishReason: FinishReason, usage: TokenUsage, toolCalls: [ToolCall] = []
+    ) {
         self.text = text
         self.model = model
         self.finishReason = finishReason
         self.usage = usage
+        self.toolCalls = toolCalls
+    }
+
+    private enum CodingKeys: String, CodingKey { case text, model, finishReason, toolCalls, usage, accounting }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(String.self, forKey: .text)
+        model = try container.decode(String.self, forKey: .model)
+        finishReason = try container.decode(FinishReason.self, forKey: .finishReason)
+        toolCalls = try container.decodeIfPresent([ToolCall].self, forKey: .toolCalls) ?? []
+        usage = try container.decode(TokenUsage.self, forKey: .usage)
+        accounting = try container.decodeIfPresent(Accounting.self, forKey: .accounting)
     }
 }

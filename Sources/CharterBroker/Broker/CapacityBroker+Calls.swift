@@ -92,7 +92,7 @@ extension CapacityBroker {
             do {
                 for try await chunk in ticket.provider.stream(request) {
                     switch chunk {
-                    case .text:
+                    case .text, .toolCall:
                         passedText = true
                         continuation.yield(chunk)
                     case .finished(let model, _, let usage):
