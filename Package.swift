@@ -62,6 +62,7 @@ let package = Package(
         // Routines: scheduling (cron ticks → runs), shell processes, LLM providers, the workflow engine.
         .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel"]),
         .target(name: "CharterShell", dependencies: ["CSeccomp", "CharterFoundation"]),
+        .target(name: "CharterTools", dependencies: ["CharterModel", "CharterFoundation"]),
         // The controller's egress proxy for sandboxed steps: CONNECT over a unix socket, EgressRules decide.
         .target(
             name: "CharterEgress",
@@ -106,7 +107,7 @@ let package = Package(
             dependencies: [
                 "CharterGit", "CharterYAML", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance",
                 "CharterStatus", "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
-                "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
+                "CharterTools", "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -167,6 +168,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CharterShellTests", dependencies: ["CharterShell", "CharterTestSupport"]),
+        .testTarget(name: "CharterToolsTests", dependencies: ["CharterTools", "CharterFoundation", "CharterModel"]),
         .testTarget(
             name: "CharterBrokerTests",
             dependencies: [

@@ -187,6 +187,8 @@ public struct Policy: Sendable, Hashable {
     public var changeRules: [ChangeRule]
     public var allowedTools: [String]
     public var deniedTools: [String]
+    /// Tool calls that wait for a board's signed approval before they run.
+    public var toolApprovals: [ToolApprovalRule]
     public var allowedPaths: [String]
     public var deniedPaths: [String]
     /// `host:port` patterns steps may connect to (``NetworkRule`` text), and patterns they may not.
@@ -206,6 +208,11 @@ public struct Policy: Sendable, Hashable {
         let run = s["runRules"]
         allowedTools = run?["tools"]?["allow"]?.strings ?? []
         deniedTools = run?["tools"]?["deny"]?.strings ?? []
+        toolApprovals = (run?["tools"]?["requireApproval"]?.array ?? []).map { rule in
+            ToolApprovalRule(
+                policy: name, tools: rule["tools"]?.strings ?? [], board: rule["board"]?.string ?? "",
+                exceptPaths: rule["exceptPaths"]?.strings ?? [])
+        }
         allowedPaths = run?["paths"]?["allow"]?.strings ?? []
         deniedPaths = run?["paths"]?["deny"]?.strings ?? []
         allowedNetwork = run?["network"]?["allow"]?.strings ?? []

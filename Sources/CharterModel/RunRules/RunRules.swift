@@ -17,6 +17,12 @@ public struct RunRules: Sendable, Hashable {
     public var allowedSecrets: [String]
     /// Every Policy's `secrets.deny` name patterns.
     public var deniedSecrets: [String]
+    /// Every Policy's `tools.allow` name patterns.
+    public var allowedTools: [String]
+    /// Every Policy's `tools.deny` name patterns.
+    public var deniedTools: [String]
+    /// Every Policy's `tools.requireApproval` rules.
+    public var toolApprovals: [ToolApprovalRule]
     /// Whether some Policy lets steps run unsandboxed where bubblewrap does not work.
     public var allowUnsandboxed: Bool
     /// The Policies that said so, for the run record.
@@ -33,6 +39,9 @@ public struct RunRules: Sendable, Hashable {
         deniedNetwork = sorted.flatMap(\.deniedNetwork)
         allowedSecrets = sorted.flatMap(\.allowedSecrets)
         deniedSecrets = sorted.flatMap(\.deniedSecrets)
+        allowedTools = sorted.flatMap(\.allowedTools)
+        deniedTools = sorted.flatMap(\.deniedTools)
+        toolApprovals = sorted.flatMap(\.toolApprovals)
         unsandboxedBy = sorted.filter(\.allowUnsandboxed).map(\.name)
         allowUnsandboxed = !unsandboxedBy.isEmpty
     }
@@ -58,5 +67,27 @@ public struct RunRules: Sendable, Hashable {
             return "no Policy's runRules.secrets.allow grants the secret `\(name)`"
         }
         return nil
+    }
+
+    /// Why an agent acting in a Role whose `tools` are `rolePatterns` may not be given `tool`, or
+    /// nil when it may: the Role must list it, some Policy's `tools.allow` must allow it, and no
+    /// Policy's `tools.deny` may deny it (a deny wins).
+    public func refusal(ofTool tool: String, role: String, rolePatterns: [String]) -> String? {
+        if let rule = deniedTools.first(where: { Glob.matches($0, tool) }) {
+            return "`\(tool)` is denied by the Policies' runRules.tools.deny entry `\(rule)`"
+        }
+        guard rolePatterns.contains(where: { Glob.matches($0, tool) }) else {
+            return "the Role `\(role)` does not list `\(tool)` in its tools"
+        }
+        guard allowedTools.contains(where: { Glob.matches($0, tool) }) else {
+            return "no Policy's runRules.tools.allow allows `\(tool)`"
+        }
+        return nil
+    }
+
+    /// The first approval rule a call of `tool` touching `path` falls under, or nil when it may
+    /// run without one.
+    public func approval(ofTool tool: String, path: String?) -> ToolApprovalRule? {
+        toolApprovals.first { $0.applies(to: tool, path: path) }
     }
 }
