@@ -85,6 +85,10 @@ public struct StepSpec: Sendable, Hashable {
         if !step.secrets.isEmpty { payload["secrets"] = .object(step.secrets.mapValues { .string($0) }) }
         if let board = step.board { payload["board"] = .string(board) }
         if let message = step.message { payload["message"] = .string(message) }
+        if step.type == .agent {
+            payload["maxTurns"] = .int(step.maxTurns)
+            payload["maxTokens"] = .int(step.maxTokens)
+        }
         self.init(
             name: step.name, type: step.type.rawValue, needs: step.needs, timeoutMilliseconds: step.timeoutMilliseconds,
             retry: step.retry, continueOnFailure: step.continueOnFailure, when: step.when, payload: .object(payload))

@@ -36,6 +36,9 @@ public struct StepContext: Sendable {
     public var deadline: Date?
     /// Every step of the run, this one included: what could run alongside it.
     public var runSteps: [StepSpec]
+    /// The step's durable record, for executors of resumable step types; nil in executor tests
+    /// that do not give one.
+    public var journal: StepJournal?
 
     /// A context; the engine builds these, tests of executors may too.
     public init(

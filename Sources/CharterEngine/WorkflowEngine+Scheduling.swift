@@ -44,6 +44,12 @@ extension WorkflowEngine {
                 // The attempt was in flight when the previous engine stopped: its outcome is unknown,
                 // so it counts as a failed attempt and the policy decides.
                 let attempt = run.steps[i].attempt
+                if configuration.resumableStepTypes.contains(run.steps[i].spec.type) && !run.record.cancelRequested {
+                    // The executor continues from its journal: the same attempt, launched again.
+                    event(run, "step.resumed", step: i, data: ["attempt": .int(attempt)])
+                    relaunch(run, i)
+                    continue
+                }
                 run.steps[i].state = .pending
                 if run.record.cancelRequested {
                     finish(run, i, .cancelled, reason: "run cancelled", event: "step.cancelled")
@@ -120,6 +126,17 @@ extension WorkflowEngine {
         effects.launches.append((run, i, run.steps[i].attempt))
     }
 
+    /// Launches step `i` again as its current attempt (a resumable step after a stop or a
+    /// resolved wait): running from now, holding a slot, without a new attempt number.
+    func relaunch(_ run: ActiveRun, _ i: Int) {
+        run.steps[i].state = .running
+        run.steps[i].reason = nil
+        run.running += 1
+        running += 1
+        write(run, i)
+        effects.launches.append((run, i, run.steps[i].attempt))
+    }
+
     func launch(_ run: ActiveRun, _ i: Int, attempt: Int) {
         guard runs[run.record.id] === run, run.steps[i].state == .running, run.steps[i].attempt == attempt else {
             return
@@ -135,10 +152,19 @@ extension WorkflowEngine {
             // Clamped: a run stored before the schema bounded timeouts may carry any number.
             deadline = clock.now.addingTimeInterval(Double(DurationRange.stepTimeout.clamp(timeout)) / 1000)
         }
-        let context = StepContext(
+        var context = StepContext(
             runID: run.record.id, template: run.record.template, routine: run.record.routine, step: spec,
             attempt: attempt, parameters: run.record.parameters, upstream: run.upstream(of: i),
             workspace: run.workspace, deadline: deadline, runSteps: run.steps.map(\.spec))
+        let store = self.store
+        let runID = run.record.id
+        context.journal = StepJournal(
+            blobs: store.artifactsDirectory,
+            append: { [weak self] type, data in
+                guard let self else { throw EngineError("the engine stopped") }
+                try await self.record(run: runID, step: spec.name, attempt: attempt, type: type, data: data)
+            },
+            read: { try store.events(run: runID, step: spec.name) })
         let executor = executors[spec.type]
         let id = run.record.id
         let artifacts = store.artifactsDirectory

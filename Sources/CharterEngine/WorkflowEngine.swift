@@ -12,12 +12,17 @@ public struct EngineConfiguration: Sendable {
     /// Runs held in memory at once; more pending runs wait in the store and are admitted by priority,
     /// then age, as runs finish. Bounds memory however large the backlog.
     public var maxActiveRuns: Int
+    /// Step types whose executors continue from their ``StepJournal``: an attempt interrupted by
+    /// a stop is launched again as the same attempt (not counted as failed), and a resolved wait
+    /// launches the step again to read the decision, instead of finishing it.
+    public var resumableStepTypes: Set<String>
 
     /// A configuration; the defaults suit a controller on a small machine.
     public init(
         maxConcurrentSteps: Int = 64, maxConcurrentStepsPerRun: Int = 16, maxActiveRuns: Int = 1024,
-        actor: String = "charter"
+        actor: String = "charter", resumableStepTypes: Set<String> = []
     ) {
+        self.resumableStepTypes = resumableStepTypes
         self.maxConcurrentSteps = max(1, maxConcurrentSteps)
         self.maxConcurrentStepsPerRun = max(1, maxConcurrentStepsPerRun)
         self.maxActiveRuns = max(1, maxActiveRuns)
@@ -161,7 +166,11 @@ public actor WorkflowEngine {
         let by = actor ?? configuration.actor
         var data: [String: Value] = ["approved": .bool(approved)]
         if let detail { data["detail"] = .string(detail) }
-        if approved {
+        if configuration.resumableStepTypes.contains(run.steps[i].spec.type) {
+            // The executor reads the decision from its journal and goes on.
+            event(run, "step.resolved", step: i, actor: by, data: .object(data))
+            relaunch(run, i)
+        } else if approved {
             finish(
                 run, i, .succeeded, output: detail ?? "approved", reason: nil, event: "step.succeeded", actor: by,
                 data: .object(data))
@@ -316,6 +325,16 @@ public actor WorkflowEngine {
         // Checked again after the await: a concurrent submit or poll may have adopted it meanwhile.
         guard !halted, let loaded, !loaded.detail.run.state.isTerminal, runs[id] == nil else { return }
         adopt(loaded)
+    }
+
+    /// Appends an event about step `name` of run `id` for its attempt `attempt`, through the group
+    /// commit; returns once it is committed. Refused once that attempt is no longer running.
+    func record(run id: String, step name: String, attempt: Int, type: String, data: Value) async throws {
+        guard !halted, let run = runs[id], let i = run.index[name], run.steps[i].state == .running,
+            run.steps[i].attempt == attempt
+        else { throw EngineError("attempt \(attempt) of step \(name) of run \(id) is no longer running") }
+        event(run, type, step: i, data: data)
+        try await acknowledged()
     }
 
     /// Waits until everything queued so far is committed.

@@ -14,6 +14,21 @@ public struct Event: Sendable, Hashable {
     public var previousHash: String
     public var hash: String
 
+    /// An event with every field given.
+    public init(
+        sequence: Int, id: String, type: String, time: Date, actor: String, data: Value, previousHash: String,
+        hash: String
+    ) {
+        self.sequence = sequence
+        self.id = id
+        self.type = type
+        self.time = time
+        self.actor = actor
+        self.data = data
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+
     /// The event as a canonical JSON value (one line of an events file).
     public var value: Value {
         [

@@ -6,7 +6,7 @@ import CharterModel
 ///
 /// The model may write `src/main.swift`, `./src/main.swift` or `/workspace/src/main.swift` (what a
 /// shell step sees); `..` and every other absolute path are refused.
-struct WorkspacePath: Sendable, Hashable {
+public struct WorkspacePath: Sendable, Hashable {
     /// The components below the workspace root.
     var components: [String]
 
@@ -33,6 +33,12 @@ struct WorkspacePath: Sendable, Hashable {
         guard rules.allowsPath(sandboxPath) else {
             throw ToolFailure("`\(relative)` is not allowed by the Policies' runRules.paths")
         }
+    }
+
+    /// The sandbox path (`/workspace/…`) of a `path` argument, or nil when it leaves the
+    /// workspace: what approval rules' `exceptPaths` are matched against.
+    public static func sandboxPath(of raw: String) -> String? {
+        try? WorkspacePath(raw, rules: RunRules(policies: [])).sandboxPath
     }
 
     /// The path of the argument named `name`, required.

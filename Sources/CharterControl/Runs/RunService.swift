@@ -40,7 +40,8 @@ public final class RunService: Sendable {
         dataDirectory: URL, provider: any CompletionProvider = OfflineProvider(),
         clock: any EngineClock = SystemClock(),
         configuration: EngineConfiguration = EngineConfiguration(), capacity: CapacitySetup? = nil,
-        rules: StepRules? = nil, shell: ShellRunner = ShellRunner()
+        rules: StepRules? = nil, shell: ShellRunner = ShellRunner(),
+        toolbox: any AgentToolbox = BuiltInToolbox()
     ) throws {
         store = try RunStore(directory: dataDirectory)
         self.capacity = capacity
@@ -50,7 +51,10 @@ public final class RunService: Sendable {
         self.rules = rules
         self.clock = clock
         let agent =
-            (provider as? CapacityBroker).map { AgentStepExecutor(broker: $0) } ?? AgentStepExecutor(provider: provider)
+            (provider as? CapacityBroker).map { AgentStepExecutor(broker: $0, rules: rules, toolbox: toolbox) }
+            ?? AgentStepExecutor(provider: provider, rules: rules, toolbox: toolbox)
+        var configuration = configuration
+        configuration.resumableStepTypes.insert("agent")
         engine = WorkflowEngine(
             store: store,
             executors: [
@@ -173,6 +177,7 @@ extension RunService {
             RunRules(actual),
             credentials: DataDirectory.credentials(dataDirectory: dataDirectory, environment: environment),
             reservedEndpoints: reservedEndpoints)
+        rules.update(actual)
         let service = try RunService(
             dataDirectory: dataDirectory, provider: capacity.broker, capacity: capacity, rules: rules)
         return (service, capacity)

@@ -12,6 +12,7 @@ public final class StepRules: @unchecked Sendable {
     // Guards `rules`; never held across an await.
     private let lock = NSLock()
     private var rules: RunRules
+    private var roleTools: [String: [String]] = [:]
     /// The directory granted secrets are read from (see ``DataDirectory/credentials(dataDirectory:environment:)``).
     public let credentials: URL
     /// The controller's own listening endpoints (webhooks): unreachable from steps unless a Policy
@@ -28,13 +29,18 @@ public final class StepRules: @unchecked Sendable {
     /// The rules now.
     public var current: RunRules { lock.withLock { rules } }
 
+    /// The tool patterns of the applied Role `role` now (none when it is not applied).
+    public func tools(ofRole role: String) -> [String] { lock.withLock { roleTools[role] ?? [] } }
+
     /// Follows the applied state; returns whether anything changed.
     @discardableResult
     public func update(_ state: OrgState) -> Bool {
         let new = RunRules(state)
+        let newTools = state.roles.mapValues(\.tools)
         return lock.withLock {
-            guard rules != new else { return false }
+            guard rules != new || roleTools != newTools else { return false }
             rules = new
+            roleTools = newTools
             return true
         }
     }

@@ -39,7 +39,7 @@ public enum TemplateRuns {
     /// run, env, network, secrets, message, when).
     static func templateStep(_ spec: StepSpec) -> TemplateStep {
         var value: [String: Value] = ["name": .string(spec.name), "type": .string(spec.type)]
-        for key in ["role", "prompt", "run", "env", "network", "secrets", "board", "message"] {
+        for key in ["role", "prompt", "run", "env", "network", "secrets", "board", "message", "maxTurns", "maxTokens"] {
             if let v = spec.payload[key] { value[key] = v }
         }
         if let when = spec.when { value["when"] = .string(when) }

@@ -98,6 +98,19 @@ public struct TemplateStep: Sendable, Hashable {
     public var secrets: [String: String]
     public var board: String?
     public var message: String?
+    /// The most model turns of an agent step's tool loop.
+    public var maxTurns: Int
+    /// The most tokens an agent step's loop may use, all turns together.
+    public var maxTokens: Int
+
+    /// Turns of an agent loop when the step says nothing.
+    public static let defaultMaxTurns = 20
+    /// The largest `maxTurns` accepted.
+    public static let maxTurnsLimit = 500
+    /// Tokens of an agent loop when the step says nothing.
+    public static let defaultMaxTokens = 200_000
+    /// The largest `maxTokens` accepted.
+    public static let maxTokensLimit = 50_000_000
 
     public init(_ v: Value) {
         name = v["name"]?.string ?? ""
@@ -116,6 +129,8 @@ public struct TemplateStep: Sendable, Hashable {
         secrets = v["secrets"]?.stringMap ?? [:]
         board = v["board"]?.string
         message = v["message"]?.string
+        maxTurns = min(max(1, v["maxTurns"]?.int ?? Self.defaultMaxTurns), Self.maxTurnsLimit)
+        maxTokens = min(max(1, v["maxTokens"]?.int ?? Self.defaultMaxTokens), Self.maxTokensLimit)
     }
 }
 

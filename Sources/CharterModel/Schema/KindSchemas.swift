@@ -506,6 +506,16 @@ public enum KindSchemas {
                         "Secrets a `shell` step receives as environment variables: variable name → secret name (a file in the controller's credentials directory); a Policy's runRules.secrets must grant them.",
                         keyPattern: Patterns.identifier, values: name("A secret name."),
                         maxEntries: SchemaLimits.stepEntries))),
+            Property(
+                "maxTurns",
+                int(
+                    "The most model turns an `agent` step's tool loop may take (default \(TemplateStep.defaultMaxTurns)); the step fails when it is reached.",
+                    min: 1, max: TemplateStep.maxTurnsLimit)),
+            Property(
+                "maxTokens",
+                int(
+                    "The most tokens (input and output, all turns) an `agent` step may use (default \(TemplateStep.defaultMaxTokens)); checked before every turn.",
+                    min: 1, max: TemplateStep.maxTokensLimit)),
             Property("board", name("The Board that votes, for `approval` steps.")),
             Property(
                 "message",
@@ -516,10 +526,11 @@ public enum KindSchemas {
                 when: "type", equals: "agent", require: ["role", "prompt"],
                 forbid: ["run", "env", "network", "secrets", "board", "message"]),
             Conditional(
-                when: "type", equals: "shell", require: ["run"], forbid: ["role", "prompt", "board", "message"]),
+                when: "type", equals: "shell", require: ["run"],
+                forbid: ["role", "prompt", "board", "message", "maxTurns", "maxTokens"]),
             Conditional(
                 when: "type", equals: "approval", require: ["board"],
-                forbid: ["role", "prompt", "run", "env", "network", "secrets"]),
+                forbid: ["role", "prompt", "run", "env", "network", "secrets", "maxTurns", "maxTokens"]),
         ])
 
     static let template = ObjectSchema(
