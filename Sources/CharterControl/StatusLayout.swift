@@ -29,7 +29,8 @@ public enum StatusLayout {
         switch parts[0] {
         case "votes":
             return isVotePath(parts)
-                ? nil : "not a vote file (votes/<proposal>/<name>.json or votes/<run>/<step>/<name>.json)"
+                ? nil
+                : "not a vote file (votes/<proposal>/<name>.json, votes/<run>/<step>/<name>.json or votes/<run>/<step>/<call>/<name>.json)"
         case "proposals":
             let valid =
                 parts.count == 3 && ProposalID(String(parts[1])) != nil
@@ -63,10 +64,10 @@ public enum StatusLayout {
     }
 
     private static func isVotePath(_ parts: [Substring]) -> Bool {
-        guard parts.count == 3 || parts.count == 4, parts.last!.hasSuffix(".json") else { return false }
+        guard (3...5).contains(parts.count), parts.last!.hasSuffix(".json") else { return false }
         let safe = parts.dropFirst().allSatisfy { part in
             part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
         }
-        return safe && (parts.count == 4 || ProposalID(String(parts[1])) != nil)
+        return safe && (parts.count >= 4 || ProposalID(String(parts[1])) != nil)
     }
 }

@@ -235,10 +235,16 @@ struct ShowCommand: AsyncParsableCommand {
             let events = try await CLIErrors.run { try store.events(run: id) }
             let usage = RunUsage(events: events)
             let notes = RunSandboxNotes(events: events)
+            let agents = AgentActivity(events: events)
             switch output {
             case .json:
-                print(PrettyJSON.string(RunStatusWriter.summary(detail, usage: usage, notes: notes)), terminator: "")
-            case .text: print(Terminal.sanitize(RunsText.detail(detail, usage: usage, notes: notes)), terminator: "")
+                print(
+                    PrettyJSON.string(RunStatusWriter.summary(detail, usage: usage, notes: notes, agents: agents)),
+                    terminator: "")
+            case .text:
+                print(
+                    Terminal.sanitize(RunsText.detail(detail, usage: usage, notes: notes, agents: agents)),
+                    terminator: "")
             }
             return
         }
@@ -275,7 +281,8 @@ struct ShowCommand: AsyncParsableCommand {
 struct VoteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vote",
-        abstract: "Sign a vote on a proposal with your SSH key and commit it to the status branch.",
+        abstract:
+            "Sign a vote on a proposal, a run's approval step or an agent's tool call with your SSH key and commit it to the status branch.",
         discussion: """
             The vote names the proposal and the hash of the exact change set it approves (read from \
             proposals/<id>/proposal.json on the status branch), and is signed in the SSHSIG format of \
@@ -286,9 +293,14 @@ struct VoteCommand: AsyncParsableCommand {
             Examples:
               charter vote P-0007 approve --as priya --key demo-keys/priya ./org
               charter vote P-0007 reject --comment "not this quarter" --as jonas --key ~/.ssh/id_ed25519 ssh://git@host/org.git
+
+            A run's approval step is RUN/STEP, and a tool call an agent step waits on is RUN/STEP/CALL \
+            (shown by `charter show RUN`); the vote binds to the hash in \
+            runs/<RUN>/approvals/<STEP>[/<CALL>].json, which covers the exact tool and arguments:
+              charter vote nightly-20261205T0100Z/review/call_2 approve --as priya --key demo-keys/priya ./org
             """)
 
-    @Argument(help: "A proposal id such as P-0007.") var id: String
+    @Argument(help: "A proposal id such as P-0007, RUN/STEP or RUN/STEP/CALL.") var id: String
     @Argument(help: "approve, reject or abstain.") var decision: String
     @Option(name: .customLong("as"), help: ArgumentHelp("Your Person name.", valueName: "PERSON")) var voter: String
     @Option(help: ArgumentHelp("Your unencrypted OpenSSH ed25519 private key.", valueName: "KEYFILE")) var key: String
@@ -307,8 +319,10 @@ struct VoteCommand: AsyncParsableCommand {
             !part.isEmpty && part.allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) } && part != "."
                 && part != ".."
         }
-        if ProposalID(id) == nil && !(parts.count == 2 && safe) {
-            throw ValidationError("`\(id)` is neither a proposal id (P-0007) nor a run's approval step (RUN/STEP)")
+        if ProposalID(id) == nil && !((parts.count == 2 || parts.count == 3) && safe) {
+            throw ValidationError(
+                "`\(id)` is neither a proposal id (P-0007), a run's approval step (RUN/STEP) nor an agent's tool call (RUN/STEP/CALL)"
+            )
         }
         if VoteDecision(rawValue: decision) == nil {
             throw ValidationError("`\(decision)` is not a decision; use approve, reject or abstain")
@@ -327,10 +341,11 @@ struct VoteCommand: AsyncParsableCommand {
             let statusBranch = statusBranch ?? applied?.statusBranch ?? StatusPublisher.defaultBranch
             // A proposal (P-0007) or a run's approval step (RUN/STEP): each names what a vote binds to.
             let isStep = id.contains("/")
-            let parts = id.split(separator: "/", maxSplits: 1).map(String.init)
+            let parts = id.split(separator: "/").map(String.init)
             let file =
                 isStep
-                ? "runs/\(parts[0])/approvals/\(parts.count > 1 ? parts[1] : "").json" : "proposals/\(id)/proposal.json"
+                ? "runs/\(parts[0])/approvals/\(parts.dropFirst().joined(separator: "/")).json"
+                : "proposals/\(id)/proposal.json"
             guard
                 let bytes = try await StatusWriter.read(
                     file, from: location, branch: statusBranch, dataDirectory: global.dataDirectory, auth: request.auth),
@@ -338,7 +353,7 @@ struct VoteCommand: AsyncParsableCommand {
             else {
                 throw SourceError(
                     isStep
-                        ? "no approval step \(id) waiting on the status branch \(statusBranch) of \(location); see `charter runs`"
+                        ? "no approval step or tool call \(id) waiting on the status branch \(statusBranch) of \(location); see `charter runs`"
                         : "no proposal \(id) on the status branch \(statusBranch) of \(location); run `charter reconcile --once` first"
                 )
             }

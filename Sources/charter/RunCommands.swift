@@ -136,10 +136,15 @@ struct RunCommand: AsyncParsableCommand {
     static func finish(_ detail: RunDetail, events: [Event], output: OutputFormat) async throws {
         let usage = RunUsage(events: events)
         let notes = RunSandboxNotes(events: events)
+        let agents = AgentActivity(events: events)
         switch output {
         case .json:
-            print(PrettyJSON.string(RunStatusWriter.summary(detail, usage: usage, notes: notes)), terminator: "")
-        case .text: print(Terminal.sanitize(RunsText.detail(detail, usage: usage, notes: notes)), terminator: "")
+            print(
+                PrettyJSON.string(RunStatusWriter.summary(detail, usage: usage, notes: notes, agents: agents)),
+                terminator: "")
+        case .text:
+            print(
+                Terminal.sanitize(RunsText.detail(detail, usage: usage, notes: notes, agents: agents)), terminator: "")
         }
         switch detail.run.state {
         case .succeeded: return
@@ -172,7 +177,8 @@ enum RunsFollower {
 /// Text renderings of runs.
 enum RunsText {
     static func detail(
-        _ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes()
+        _ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes(),
+        agents: AgentActivity = AgentActivity(events: [])
     )
         -> String
     {
@@ -204,6 +210,7 @@ enum RunsText {
             if let reason = step.reason { s += "      \(reason)\n" }
             if let note = notes.unsandboxed[step.name] { s += "      \(note)\n" }
             if let network = notes.networkText(step.name) { s += "      network: \(network)\n" }
+            for line in agents.lines(step: step.name, run: r.id) { s += line + "\n" }
         }
         return s
     }
@@ -293,10 +300,9 @@ struct LogsCommand: AsyncParsableCommand {
                 switch output {
                 case .json: print(CanonicalJSON.string(event.value))
                 case .text:
+                    let text = AgentActivity.logLine(event) ?? CanonicalJSON.string(event.data)
                     print(
-                        Terminal.sanitize(
-                            "\(event.sequence)  \(Event.timestamp(event.time))  \(event.type)  \(CanonicalJSON.string(event.data))"
-                        ))
+                        Terminal.sanitize("\(event.sequence)  \(Event.timestamp(event.time))  \(event.type)  \(text)"))
                 }
             }
             printed = max(printed, events.count)

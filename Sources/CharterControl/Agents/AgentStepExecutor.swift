@@ -169,6 +169,7 @@ struct AgentLoop {
             var entry: [String: Value] = [
                 "id": .string(toolCall.id), "wireName": .string(toolCall.name), "decision": .string(decision.name),
                 "arguments": .string(try journal.storeBlob(Data(toolCall.arguments.utf8))),
+                "preview": .string(String(toolCall.arguments.prefix(AgentActivity.previewLength))),
             ]
             switch decision {
             case .allowed(let tool, _), .approval(let tool, _, _):
@@ -188,7 +189,7 @@ struct AgentLoop {
         var data: [String: Value] = [
             "turn": .int(number), "response": .string(try journal.storeBlob(try JSONEncoder().encode(response))),
             "model": .string(response.model), "usage": AgentStepExecutor.usageValue(response),
-            "calls": .array(recorded), "text": .string(String(response.text.prefix(280))),
+            "calls": .array(recorded), "text": .string(String(response.text.prefix(AgentActivity.previewLength))),
         ]
         data["finishReason"] = .string(response.finishReason.rawValue)
         try await journal.record("agent.turn", .object(data))
@@ -240,7 +241,7 @@ struct AgentLoop {
                 "result": .string(try journal.storeBlob(Data(result.text.utf8))), "isError": .bool(result.isError),
                 "durationMs": .int(
                     Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)),
-                "preview": .string(String(result.text.prefix(280))),
+                "preview": .string(String(result.text.prefix(AgentActivity.previewLength))),
             ]
             if let tool = call.tool { data["tool"] = .string(tool) }
             if !details.isEmpty { data["details"] = .object(details) }

@@ -6,12 +6,18 @@ import CharterStatus
 import CharterStore
 import Foundation
 
-/// A run step waiting for its board.
+/// A run step waiting for its board: an `approval` step, or an agent step's tool call that a
+/// Policy's `runRules.tools.requireApproval` holds.
 public struct PendingApproval: Sendable, Hashable {
     /// The run.
     public var run: String
-    /// The approval step.
+    /// The approval step, or the agent step whose call waits.
     public var step: String
+    /// The tool call waiting (`call_1`), for an agent step's call.
+    public var call: String?
+    /// The call's tool and its arguments (canonical JSON), for an agent step's call.
+    public var tool: String?
+    public var arguments: String?
     /// The board that decides.
     public var board: String
     /// What the board is asked.
@@ -22,8 +28,11 @@ public struct PendingApproval: Sendable, Hashable {
     /// When the board's time runs out (the step's `timeout` after it started waiting), if it has one.
     public var deadline: Date?
 
-    /// `RUN/STEP`: the vote document's `proposal` field and the votes directory.
-    public var key: String { "\(run)/\(step)" }
+    /// `RUN/STEP` (or `RUN/STEP/CALL`): the vote document's `proposal` field and the votes directory.
+    public var key: String { "\(run)/\(step)" + (call.map { "/\($0)" } ?? "") }
+
+    /// Where the request is published on the status branch: what `charter vote` reads and signs.
+    public var file: String { "runs/\(run)/approvals/\(step)" + (call.map { "/\($0)" } ?? "") + ".json" }
 }
 
 /// Approval steps decided with the same signed votes as proposals: `charter vote RUN/STEP approve …`
@@ -36,6 +45,9 @@ public enum RunApprovals {
         var result: [PendingApproval] = []
         for record in try store.runs(states: [.running], limit: 10_000) {
             guard let detail = try store.run(record.id) else { continue }
+            for step in detail.steps where step.state == .waiting && step.spec.type == "agent" {
+                if let call = try toolCall(store, run: record.id, step: step.name) { result.append(call) }
+            }
             for step in detail.steps where step.state == .waiting && step.spec.type == "approval" {
                 let board = step.spec.payload["board"]?.string ?? ""
                 let message = step.reason ?? ""
@@ -57,15 +69,39 @@ public enum RunApprovals {
         return result
     }
 
-    /// `runs/<RUN>/approvals/<STEP>.json` for each pending approval: what `charter vote` signs.
+    /// The tool call an agent step waits on: its newest `agent.approval` event, when no
+    /// `step.resolved` came after it. Call ids come from the model, so only safe ones are published.
+    static func toolCall(_ store: RunStore, run: String, step: String) throws -> PendingApproval? {
+        guard let event = try store.events(run: run, step: step).last(where: { $0.type != "step.waiting" }),
+            event.type == "agent.approval", let call = event.data["call"]?.string, isSafeName(call)
+        else { return nil }
+        let tool = event.data["tool"]?.string ?? ""
+        let arguments = event.data["arguments"]?.string ?? "{}"
+        return PendingApproval(
+            run: run, step: step, call: call, tool: tool, arguments: arguments,
+            board: event.data["board"]?.string ?? "", message: "call \(tool) with \(arguments)",
+            hash: event.data["hash"]?.string ?? "", deadline: nil)
+    }
+
+    /// A name usable as a path component on the status branch and in `charter vote`.
+    static func isSafeName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 128 && name != "." && name != ".."
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+    }
+
+    /// `runs/<RUN>/approvals/<STEP>.json` (or `…/<STEP>/<CALL>.json` for a tool call) for each
+    /// pending approval: what `charter vote` signs.
     public static func files(_ pending: [PendingApproval]) -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
         for p in pending {
-            let value: Value = [
+            var value: [String: Value] = [
                 "run": .string(p.run), "step": .string(p.step), "board": .string(p.board),
                 "message": .string(p.message), "hash": .string(p.hash),
             ]
-            files["runs/\(p.run)/approvals/\(p.step).json"] = Array((CanonicalJSON.string(value) + "\n").utf8)
+            if let call = p.call { value["call"] = .string(call) }
+            if let tool = p.tool { value["tool"] = .string(tool) }
+            if let arguments = p.arguments { value["arguments"] = .string(arguments) }
+            files[p.file] = Array((CanonicalJSON.string(.object(value)) + "\n").utf8)
         }
         return files
     }

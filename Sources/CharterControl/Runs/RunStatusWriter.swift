@@ -18,9 +18,10 @@ public enum RunStatusWriter {
             let dir = "runs/\(record.id)/"
             let usage = RunUsage(events: events)
             let notes = RunSandboxNotes(events: events)
+            let agents = AgentActivity(events: events)
             files[dir + "summary.yaml"] = Array(
-                YAMLWriter.document(summary(detail, usage: usage, notes: notes)).utf8)
-            files[dir + "SUMMARY.md"] = Array(markdown(detail, usage: usage, notes: notes).utf8)
+                YAMLWriter.document(summary(detail, usage: usage, notes: notes, agents: agents)).utf8)
+            files[dir + "SUMMARY.md"] = Array(markdown(detail, usage: usage, notes: notes, agents: agents).utf8)
             let lines = events.map { CanonicalJSON.string($0.value) + "\n" }.joined()
             files[dir + "events.jsonl.gz"] = Gzip.compress(Array(lines.utf8))
             for step in detail.steps {
@@ -39,7 +40,8 @@ public enum RunStatusWriter {
     /// The machine-readable summary of a run; `usage` adds the agent steps' tokens and cost, per
     /// step and for the run, and `notes` the shell steps that ran unsandboxed and their network.
     public static func summary(
-        _ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes()
+        _ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes(),
+        agents: AgentActivity = AgentActivity(events: [])
     )
         -> Value
     {
@@ -65,6 +67,7 @@ public enum RunStatusWriter {
                         "usage": usage.steps[s.name]?.value ?? .null,
                         "unsandboxed": notes.unsandboxed[s.name].map(Value.string) ?? .null,
                         "network": notes.network[s.name] ?? .null,
+                        "agent": agents.value(step: s.name),
                         "artifacts": .object(
                             s.artifacts.mapValues {
                                 ["blob": .string(BlobStore.path(forHash: $0.sha256)), "bytes": .int($0.size)]
@@ -77,7 +80,8 @@ public enum RunStatusWriter {
     /// The readable summary: the DAG with each step's state, attempts, duration and LLM usage, and
     /// each agent's answer.
     public static func markdown(
-        _ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes()
+        _ d: RunDetail, usage: RunUsage = RunUsage(), notes: RunSandboxNotes = RunSandboxNotes(),
+        agents: AgentActivity = AgentActivity(events: [])
     ) -> String {
         let r = d.run
         var s = "# Run \(r.id)\n\n"
@@ -105,16 +109,50 @@ public enum RunStatusWriter {
             s += "| \(used.map { String($0.tokens) } ?? "") | \(used?.costText ?? "") |\n"
         }
         for step in d.steps {
+            let activity = agentMarkdown(agents, run: r.id, step: step.name, artifacts: step.artifacts)
             guard let output = step.output, !output.isEmpty || step.reason != nil else {
-                if let reason = step.reason { s += "\n## \(step.name)\n\n\(reason)\n" }
+                if step.reason != nil || !activity.isEmpty { s += "\n## \(step.name)\n\n" }
+                if let reason = step.reason { s += "\(reason)\n" }
+                s += activity
                 continue
             }
             s += "\n## \(step.name)\n\n"
+            s += activity
             if let note = notes.unsandboxed[step.name] { s += "**This step \(note).**\n\n" }
             if let network = notes.networkText(step.name) { s += "Network: \(network).\n\n" }
             if let reason = step.reason { s += "\(reason)\n\n" }
             s += "```\n" + String(output.prefix(4000)) + (output.count > 4000 ? "\n…" : "") + "\n```\n"
         }
         return s
+    }
+
+    /// An agent step's turns and tool calls as a table, with the full transcript's blob.
+    static func agentMarkdown(
+        _ agents: AgentActivity, run: String, step: String, artifacts: [String: ArtifactRecord]
+    ) -> String {
+        guard let turns = agents.steps[step], !turns.isEmpty else { return "" }
+        func cell(_ text: String) -> String {
+            AgentActivity.oneLine(text, 160).replacingOccurrences(of: "|", with: "\\|")
+                .replacingOccurrences(of: "`", with: "'")
+        }
+        var s = "| turn | call | tool | arguments | decision | result | ms |\n"
+        s += "| --- | --- | --- | --- | --- | --- | --- |\n"
+        for turn in turns {
+            if turn.calls.isEmpty {
+                s += "| \(turn.number) | | | | answered | \(cell(turn.text)) | |\n"
+            }
+            for call in turn.calls {
+                let decision =
+                    AgentActivity.describe(call, run: run, step: step)
+                    .split(separator: "→", maxSplits: 1).last.map { String($0) } ?? call.decision
+                s += "| \(turn.number) | \(call.id) | \(call.tool) | \(cell(call.arguments)) "
+                s += "| \(cell(String(decision.split(separator: ":").first ?? ""))) | \(cell(call.result ?? "")) "
+                s += "| \(call.durationMs.map(String.init) ?? "") |\n"
+            }
+        }
+        if let transcript = artifacts["transcript.json"] {
+            s += "\nFull transcript: `\(BlobStore.path(forHash: transcript.sha256))`\n"
+        }
+        return s + "\n"
     }
 }

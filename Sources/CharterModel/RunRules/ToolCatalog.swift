@@ -1,8 +1,10 @@
-/// The tools agent steps can be given, by the dotted names Role and Policy patterns match.
+/// The built-in tools agent steps can be given, by the dotted names Role and Policy patterns match.
 ///
-/// Empty until tool-using agent steps exist: until then `charter validate` refuses every tool name,
-/// because a rule naming a tool nothing implements would look like a protection and be none.
+/// CharterTools and CharterControl implement them; a test checks that the registry an agent step
+/// gets holds exactly these. Tools of MCP tool servers are named `mcp.<server>.<tool>` at run time.
 public enum ToolCatalog {
-    /// Every tool's name.
-    public static let names: [String] = []
+    /// Every built-in tool's name.
+    public static let names: [String] = [
+        "files.edit", "files.list", "files.read", "files.search", "files.write",
+    ]
 }

@@ -27,14 +27,14 @@ public enum KindSchemas {
         .array(ArraySchema(d, items: str("A value.", max: SchemaLimits.shortText), maxItems: max, uniqueItems: true))
     }
 
-    /// A list of tool names: only tools that exist, and none exists yet.
+    /// A list of tool names: only tools that exist.
     static func tools(_ d: String) -> Schema {
         .array(
             ArraySchema(
                 d,
                 items: .string(
                     StringSchema(
-                        "no agent tool exists yet (tools come with tool-using agent steps): remove the entry",
+                        "A built-in tool's name (docs/AGENTS.md lists them).",
                         enumValues: ToolCatalog.names)), uniqueItems: true))
     }
 
