@@ -28,7 +28,8 @@ public protocol CompletionProvider: Sendable {
     /// Answers `request` in one piece.
     func complete(_ request: CompletionRequest) async throws -> CompletionResponse
 
-    /// Answers `request` as it is generated: ``CompletionChunk/text(_:)`` pieces, then one
+    /// Answers `request` as it is generated: ``CompletionChunk/text(_:)`` pieces and whole
+    /// ``CompletionChunk/toolCall(_:)``s, then one
     /// ``CompletionChunk/finished(model:finishReason:usage:)`` carrying the usage.
     ///
     /// An SSE provider maps each `data:` event's delta to a `.text` chunk and the final usage event

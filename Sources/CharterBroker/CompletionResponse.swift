@@ -52,7 +52,8 @@ public struct CompletionResponse: Sendable, Hashable, Codable {
     /// Why the model stopped.
     public var finishReason: FinishReason
     /// The tools the model asked to call, in order; the caller runs them and asks again with
-    /// their results. Non-empty with ``FinishReason/toolCall`` (some servers say `stop` anyway).
+    /// their results. Non-empty with ``FinishReason/toolCall``: providers report it even when a
+    /// server says `stop` with calls (Ollama does); `length` with calls means they may be cut short.
     public var toolCalls: [ToolCall]
     /// Tokens used.
     public var usage: TokenUsage

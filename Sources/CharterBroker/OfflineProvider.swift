@@ -1,4 +1,6 @@
+import CharterModel
 import Crypto
+import Foundation
 
 /// The built-in provider: answers without a network or a model, deterministically, so demos, tests
 /// and CI runs of whole workflows need no API key and always produce the same records.
@@ -16,6 +18,10 @@ import Crypto
 ///
 /// Prompt: 3 lines, 15 words, 95 bytes. Input fingerprint: sha256:5d16790a6116.
 /// ```
+///
+/// When the request offers tools it rehearses an agent loop: it lists the files (a tool whose name
+/// ends in `files_list`), then reads one (`files_read`, README first), then answers as above with
+/// the tools it used and the size of their results. See ``plannedCall(_:)``.
 public struct OfflineProvider: CompletionProvider {
     /// The most prompt lines listed as bullets; the rest are counted.
     public static let maxBullets = 12
@@ -42,6 +48,7 @@ public struct OfflineProvider: CompletionProvider {
             do {
                 let response = try answer(request)
                 for line in Self.linesKeepingTerminators(response.text) { continuation.yield(.text(line)) }
+                for call in response.toolCalls { continuation.yield(.toolCall(call)) }
                 continuation.yield(
                     .finished(model: response.model, finishReason: response.finishReason, usage: response.usage))
                 continuation.finish()
@@ -53,14 +60,19 @@ public struct OfflineProvider: CompletionProvider {
 
     /// The answer to `request`, computed synchronously; the same request always gives the same answer.
     public func answer(_ request: CompletionRequest) throws -> CompletionResponse {
-        guard !request.messages.isEmpty else {
-            throw CompletionError(.invalidRequest, "the request has no messages")
-        }
-        guard request.maxOutputTokens > 0 else {
-            throw CompletionError(.invalidRequest, "maxOutputTokens must be positive, not \(request.maxOutputTokens)")
-        }
+        // The checks the HTTP providers make, so a rehearsal fails where the real run would.
+        try request.validate()
         let model = request.model ?? self.model
         let input = Self.renderedInput(request)
+        if let call = Self.plannedCall(request) {
+            // Counted like the assistant message it becomes in the next request's input.
+            let output = Self.estimateTokens(Self.renderedCall(call))
+            if output <= request.maxOutputTokens {
+                return CompletionResponse(
+                    text: "", model: model, finishReason: .toolCall,
+                    usage: TokenUsage(input: Self.estimateTokens(input), output: output), toolCalls: [call])
+            }
+        }
         var text = Self.text(model: model, request: request, fingerprint: Self.fingerprint(input))
         var finishReason = FinishReason.stop
         if Self.estimateTokens(text) > request.maxOutputTokens {
@@ -76,11 +88,102 @@ public struct OfflineProvider: CompletionProvider {
     public static func estimateTokens(_ text: String) -> Int { (text.utf8.count + 3) / 4 }
 
     /// The bytes the input is measured and fingerprinted over: `system: TEXT\n` when there is a
-    /// system text, then `ROLE: CONTENT\n` for each message.
+    /// system text, `offered tool NAME: DESCRIPTION PARAMETERS\n` for each tool offered (the
+    /// parameters' schema as canonical JSON), then for each message `ROLE: CONTENT\n` (`user`,
+    /// `assistant`) followed by `call ID NAME: ARGUMENTS\n` for each tool it called, or for a tool
+    /// result `result ID: CONTENT\n` (`error result ID: …` for a failed call). Without tools it is
+    /// what it always was; with them, schemas, calls and results are counted, as providers bill them.
     public static func renderedInput(_ request: CompletionRequest) -> String {
         var input = request.system.map { "system: \($0)\n" } ?? ""
-        for message in request.messages { input += "\(message.role.rawValue): \(message.content)\n" }
+        for tool in request.tools {
+            input += "offered tool \(tool.name): \(tool.description) \(CanonicalJSON.string(tool.parameters))\n"
+        }
+        for message in request.messages {
+            switch message.role {
+            case .tool:
+                input +=
+                    "\(message.isError ? "error result" : "result") \(message.toolCallID ?? ""): \(message.content)\n"
+            case .user, .assistant:
+                input += "\(message.role.rawValue): \(message.content)\n"
+            }
+            for call in message.toolCalls { input += renderedCall(call) }
+        }
         return input
+    }
+
+    /// A tool call as ``renderedInput(_:)`` shows it: `call ID NAME: ARGUMENTS\n`.
+    static func renderedCall(_ call: ToolCall) -> String { "call \(call.id) \(call.name): \(call.arguments)\n" }
+
+    /// The tool call the offline provider makes next, rehearsing a loop that looks at a workspace:
+    ///
+    /// 1. No tool result in the conversation yet, and a tool whose name ends in `files_list` is
+    ///    offered: call it with `{"path":"."}`.
+    /// 2. Else, when the results after the last assistant message include a successful result of a
+    ///    `files_list` call, a tool ending in `files_read` is offered and none was called yet: call
+    ///    it with `{"path":…}` of a regular file from that listing (one path a line, directories
+    ///    ending in `/`): the first `README.md`, else the first `README` (in any case, in any
+    ///    directory), else the first file.
+    /// 3. Otherwise none: the provider answers in text.
+    ///
+    /// The first offered tool with the suffix is called; its id is `offline-call-N`, N counting the
+    /// calls in the conversation and this one. `nil` when the request offers no tools.
+    public static func plannedCall(_ request: CompletionRequest) -> ToolCall? {
+        guard !request.tools.isEmpty else { return nil }
+        let calls = request.messages.flatMap(\.toolCalls)
+        func call(_ suffix: String, path: String) -> ToolCall? {
+            guard let tool = request.tools.first(where: { $0.name.hasSuffix(suffix) }) else { return nil }
+            return ToolCall(
+                id: "offline-call-\(calls.count + 1)", name: tool.name,
+                arguments: CanonicalJSON.string(.object(["path": .string(path)])))
+        }
+        guard request.messages.contains(where: { $0.role == .tool }) else { return call("files_list", path: ".") }
+        guard !calls.contains(where: { $0.name.hasSuffix("files_read") }) else { return nil }
+        let lastAssistant = request.messages.lastIndex { $0.role == .assistant } ?? -1
+        for result in request.messages[(lastAssistant + 1)...] where result.role == .tool && !result.isError {
+            guard calls.contains(where: { $0.id == result.toolCallID && $0.name.hasSuffix("files_list") }),
+                let file = chosenFile(result.content)
+            else { continue }
+            return call("files_read", path: file)
+        }
+        return nil
+    }
+
+    /// The file a rehearsal reads from a listing: a README if there is one, else the first file.
+    private static func chosenFile(_ listing: String) -> String? {
+        let files = listing.split { $0 == "\n" || $0 == "\r\n" }.map { $0.trimmingWhitespace() }.filter {
+            !$0.isEmpty && !$0.hasSuffix("/")
+        }
+        func named(_ name: String) -> String? {
+            files.first { ($0.split(separator: "/").last ?? "").lowercased() == name }
+        }
+        return named("readme.md") ?? named("readme") ?? files.first
+    }
+
+    /// `Tools offered: …` and `Tools used: …` lines for a text answer to a request with tools.
+    private static func toolSummary(_ request: CompletionRequest) -> String {
+        var used: [String] = []
+        for call in request.messages.flatMap(\.toolCalls) {
+            var entry = call.name
+            if case .object(let arguments)? = try? JSONDecoder().decode(Value.self, from: Data(call.arguments.utf8)),
+                case .string(let path)? = arguments["path"], path != "."
+            {
+                entry += " " + path
+            }
+            if let result = request.messages.first(where: { $0.role == .tool && $0.toolCallID == call.id }) {
+                entry += " (\(result.isError ? "error, " : "")\(count(lineCount(result.content), "line")))"
+            } else {
+                entry += " (no result)"
+            }
+            used.append(entry)
+        }
+        return "Tools offered: \(request.tools.map(\.name).joined(separator: ", ")).\n"
+            + "Tools used: \(used.isEmpty ? "none" : used.joined(separator: ", ")).\n"
+    }
+
+    /// Lines in `text`, a last line without a newline included: 0 for empty text.
+    private static func lineCount(_ text: String) -> Int {
+        let newlines = text.utf8.count { $0 == UInt8(ascii: "\n") }
+        return newlines + (text.utf8.last.map { $0 == UInt8(ascii: "\n") ? 0 : 1 } ?? 0)
     }
 
     /// `sha256:` and the first 12 hex digits of the SHA-256 of `input`'s UTF-8 bytes.
@@ -115,6 +218,7 @@ public struct OfflineProvider: CompletionProvider {
             for line in lines.prefix(maxBullets) { text += "- " + bullet(line) + "\n" }
             if lines.count > maxBullets { text += "- … and \(count(lines.count - maxBullets, "more line"))\n" }
         }
+        if !request.tools.isEmpty { text += "\n" + toolSummary(request) }
         let words = prompt.split { $0.isWhitespace }.count
         text += "\nPrompt: \(count(promptLines.count, "line")), \(count(words, "word")), "
         text += "\(count(prompt.utf8.count, "byte"))."

@@ -10,7 +10,7 @@ let redactionKeys = [ProviderTestServer.secret, "plainSECRET987xyz"]
 struct ProviderRedactionTests {
     static let scenarios = [
         "ratelimit", "server500", "server503", "unauthorized", "badrequest", "ollamaerror", "malformed", "oversized",
-        "stall", "trickle", "nousage", "cut", "midstream", "echo", "no-such-scenario",
+        "stall", "trickle", "nousage", "cut", "midstream", "echo", "tools-echo", "no-such-scenario",
     ]
 
     @Test(arguments: ProviderFlavor.allCases, redactionKeys)

@@ -7,7 +7,8 @@ import Logging
 
 /// A fake LLM server on 127.0.0.1 speaking both the Chat Completions and the Messages APIs.
 ///
-/// The first path component picks a scenario (`/ok/v1/chat/completions`, `/ratelimit/v1/messages`),
+/// The first path component picks a scenario (`/ok/v1/chat/completions`, `/ratelimit/v1/messages`;
+/// the `tools-…` scenarios answering with tool calls are in ProviderTestServer+Tools.swift),
 /// so one server serves every test case; error bodies echo the credential the client sent, the
 /// way some real servers do, so redaction is tested against a hostile echo.
 struct ProviderTestServer: Sendable {
@@ -102,6 +103,12 @@ struct ProviderTestServer: Sendable {
         let third = key.count / 3
         // The key in three pieces, for answers that split it between events.
         let parts = [String(key[..<third]), String(key[third..<(2 * third)]), String(key[(2 * third)...])]
+        if scenario.hasPrefix("tools-") {
+            switch api {
+            case .openAI: return openAIToolAnswer(scenario, streaming: streaming, echoed: echoed, parts: parts)
+            case .anthropic: return anthropicToolAnswer(scenario, streaming: streaming, echoed: echoed, parts: parts)
+            }
+        }
         switch api {
         case .openAI: return openAIAnswer(scenario, streaming: streaming, echoed: echoed, parts: parts)
         case .anthropic: return anthropicAnswer(scenario, streaming: streaming, echoed: echoed, parts: parts)

@@ -58,9 +58,10 @@ extension CapacityBroker {
     /// ``complete(_:context:)``. Usage is settled from the provider's `.finished` chunk before that
     /// chunk is passed on, so a consumer that has seen the end can rely on the ledger.
     ///
-    /// A failure before the first text chunk fails over to the next source; after text has been
-    /// passed on it ends the stream (retrying would repeat text), charged at the reservation when the
-    /// provider may have billed. A consumer that stops early cancels the provider's stream; the
+    /// A failure before the first text or tool call chunk fails over to the next source; after one
+    /// has been passed on it ends the stream (retrying would repeat text, or ask for a call the
+    /// consumer may already be running), charged at the reservation when the provider may have
+    /// billed. A consumer that stops early cancels the provider's stream; the
     /// call is charged at its reservation, since its real usage never arrives.
     public nonisolated func stream(
         _ request: CompletionRequest, context: BrokerCallContext

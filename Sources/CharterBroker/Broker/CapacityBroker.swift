@@ -145,10 +145,18 @@ public actor CapacityBroker: CompletionProvider {
     }
 
     /// The default input estimate: ``OfflineProvider/estimateTokens(_:)`` of
-    /// ``OfflineProvider/renderedInput(_:)``, one token per started 4 bytes of what is sent.
+    /// ``OfflineProvider/renderedInput(_:)``, one token per started 4 bytes of what is sent (tool
+    /// schemas, calls and results included), plus ``toolUseOverheadTokens`` when tools are offered.
     public static let defaultInputEstimate: @Sendable (CompletionRequest) -> Int = { request in
         OfflineProvider.estimateTokens(OfflineProvider.renderedInput(request))
+            + (request.tools.isEmpty ? 0 : toolUseOverheadTokens)
     }
+
+    /// Tokens a provider adds to a request that offers tools, beyond the schemas themselves:
+    /// Anthropic prepends a tool-use system prompt of a few hundred tokens (its documentation lists
+    /// the size per model) and OpenAI renders the tools into its own prompt format. A reservation
+    /// below the real count lets a call overshoot a rate limit by the difference.
+    public static let toolUseOverheadTokens = 400
 
     // MARK: - Admission
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CharterModel
 import Foundation
 
 /// A provider for the Anthropic Messages API.
@@ -79,9 +80,19 @@ public struct AnthropicProvider: CompletionProvider, CustomStringConvertible, Cu
             guard let content = message.content else { throw transport.invalidAnswer("no content") }
             guard let usage = message.usage else { throw transport.invalidAnswer("no usage") }
             let text = content.filter { $0.type == "text" }.compactMap(\.text).joined()
+            let calls = content.filter { $0.type == "tool_use" }.enumerated().map { position, block in
+                ToolCallSupport.scrubbed(
+                    ToolCall(
+                        id: block.id.flatMap { $0.isEmpty ? nil : $0 }
+                            ?? ToolCallSupport.synthesizedID(request, index: position),
+                        name: block.name ?? "", arguments: ToolCallSupport.argumentsText(block.input ?? .object([:]))),
+                    transport)
+            }
             return CompletionResponse(
                 text: transport.scrub(text), model: message.model ?? fallbackModel,
-                finishReason: AnthropicWire.finishReason(message.stopReason), usage: usage.tokenUsage)
+                finishReason: ToolCallSupport.finishReason(
+                    AnthropicWire.finishReason(message.stopReason), calls: calls),
+                usage: usage.tokenUsage, toolCalls: calls)
         }
     }
 
@@ -101,7 +112,8 @@ public struct AnthropicProvider: CompletionProvider, CustomStringConvertible, Cu
                     try await transport.run {
                         let response = try await transport.send(httpRequest)
                         try await Self.readStream(
-                            response, transport: transport, fallbackModel: fallbackModel, into: continuation)
+                            response, request: request, transport: transport, fallbackModel: fallbackModel,
+                            into: continuation)
                     }
                     continuation.finish()
                 } catch {
@@ -112,9 +124,23 @@ public struct AnthropicProvider: CompletionProvider, CustomStringConvertible, Cu
         }
     }
 
+    /// A `tool_use` block being streamed: `content_block_start` names it, `input_json_delta`s
+    /// write its input, `content_block_stop` completes it.
+    private struct PendingCall {
+        var id: String?
+        var name: String
+        /// The input the start event carried, used when no delta follows (the API sends `{}` there
+        /// and streams the real input; a proxy may send it whole instead).
+        var startInput: Value?
+        var json = ""
+    }
+
+    /// Turns events into chunks. A tool call is yielded whole at its `content_block_stop` (or at
+    /// `message_stop`, if a block was never closed), with the concatenated `partial_json` as its
+    /// arguments, as the model wrote them; no delta at all means `{}`.
     private static func readStream(
-        _ response: HTTPClientResponse, transport: ProviderTransport, fallbackModel: String,
-        into continuation: AsyncThrowingStream<CompletionChunk, any Error>.Continuation
+        _ response: HTTPClientResponse, request: CompletionRequest, transport: ProviderTransport,
+        fallbackModel: String, into continuation: AsyncThrowingStream<CompletionChunk, any Error>.Continuation
     ) async throws {
         var scrubber = SecretScrubber(key: transport.apiKey)
         var model: String?
@@ -122,11 +148,27 @@ public struct AnthropicProvider: CompletionProvider, CustomStringConvertible, Cu
         var usage: AnthropicWire.Usage?
         var sawDelta = false
         var stopped = false
+        var pending: [Int: PendingCall] = [:]
+        var calls: [ToolCall] = []
         let decoder = JSONDecoder()
         func emit(_ piece: String?) {
             guard let piece, !piece.isEmpty else { return }
             let text = scrubber.push(piece)
             if !text.isEmpty { continuation.yield(.text(text)) }
+        }
+        func complete(_ index: Int) {
+            guard let call = pending.removeValue(forKey: index) else { return }
+            // Text held back by the scrubber came before the call; keep the order.
+            let rest = scrubber.finish()
+            if !rest.isEmpty { continuation.yield(.text(rest)) }
+            var arguments = call.json
+            if arguments.isEmpty { arguments = call.startInput.map(ToolCallSupport.argumentsText) ?? "{}" }
+            let whole = ToolCallSupport.scrubbed(
+                ToolCall(
+                    id: call.id ?? ToolCallSupport.synthesizedID(request, index: calls.count), name: call.name,
+                    arguments: arguments), transport)
+            calls.append(whole)
+            continuation.yield(.toolCall(whole))
         }
         try await transport.events(response) { event in
             let data: AnthropicWire.Event
@@ -142,8 +184,19 @@ public struct AnthropicProvider: CompletionProvider, CustomStringConvertible, Cu
                 if let value = data.message?.usage { usage = usage.map { $0.updated(with: value) } ?? value }
             case "content_block_start":
                 if data.contentBlock?.type == "text" { emit(data.contentBlock?.text) }
+                if let block = data.contentBlock, block.type == "tool_use" {
+                    var input = block.input
+                    if input == .object([:]) { input = nil }
+                    pending[data.index ?? 0] = PendingCall(
+                        id: block.id.flatMap { $0.isEmpty ? nil : $0 }, name: block.name ?? "", startInput: input)
+                }
             case "content_block_delta":
                 if data.delta?.type == "text_delta" { emit(data.delta?.text) }
+                if data.delta?.type == "input_json_delta", let fragment = data.delta?.partialJSON {
+                    pending[data.index ?? 0]?.json += fragment
+                }
+            case "content_block_stop":
+                complete(data.index ?? 0)
             case "message_delta":
                 if let reason = data.delta?.stopReason { stopReason = reason }
                 if let value = data.usage {
@@ -151,6 +204,7 @@ public struct AnthropicProvider: CompletionProvider, CustomStringConvertible, Cu
                     sawDelta = true
                 }
             case "message_stop":
+                for index in pending.keys.sorted() { complete(index) }
                 stopped = true
                 return false
             case "error":
@@ -158,7 +212,7 @@ public struct AnthropicProvider: CompletionProvider, CustomStringConvertible, Cu
                 let error = data.error ?? AnthropicWire.ErrorBody(type: nil, message: nil)
                 throw CompletionError(httpStatus: error.status, message: "\(transport.providerName): \(error.text)")
             default:
-                break  // ping, content_block_stop, and event types added later
+                break  // ping, and event types added later
             }
             return true
         }
@@ -172,24 +226,75 @@ public struct AnthropicProvider: CompletionProvider, CustomStringConvertible, Cu
         }
         continuation.yield(
             .finished(
-                model: model ?? fallbackModel, finishReason: AnthropicWire.finishReason(stopReason),
+                model: model ?? fallbackModel,
+                finishReason: ToolCallSupport.finishReason(AnthropicWire.finishReason(stopReason), calls: calls),
                 usage: usage.tokenUsage))
     }
 
     /// The HTTP request for `request`.
-    /// - Throws: ``CompletionError/Kind/invalidRequest`` for a request without messages or with a
-    ///   non-positive token limit, before anything is sent.
+    /// - Throws: ``CompletionError/Kind/invalidRequest`` for a request without messages, with a
+    ///   non-positive token limit, a tool name no provider accepts, or a tool result without the id
+    ///   of its call, before anything is sent.
     func httpRequest(for request: CompletionRequest, streaming: Bool) throws -> HTTPClientRequest {
-        try OpenAICompatibleProvider.validate(request)
-        let body = AnthropicWire.Request(
+        try request.validate()
+        var body = AnthropicWire.Request(
             model: request.model ?? model, maxTokens: request.maxOutputTokens, system: request.system,
-            messages: request.messages.map { .init(role: $0.role.rawValue, content: $0.content) },
-            temperature: request.temperature, stream: streaming ? true : nil)
+            messages: Self.wireMessages(request.messages), temperature: request.temperature,
+            stream: streaming ? true : nil)
+        if !request.tools.isEmpty {
+            body.tools = request.tools.map {
+                .init(name: $0.name, description: $0.description, inputSchema: $0.parameters)
+            }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var headers = [("anthropic-version", Self.apiVersion)]
         if let key = transport.apiKey { headers.append(("x-api-key", key.value)) }
         return transport.request(
             url: url, headers: headers, body: Array(try encoder.encode(body)), streaming: streaming)
+    }
+
+    /// The conversation as Messages has it. Plain text stays a string. An assistant's calls become
+    /// `tool_use` blocks after its text; their input is the arguments' JSON object, or `{}` when
+    /// the model wrote malformed arguments (the caller answered that call with an error result, and
+    /// Anthropic accepts only an object). Tool results become `tool_result` blocks of a `user`
+    /// message: consecutive results share one message, as Anthropic requires all the results of
+    /// one assistant turn in the next user message, and a user text right after them joins it too,
+    /// after the results.
+    static func wireMessages(_ messages: [CompletionMessage]) -> [AnthropicWire.Request.Message] {
+        var wire: [AnthropicWire.Request.Message] = []
+        // The blocks of the user message being gathered from tool results.
+        var results: [AnthropicWire.Request.Block]?
+        func closeResults() {
+            if let blocks = results { wire.append(.init(role: "user", content: .blocks(blocks))) }
+            results = nil
+        }
+        for message in messages {
+            switch message.role {
+            case .tool:
+                let result = AnthropicWire.Request.Block.toolResult(
+                    toolUseID: message.toolCallID ?? "", content: message.content, isError: message.isError)
+                results = (results ?? []) + [result]
+            case .user where results != nil:
+                if !message.content.isEmpty { results?.append(.text(message.content)) }
+                closeResults()
+            case .user:
+                wire.append(.init(role: "user", content: .text(message.content)))
+            case .assistant where !message.toolCalls.isEmpty:
+                closeResults()
+                // Anthropic refuses empty text blocks.
+                var blocks: [AnthropicWire.Request.Block] = message.content.isEmpty ? [] : [.text(message.content)]
+                for call in message.toolCalls {
+                    let input = ToolCallSupport.argumentsObject(call.arguments) ?? [:]
+                    blocks.append(.toolUse(id: call.id, name: call.name, input: input))
+                }
+                wire.append(.init(role: "assistant", content: .blocks(blocks)))
+            case .assistant:
+                closeResults()
+                wire.append(.init(role: "assistant", content: .text(message.content)))
+            }
+        }
+        closeResults()
+        return wire
     }
 }

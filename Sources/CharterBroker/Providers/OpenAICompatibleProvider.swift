@@ -82,11 +82,24 @@ public struct OpenAICompatibleProvider: CompletionProvider, CustomStringConverti
             }
             guard let choice = completion.choices?.first else { throw transport.invalidAnswer("no choices") }
             guard let usage = completion.usage else { throw transport.invalidAnswer("no usage") }
+            let calls = (choice.message?.toolCalls ?? []).enumerated().map { position, piece in
+                ToolCallSupport.scrubbed(
+                    ToolCall(
+                        id: piece.id.flatMap { $0.isEmpty ? nil : $0 }
+                            ?? ToolCallSupport.synthesizedID(request, index: position),
+                        name: piece.name ?? "", arguments: Self.arguments(piece.arguments ?? "")),
+                    transport)
+            }
             return CompletionResponse(
                 text: transport.scrub(choice.message?.content ?? ""), model: completion.model ?? fallbackModel,
-                finishReason: OpenAIWire.finishReason(choice.finishReason), usage: usage.tokenUsage)
+                finishReason: ToolCallSupport.finishReason(OpenAIWire.finishReason(choice.finishReason), calls: calls),
+                usage: usage.tokenUsage, toolCalls: calls)
         }
     }
+
+    /// A call's arguments as received; none at all (a tool without parameters, on some servers)
+    /// means no arguments: `{}`.
+    static func arguments(_ text: String) -> String { text.isEmpty ? "{}" : text }
 
     public func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> {
         AsyncThrowingStream { continuation in
@@ -104,7 +117,8 @@ public struct OpenAICompatibleProvider: CompletionProvider, CustomStringConverti
                     try await transport.run {
                         let response = try await transport.send(httpRequest)
                         try await Self.readStream(
-                            response, transport: transport, fallbackModel: fallbackModel, into: continuation)
+                            response, request: request, transport: transport, fallbackModel: fallbackModel,
+                            into: continuation)
                     }
                     continuation.finish()
                 } catch {
@@ -117,14 +131,32 @@ public struct OpenAICompatibleProvider: CompletionProvider, CustomStringConverti
 
     /// Turns `data:` events into chunks; finishes with the usage event's figures at `[DONE]` (or at
     /// the end of the body, when the usage arrived but the marker did not).
+    ///
+    /// Tool calls arrive in pieces and are yielded whole, in index order, when a `finish_reason`
+    /// arrives (or at the end, for a server that sends none); a stream cut before then yields none,
+    /// so a half-written call never reaches the consumer.
     private static func readStream(
-        _ response: HTTPClientResponse, transport: ProviderTransport, fallbackModel: String,
-        into continuation: AsyncThrowingStream<CompletionChunk, any Error>.Continuation
+        _ response: HTTPClientResponse, request: CompletionRequest, transport: ProviderTransport,
+        fallbackModel: String, into continuation: AsyncThrowingStream<CompletionChunk, any Error>.Continuation
     ) async throws {
         var scrubber = SecretScrubber(key: transport.apiKey)
         var model: String?
         var finishReason: String?
         var usage: TokenUsage?
+        var assembly = OpenAIToolCallAssembly()
+        var calls: [ToolCall] = []
+        func yieldCalls() {
+            guard !assembly.isEmpty else { return }
+            // Text held back by the scrubber came before the calls; keep the order.
+            let rest = scrubber.finish()
+            if !rest.isEmpty { continuation.yield(.text(rest)) }
+            for call in assembly.drain(for: request) {
+                let call = ToolCallSupport.scrubbed(
+                    ToolCall(id: call.id, name: call.name, arguments: arguments(call.arguments)), transport)
+                calls.append(call)
+                continuation.yield(.toolCall(call))
+            }
+        }
         let decoder = JSONDecoder()
         try await transport.events(response) { event in
             guard event.data != "[DONE]" else { return false }
@@ -145,30 +177,41 @@ public struct OpenAICompatibleProvider: CompletionProvider, CustomStringConverti
                     let text = scrubber.push(content)
                     if !text.isEmpty { continuation.yield(.text(text)) }
                 }
-                if let reason = choice.finishReason { finishReason = reason }
+                for piece in choice.delta?.toolCalls ?? [] { assembly.add(piece) }
+                if let reason = choice.finishReason {
+                    finishReason = reason
+                    yieldCalls()
+                }
             }
             if let value = chunk.usage { usage = value.tokenUsage }
             return true
         }
-        let rest = scrubber.finish()
-        if !rest.isEmpty { continuation.yield(.text(rest)) }
         guard let usage else {
             throw CompletionError(
                 .transport, "\(transport.providerName): the stream ended before the provider reported usage")
         }
-        continuation.yield(
-            .finished(model: model ?? fallbackModel, finishReason: OpenAIWire.finishReason(finishReason), usage: usage))
+        yieldCalls()
+        let rest = scrubber.finish()
+        if !rest.isEmpty { continuation.yield(.text(rest)) }
+        let reason = ToolCallSupport.finishReason(OpenAIWire.finishReason(finishReason), calls: calls)
+        continuation.yield(.finished(model: model ?? fallbackModel, finishReason: reason, usage: usage))
     }
 
     /// The HTTP request for `request`.
-    /// - Throws: ``CompletionError/Kind/invalidRequest`` for a request without messages or with a
-    ///   non-positive token limit, before anything is sent.
+    /// - Throws: ``CompletionError/Kind/invalidRequest`` for a request without messages, with a
+    ///   non-positive token limit, a tool name no provider accepts, or a tool result without the id
+    ///   of its call, before anything is sent.
     func httpRequest(for request: CompletionRequest, streaming: Bool) throws -> HTTPClientRequest {
-        try Self.validate(request)
+        try request.validate()
         var messages = request.system.map { [OpenAIWire.Request.Message(role: "system", content: $0)] } ?? []
-        messages += request.messages.map { OpenAIWire.Request.Message(role: $0.role.rawValue, content: $0.content) }
+        messages += request.messages.map(Self.wireMessage)
         var body = OpenAIWire.Request(
             model: request.model ?? model, messages: messages, temperature: request.temperature)
+        if !request.tools.isEmpty {
+            body.tools = request.tools.map {
+                .init(function: .init(name: $0.name, description: $0.description, parameters: $0.parameters))
+            }
+        }
         switch tokenLimitField {
         case .maxTokens: body.maxTokens = request.maxOutputTokens
         case .maxCompletionTokens: body.maxCompletionTokens = request.maxOutputTokens
@@ -184,10 +227,24 @@ public struct OpenAICompatibleProvider: CompletionProvider, CustomStringConverti
         return transport.request(url: url, headers: headers, body: bytes, streaming: streaming)
     }
 
-    static func validate(_ request: CompletionRequest) throws {
-        guard !request.messages.isEmpty else { throw CompletionError(.invalidRequest, "the request has no messages") }
-        guard request.maxOutputTokens > 0 else {
-            throw CompletionError(.invalidRequest, "maxOutputTokens must be positive, not \(request.maxOutputTokens)")
+    /// `message` as Chat Completions has it: an assistant's calls as `tool_calls` (with `content`
+    /// null when it wrote no text), a tool result as a `tool` message quoting `tool_call_id`.
+    /// Chat Completions has no error flag for results, so a failed call's result says so in its
+    /// text: `error: …`.
+    static func wireMessage(_ message: CompletionMessage) -> OpenAIWire.Request.Message {
+        switch message.role {
+        case .assistant where !message.toolCalls.isEmpty:
+            OpenAIWire.Request.Message(
+                role: "assistant", content: message.content.isEmpty ? nil : message.content,
+                toolCalls: message.toolCalls.map {
+                    .init(id: $0.id, function: .init(name: $0.name, arguments: $0.arguments))
+                })
+        case .tool:
+            OpenAIWire.Request.Message(
+                role: "tool", content: message.isError ? "error: " + message.content : message.content,
+                toolCallID: message.toolCallID)
+        case .user, .assistant:
+            OpenAIWire.Request.Message(role: message.role.rawValue, content: message.content)
         }
     }
 
