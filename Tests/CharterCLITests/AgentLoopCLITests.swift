@@ -106,20 +106,22 @@ import Testing
         return repo
     }
 
-    static let listThenRead: [String: Any] = [
-        "turns": [
-            ["text": "Let me look.", "calls": [["name": "files__list", "arguments": #"{"path":"."}"#]]],
-            [
-                "calls": [
-                    ["name": "files__read", "arguments": #"{"path":"notes.md"}"#],
-                    ["name": "files__write", "arguments": #"{"path":"owned.txt","content":"x"}"#],
-                    ["name": "shell_exec_anything", "arguments": #"{"command":"id"}"#],
-                    ["name": "files__read", "arguments": #"{"path": "#],
-                ]
+    static var listThenRead: [String: Any] {
+        [
+            "turns": [
+                ["text": "Let me look.", "calls": [["name": "files__list", "arguments": #"{"path":"."}"#]]],
+                [
+                    "calls": [
+                        ["name": "files__read", "arguments": #"{"path":"notes.md"}"#],
+                        ["name": "files__write", "arguments": #"{"path":"owned.txt","content":"x"}"#],
+                        ["name": "shell_exec_anything", "arguments": #"{"command":"id"}"#],
+                        ["name": "files__read", "arguments": #"{"path": "#],
+                    ]
+                ],
             ],
-        ],
-        "answer": "The workspace holds notes.md.",
-    ]
+            "answer": "The workspace holds notes.md.",
+        ]
+    }
 
     @Test(arguments: ["openai", "anthropic"])
     func theModelActsThroughAllowedToolsOnlyAndEveryCallIsRecorded(wire: String) async throws {
@@ -128,7 +130,7 @@ import Testing
         let repo = try org(port: model.server.port, wire: wire)
         let charter = CharterBinary()
         #expect(try charter.run(["apply", "--bootstrap", repo.root.path]).status == 0)
-        let run = try charter.run(["run", "inspect", "-o", "json"], environment: ["SCRIPTED_KEY": "k"])
+        let run = try charter.run(["run", "inspect", "-o", "json"], environment: ["SCRIPTED_KEY": "sk-scripted-4711"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let id = try runID(run.stdout)
 
@@ -145,7 +147,7 @@ import Testing
         let sent = String(decoding: try JSONSerialization.data(withJSONObject: last), as: UTF8.self)
         #expect(sent.contains("`files.write` is not allowed for this step"), "\(sent)")
         #expect(sent.contains("no tool named `shell_exec_anything` was offered"), "\(sent)")
-        #expect(sent.contains("not valid JSON"), "\(sent)")
+        #expect(sent.contains("not valid JSON") || sent.contains("must be a JSON object"), "\(sent)")
 
         let shown = try charter.run(["show", id])
         #expect(shown.stdout.contains("call_0_0 files.list"), "\(shown.stdout)")
@@ -165,7 +167,7 @@ import Testing
         let repo = try org(port: model.server.port, maxTurns: 3)
         let charter = CharterBinary()
         #expect(try charter.run(["apply", "--bootstrap", repo.root.path]).status == 0)
-        let run = try charter.run(["run", "inspect", "-o", "json"], environment: ["SCRIPTED_KEY": "k"])
+        let run = try charter.run(["run", "inspect", "-o", "json"], environment: ["SCRIPTED_KEY": "sk-scripted-4711"])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         #expect(try model.received().count == 3)
         let logs = try charter.run(["logs", try runID(run.stdout), "--step", "review"])

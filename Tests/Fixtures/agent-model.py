@@ -33,6 +33,15 @@ def plan(body):
     return turn.get("text", ""), calls, max(1, len(json.dumps(body)) // 4)
 
 
+def parsed(arguments):
+    """The arguments as Anthropic's `input`; text that is not JSON stays a string, as a broken
+    server might send it."""
+    try:
+        return json.loads(arguments or "{}")
+    except ValueError:
+        return arguments
+
+
 def pieces(text, size=3):
     return [text[i:i + size] for i in range(0, len(text), size)] or [""]
 
@@ -109,7 +118,7 @@ class Handler(BaseHTTPRequestHandler):
         usage = {"input_tokens": prompt_tokens, "output_tokens": 10}
         if not body.get("stream"):
             content = ([{"type": "text", "text": text}] if text else []) + [
-                {"type": "tool_use", "id": c["id"], "name": c["name"], "input": json.loads(c["arguments"] or "{}")}
+                {"type": "tool_use", "id": c["id"], "name": c["name"], "input": parsed(c["arguments"])}
                 for c in calls]
             self.send_json({"id": "m", "type": "message", "role": "assistant", "model": model, "content": content,
                             "stop_reason": stop, "usage": usage})
