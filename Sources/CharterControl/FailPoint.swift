@@ -9,7 +9,8 @@ import Foundation
 /// `reconcile.after-apply` (the state committed, the proposal not yet marked applied),
 /// `writeback.before-commit` (the store written, nothing on the status branch yet),
 /// `writeback.before-ref-update` (the status commit built, the branch not moved),
-/// `run.agent-started` (an agent step's attempt recorded, its call not made).
+/// `run.agent-started` (an agent step's attempt recorded, its call not made),
+/// `agent.call-started` (a side-effecting tool call journaled as started, not yet run).
 ///
 /// Failpoints prove the instants we thought of; the randomized kill harness
 /// (`Tests/CharterCLITests/KillHarnessTests.swift`) kills at instants nobody chose.

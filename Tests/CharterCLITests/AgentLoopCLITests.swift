@@ -174,6 +174,78 @@ import Testing
         #expect(logs.stdout.contains("reached its maxTurns (3)"), "\(logs.stdout)")
     }
 
+    /// A Policy holds `files.write` outside `scratch/` for the change board: the run waits,
+    /// durably, until the board approves that exact call with signed votes; a rejected call is
+    /// answered to the model as rejected, and a call under `scratch/` runs at once.
+    @Test func aCallNeedingApprovalWaitsForSignedVotesOnThatExactCall() async throws {
+        let model = try await startModel([
+            "turns": [
+                ["calls": [["name": "files__write", "arguments": #"{"path":"plan.md","content":"ship it"}"#]]],
+                ["calls": [["name": "files__write", "arguments": #"{"path":"scratch/a.txt","content":"a"}"#]]],
+                ["calls": [["name": "files__write", "arguments": #"{"path":"danger.md","content":"no"}"#]]],
+            ],
+            "answer": "Wrote the plan.",
+        ])
+        defer { model.server.stop() }
+        let repo = try org(
+            port: model.server.port,
+            policyTools: """
+                    tools:
+                      allow: [files.list, files.read, files.search, files.write]
+                      requireApproval:
+                        - tools: [files.write]
+                          board: change
+                          exceptPaths: ["/workspace/scratch/**"]
+
+                """)
+        let charter = CharterBinary()
+        let environment = ["SCRIPTED_KEY": "sk-scripted-4711"]
+        let bootstrap = try charter.run(["apply", "--bootstrap", repo.root.path])
+        #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
+        let started = try charter.run(["run", "inspect", "-o", "json"], environment: environment)
+        #expect(started.status == 3, "waiting for the board: \(started.stdout)\(started.stderr)")
+        let id = try runID(started.stdout)
+        let waiting = try charter.run(["show", id])
+        #expect(
+            waiting.stdout.contains(
+                "call_0_0 files.write {\"path\":\"plan.md\",\"content\":\"ship it\"} → awaiting approval by board change"
+            ),
+            "\(waiting.stdout)")
+        #expect(waiting.stdout.contains("charter vote \(id)/review/call_0_0 approve"), "\(waiting.stdout)")
+        let workspace = charter.dataDir.appendingPathComponent("workspaces/\(id)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.appendingPathComponent("plan.md").path))
+
+        // The pass publishes the request with the call's hash; two members approve.
+        #expect(try charter.run(["reconcile", "--once", repo.root.path], environment: environment).status == 0)
+        let request = try repo.git("show", "charter/status:runs/\(id)/approvals/review/call_0_0.json")
+        #expect(request.contains(#""tool":"files.write""#) && request.contains("ship it"), "\(request)")
+        for voter in ["priya", "jonas"] {
+            let vote = try charter.vote(as: voter, on: repo.root.path, proposal: "\(id)/review/call_0_0")
+            #expect(vote.status == 0, "\(vote.stdout)\(vote.stderr)")
+        }
+        // Approved: the call runs, the next one (under scratch/) runs at once, the third waits.
+        #expect(try charter.run(["reconcile", "--once", repo.root.path], environment: environment).status == 0)
+        #expect(try String(contentsOf: workspace.appendingPathComponent("plan.md"), encoding: .utf8) == "ship it")
+        #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("scratch/a.txt").path))
+        #expect(try charter.run(["reconcile", "--once", repo.root.path], environment: environment).status == 0)
+        let vote = try charter.vote(
+            as: "lena", on: repo.root.path, decision: "reject", proposal: "\(id)/review/call_2_0")
+        #expect(vote.status == 0, "\(vote.stdout)\(vote.stderr)")
+        #expect(try charter.run(["reconcile", "--once", repo.root.path], environment: environment).status == 0)
+
+        let shown = try charter.run(["show", id])
+        #expect(shown.stdout.contains("succeeded"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("→ approved by board change"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("→ rejected by board change"), "\(shown.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.appendingPathComponent("danger.md").path))
+        let last = try #require(try model.received().last)
+        let sent = String(decoding: try JSONSerialization.data(withJSONObject: last), as: UTF8.self)
+        #expect(sent.contains("rejected by board change"), "\(sent)")
+        let summary = try repo.git("show", "charter/status:runs/\(id)/SUMMARY.md")
+        #expect(summary.contains("| 1 | call_0_0 | files.write |"), "\(summary)")
+        #expect(try charter.run(["verify", repo.root.path]).status == 0)
+    }
+
     func runID(_ json: String) throws -> String {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)")
         return try #require(object["id"] as? String, "\(json)")

@@ -5,7 +5,7 @@ Usage: agent-model.py PORT SCRIPT LOGFILE
 
 POST /v1/chat/completions (OpenAI-compatible) and /v1/messages (Anthropic), streamed or not.
 SCRIPT is a JSON file: {"turns": [{"text": "...", "calls": [{"name": WIRE, "arguments": JSON_TEXT}]}],
-"forever": {"name": WIRE, "arguments": JSON_TEXT}, "answer": "final text"}. The turn answered is
+"forever": {"name": WIRE, "arguments": JSON_TEXT}, "answer": "final text", "delayMs": 0}. The turn answered is
 the number of assistant messages in the request, so a conversation replayed after a restart gets
 the same answers; past the scripted turns it calls `forever` (a model that never stops) or answers
 `answer`. Every request body is appended to LOGFILE as one JSON line. The script is read on every
@@ -13,6 +13,7 @@ request, so a test may change it between turns.
 """
 import json
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT, SCRIPT, LOG = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -30,6 +31,8 @@ def plan(body):
     else:
         turn = {"text": script.get("answer", "done"), "calls": []}
     calls = [dict(c, id=f"call_{index}_{i}") for i, c in enumerate(turn.get("calls", []))]
+    # A slow model, so that a test's kill lands mid-loop.
+    time.sleep(script.get("delayMs", 0) / 1000)
     return turn.get("text", ""), calls, max(1, len(json.dumps(body)) // 4)
 
 

@@ -262,6 +262,7 @@ struct AgentLoop {
         if !tool.effect.mayRepeat {
             try await journal.record("agent.call", ["call": .string(call.id), "tool": .string(name)])
             transcript.started.insert(call.id)
+            FailPoint.hit("agent.call-started")
         }
         let toolContext = ToolCallContext(
             runID: context.runID, step: context.step.name, callID: call.id, workspace: context.workspace,
