@@ -72,6 +72,8 @@ public struct ToolCallContext: Sendable {
     public var runID: String
     /// The step calling.
     public var step: String
+    /// The Role the step's agent acts in.
+    public var role: String?
     /// The call's id in the step's transcript (`call-3`).
     public var callID: String
     /// The run's workspace directory on the host.
@@ -85,11 +87,12 @@ public struct ToolCallContext: Sendable {
 
     /// A context.
     public init(
-        runID: String, step: String, callID: String, workspace: URL, rules: RunRules, deadline: Date? = nil,
-        resultLimit: Int = ToolCallContext.defaultResultLimit
+        runID: String, step: String, role: String? = nil, callID: String, workspace: URL, rules: RunRules,
+        deadline: Date? = nil, resultLimit: Int = ToolCallContext.defaultResultLimit
     ) {
         self.runID = runID
         self.step = step
+        self.role = role
         self.callID = callID
         self.workspace = workspace
         self.rules = rules

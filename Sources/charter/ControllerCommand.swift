@@ -147,6 +147,9 @@ struct ControllerCommand: AsyncParsableCommand {
         let (runs, capacity) = try await CLIErrors.run {
             try RunService.withCapacity(
                 dataDirectory: data, actual: try store.actualState(), reservedEndpoints: reservedEndpoints,
+                proposals: ProposalTarget(
+                    location: try source.request().location ?? ".", branch: branch, auth: try source.request().auth,
+                    dataDirectory: data),
                 onEvent: { event in CapacitySetup.logLine(for: event, at: Date()).map(log) })
         }
         for note in capacity.notes { log(LogLine(time: Date(), level: .warning, message: note, fields: [:])) }

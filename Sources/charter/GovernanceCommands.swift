@@ -63,7 +63,11 @@ struct ReconcileCommand: AsyncParsableCommand {
         let (runs, capacity) = try await CLIErrors.run { () -> (RunService?, CapacitySetup?) in
             guard lock != nil else { return (nil, nil) }
             let actual = try store.actualState()
-            let (service, capacity) = try RunService.withCapacity(dataDirectory: data, actual: actual)
+            let request = try source.request()
+            let (service, capacity) = try RunService.withCapacity(
+                dataDirectory: data, actual: actual,
+                proposals: ProposalTarget(
+                    location: request.location ?? ".", branch: branch, auth: request.auth, dataDirectory: data))
             if !actual.routines.isEmpty || !actual.templates.isEmpty {
                 for note in capacity.notes { Terminal.printError("note: \(note)") }
             }

@@ -265,20 +265,21 @@ struct AgentLoop {
             FailPoint.hit("agent.call-started")
         }
         let toolContext = ToolCallContext(
-            runID: context.runID, step: context.step.name, callID: call.id, workspace: context.workspace,
+            runID: context.runID, step: context.step.name, role: step.role, callID: call.id,
+            workspace: context.workspace,
             rules: currentRules, deadline: context.deadline)
         do {
             let output = try await tool.call(arguments, context: toolContext)
             details = output.details
             return .init(text: output.text, isError: output.isError)
         } catch let failure as ToolFailure {
-            return .init(text: "error: \(failure.message)", isError: true)
+            return .init(text: failure.message, isError: true)
         } catch let failure as ConfinedPathError {
-            return .init(text: "error: \(failure.message)", isError: true)
+            return .init(text: failure.message, isError: true)
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            return .init(text: "error: the tool failed: \(error)", isError: true)
+            return .init(text: "the tool failed: \(error)", isError: true)
         }
     }
 

@@ -40,8 +40,8 @@ public final class RunService: Sendable {
         dataDirectory: URL, provider: any CompletionProvider = OfflineProvider(),
         clock: any EngineClock = SystemClock(),
         configuration: EngineConfiguration = EngineConfiguration(), capacity: CapacitySetup? = nil,
-        rules: StepRules? = nil, shell: ShellRunner = ShellRunner(),
-        toolbox: any AgentToolbox = BuiltInToolbox()
+        rules: StepRules? = nil, shell: ShellRunner = ShellRunner(), toolbox: (any AgentToolbox)? = nil,
+        proposals: ProposalTarget? = nil
     ) throws {
         store = try RunStore(directory: dataDirectory)
         self.capacity = capacity
@@ -50,6 +50,14 @@ public final class RunService: Sendable {
             ?? StepRules(RunRules(policies: []), credentials: DataDirectory.credentials(dataDirectory: dataDirectory))
         self.rules = rules
         self.clock = clock
+        let store = self.store
+        let toolbox =
+            toolbox
+            ?? BuiltInToolbox(
+                extra: [
+                    OrgResourcesTool(rules: rules), OrgRunsTool(store: store),
+                    OrgProposalsTool(dataDirectory: dataDirectory),
+                ] + (proposals.map { [OrgProposeTool(rules: rules, target: $0)] } ?? []))
         let agent =
             (provider as? CapacityBroker).map { AgentStepExecutor(broker: $0, rules: rules, toolbox: toolbox) }
             ?? AgentStepExecutor(provider: provider, rules: rules, toolbox: toolbox)
@@ -169,7 +177,8 @@ extension RunService {
     /// controller's own listeners, which steps may not reach. Shut the setup down when done.
     public static func withCapacity(
         dataDirectory: URL, actual: OrgState, environment: [String: String] = ProcessInfo.processInfo.environment,
-        reservedEndpoints: [EgressRules.Endpoint] = [], onEvent: (@Sendable (BrokerEvent) -> Void)? = nil
+        reservedEndpoints: [EgressRules.Endpoint] = [], proposals: ProposalTarget? = nil,
+        onEvent: (@Sendable (BrokerEvent) -> Void)? = nil
     ) throws -> (RunService, CapacitySetup) {
         let capacity = try CapacitySetup(
             actual: actual, dataDirectory: dataDirectory, environment: environment, onEvent: onEvent)
@@ -179,7 +188,8 @@ extension RunService {
             reservedEndpoints: reservedEndpoints)
         rules.update(actual)
         let service = try RunService(
-            dataDirectory: dataDirectory, provider: capacity.broker, capacity: capacity, rules: rules)
+            dataDirectory: dataDirectory, provider: capacity.broker, capacity: capacity, rules: rules,
+            proposals: proposals)
         return (service, capacity)
     }
 }

@@ -13,6 +13,7 @@ public final class StepRules: @unchecked Sendable {
     private let lock = NSLock()
     private var rules: RunRules
     private var roleTools: [String: [String]] = [:]
+    private var applied = OrgState.empty
     /// The directory granted secrets are read from (see ``DataDirectory/credentials(dataDirectory:environment:)``).
     public let credentials: URL
     /// The controller's own listening endpoints (webhooks): unreachable from steps unless a Policy
@@ -29,6 +30,9 @@ public final class StepRules: @unchecked Sendable {
     /// The rules now.
     public var current: RunRules { lock.withLock { rules } }
 
+    /// The applied organization now: what agents' organization tools read.
+    public var organization: OrgState { lock.withLock { applied } }
+
     /// The tool patterns of the applied Role `role` now (none when it is not applied).
     public func tools(ofRole role: String) -> [String] { lock.withLock { roleTools[role] ?? [] } }
 
@@ -38,6 +42,7 @@ public final class StepRules: @unchecked Sendable {
         let new = RunRules(state)
         let newTools = state.roles.mapValues(\.tools)
         return lock.withLock {
+            applied = state
             guard rules != new || roleTools != newTools else { return false }
             rules = new
             roleTools = newTools
