@@ -70,7 +70,8 @@ public struct OrgProposeTool: AgentTool {
                 $0.name < $1.name
             })
         else {
-            throw ToolFailure("no agent Person holds the Role `\(context.role ?? "?")`, so no one can author the proposal")
+            throw ToolFailure(
+                "no agent Person holds the Role `\(context.role ?? "?")`, so no one can author the proposal")
         }
         var changes: [String: FileUpdate] = [:]
         for file in arguments["files"]?.array ?? [] {
@@ -111,7 +112,8 @@ public struct OrgProposeTool: AgentTool {
         let branch = prefix + Self.branchName(person: person.name, run: context.runID, call: context.callID)
         try await repository.updateRef("refs/heads/" + branch, to: commit, expected: nil, message: "charter: propose")
         if let remote {
-            try await repository.push(to: remote, refspecs: ["refs/heads/\(branch):refs/heads/\(branch)"], auth: target.auth)
+            let reference = "refs/heads/\(branch)"
+            try await repository.push(to: remote, refspecs: ["\(reference):\(reference)"], auth: target.auth)
         }
         return ToolOutput(
             "proposed on branch \(branch) (commit \(commit.short)), authored by \(person.name). The controller plans it on its next pass and the boards its Policy names vote on it; follow it with org.proposals.",
@@ -121,7 +123,8 @@ public struct OrgProposeTool: AgentTool {
     /// `agent-<person>-<run>-<call>`, with only branch-safe characters.
     static func branchName(person: String, run: String, call: String) -> String {
         let raw = "agent-\(person)-\(run)-\(call)"
-        return String(raw.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "-" }.prefix(200))
+        let safe = raw.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "-" }
+        return String(safe.prefix(200))
     }
 
     /// The repository to commit in and, for a URL, the remote to push to: a local repository
