@@ -127,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "charter-bench",
             dependencies: [
-                "CharterControl", "CharterYAML", "CharterGit", "CharterEngine", "CharterBroker",
+                "CharterControl", "CharterYAML", "CharterGit", "CharterEngine", "CharterBroker", "CharterTools",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -17,6 +17,7 @@ let usage = """
                            [--concurrency 256] [--per-run 16] [--timeout-ms 600000|none] [--data-dir DIR]
       charter-bench broker [--concurrency 500] [--calls 20000] [--rounds 5] [--latency-ms 0] [--data-dir DIR]
       charter-bench hostile [--out DIR] [--cases durations,patterns,…]
+      charter-bench agent [--calls 500] [--rounds 5] [--data-dir DIR]
 
     generate     writes a synthetic org of about N resources as a git repository: tag `applied` is the
                  state as last applied, `main` the state to plan (about 1 % of people changed).
@@ -29,6 +30,8 @@ let usage = """
     broker       starts an OpenAI-compatible server on 127.0.0.1 answering after LATENCY-MS ±50 %, then
                  per round makes CALLS calls from CONCURRENCY callers, directly and through the capacity
                  broker (real usage.sqlite); prints the broker's overhead per call (p50, p99, max).
+    agent        runs one agent step whose model (in process, answering at once) calls a no-op tool
+                 CALLS times, durability on; prints the loop's own time per tool call (p50, p90, p99).
     hostile      writes each hostile input (huge durations, bad ports, backtracking patterns, 16,000
                  steps, a 50,000-team cycle, a noisy blob at 20 paths, a tree bomb, …) as a git
                  repository under DIR and loads its `proposals/hostile` branch in a child process;
@@ -121,6 +124,11 @@ func main() async throws {
             latencyMilliseconds: try options.int("latency-ms", default: 0, allowZero: true),
             dataDirectory: options.string("data-dir").map { URL(fileURLWithPath: $0) })
         try await benchmark.run()
+    case "agent":
+        try await AgentBench(
+            calls: try options.int("calls", default: 500), rounds: try options.int("rounds", default: 5),
+            dataDirectory: options.string("data-dir").map { URL(fileURLWithPath: $0) }
+        ).run()
     case "hostile":
         let out =
             options.string("out").map { URL(fileURLWithPath: $0) }
