@@ -11,14 +11,14 @@ import Foundation
 /// about to do before doing it (a tool call) finds it again after a crash. The step's history
 /// spans its attempts: a resumed or retried step continues from it.
 public struct StepJournal: Sendable {
-    let append: @Sendable (_ type: String, _ data: Value) async throws -> Void
+    let append: @Sendable (_ events: [(type: String, data: Value)]) async throws -> Void
     let read: @Sendable () throws -> [Event]
     /// Where blobs live: `<dir>/<first two hex digits>/<sha256>`, shared with the artifacts.
     public let blobs: URL
 
     /// A journal over `append` and `read`; the engine makes these, tests of executors may too.
     public init(
-        blobs: URL, append: @escaping @Sendable (_ type: String, _ data: Value) async throws -> Void,
+        blobs: URL, append: @escaping @Sendable (_ events: [(type: String, data: Value)]) async throws -> Void,
         read: @escaping @Sendable () throws -> [Event]
     ) {
         self.blobs = blobs
@@ -30,7 +30,13 @@ public struct StepJournal: Sendable {
     ///
     /// - Throws: when the attempt is no longer current (cancelled, timed out, the engine stopped):
     ///   the executor must stop, since nothing it does now will be recorded.
-    public func record(_ type: String, _ data: Value) async throws { try await append(type, data) }
+    public func record(_ type: String, _ data: Value) async throws { try await append([(type, data)]) }
+
+    /// Appends `events` in order in one transaction: all are committed or none.
+    public func record(_ events: [(type: String, data: Value)]) async throws {
+        guard !events.isEmpty else { return }
+        try await append(events)
+    }
 
     /// The step's events so far, oldest first, over all its attempts.
     public func history() throws -> [Event] { try read() }
@@ -62,7 +68,8 @@ extension StepJournal {
         let blobs = FileManager.default.temporaryDirectory.appendingPathComponent(
             "charter-journal-\(UUID().uuidString)", isDirectory: true)
         return StepJournal(
-            blobs: blobs, append: { type, data in events.append(type, data) }, read: { events.all() })
+            blobs: blobs, append: { batch in for (type, data) in batch { events.append(type, data) } },
+            read: { events.all() })
     }
 }
 

@@ -160,9 +160,9 @@ extension WorkflowEngine {
         let runID = run.record.id
         context.journal = StepJournal(
             blobs: store.artifactsDirectory,
-            append: { [weak self] type, data in
+            append: { [weak self] events in
                 guard let self else { throw EngineError("the engine stopped") }
-                try await self.record(run: runID, step: spec.name, attempt: attempt, type: type, data: data)
+                try await self.record(run: runID, step: spec.name, attempt: attempt, events: events)
             },
             read: { try store.events(run: runID, step: spec.name) })
         let executor = executors[spec.type]

@@ -329,11 +329,11 @@ public actor WorkflowEngine {
 
     /// Appends an event about step `name` of run `id` for its attempt `attempt`, through the group
     /// commit; returns once it is committed. Refused once that attempt is no longer running.
-    func record(run id: String, step name: String, attempt: Int, type: String, data: Value) async throws {
+    func record(run id: String, step name: String, attempt: Int, events: [(type: String, data: Value)]) async throws {
         guard !halted, let run = runs[id], let i = run.index[name], run.steps[i].state == .running,
             run.steps[i].attempt == attempt
         else { throw EngineError("attempt \(attempt) of step \(name) of run \(id) is no longer running") }
-        event(run, type, step: i, data: data)
+        for (type, data) in events { event(run, type, step: i, data: data) }
         try await acknowledged()
     }
 

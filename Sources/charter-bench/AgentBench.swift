@@ -122,7 +122,9 @@ struct AgentBench {
         let record = try await engine.waitForCompletion(of: "agent-bench")
         let elapsed = ContinuousClock.now - started
         await engine.halt()
-        guard record.state == .succeeded else { throw UsageError(message: "the run \(record.state): \(record.error ?? "")") }
+        guard record.state == .succeeded else {
+            throw UsageError(message: "the run \(record.state): \(record.error ?? "")")
+        }
         return (model.gaps(), Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }

@@ -74,6 +74,10 @@ struct AgentLoop {
     var usage = TokenUsage.zero
     var costMicros: Int64 = 0
     var lastResponse: CompletionResponse?
+    /// Results of calls that may run again (read-only, idempotent, refused), journaled with the
+    /// next record instead of on their own: a crash before that loses only what is safe to redo,
+    /// and a tool call then costs one commit, not two.
+    var pending: [(type: String, data: Value)] = []
 
     init(
         context: StepContext, step: TemplateStep, role: String, journal: StepJournal, registry: ToolRegistry,
@@ -100,6 +104,13 @@ struct AgentLoop {
     }
 
     mutating func run(_ transcript: inout AgentTranscript) async throws -> StepResult {
+        let result = try await loop(&transcript)
+        try await journal.record(pending)
+        pending = []
+        return result
+    }
+
+    private mutating func loop(_ transcript: inout AgentTranscript) async throws -> StepResult {
         while true {
             if let answer = transcript.answer { return finished(answer, transcript) }
             if !transcript.lastCalls.isEmpty {
@@ -119,6 +130,12 @@ struct AgentLoop {
             }
             if let failure = try await turn(&transcript) { return failure }
         }
+    }
+
+    /// Journals `type` with whatever results wait, in one transaction.
+    private mutating func record(_ type: String, _ data: Value) async throws {
+        try await journal.record(pending + [(type, data)])
+        pending = []
     }
 
     /// Asks the model once and journals its answer with a decision for each call it made.
@@ -192,7 +209,7 @@ struct AgentLoop {
             "calls": .array(recorded), "text": .string(String(response.text.prefix(AgentActivity.previewLength))),
         ]
         data["finishReason"] = .string(response.finishReason.rawValue)
-        try await journal.record("agent.turn", .object(data))
+        try await record("agent.turn", .object(data))
         transcript.turns = number
         transcript.tokens += response.usage.total
         transcript.messages.append(.assistant(response.text, toolCalls: response.toolCalls))
@@ -245,14 +262,24 @@ struct AgentLoop {
             ]
             if let tool = call.tool { data["tool"] = .string(tool) }
             if !details.isEmpty { data["details"] = .object(details) }
-            try await journal.record("agent.tool", .object(data))
+            let mayRepeat: Bool =
+                switch decision {
+                case .refused, .invalid: true
+                case .allowed(let tool, _): registry.tools[tool]?.effect.mayRepeat ?? false
+                case .approval: false
+                }
+            if mayRepeat {
+                pending.append(("agent.tool", .object(data)))
+            } else {
+                try await record("agent.tool", .object(data))
+            }
             transcript.results[call.id] = result
         }
         return nil
     }
 
     /// Runs an allowed call: journaled first when it is side-effecting.
-    private func execute(
+    private mutating func execute(
         _ call: AgentTranscript.Call, tool name: String, arguments: [String: Value],
         _ transcript: inout AgentTranscript, _ details: inout [String: Value]
     ) async throws -> AgentTranscript.Result {
@@ -260,7 +287,7 @@ struct AgentLoop {
             return .init(text: "refused: `\(name)` is not available", isError: true)
         }
         if !tool.effect.mayRepeat {
-            try await journal.record("agent.call", ["call": .string(call.id), "tool": .string(name)])
+            try await record("agent.call", ["call": .string(call.id), "tool": .string(name)])
             transcript.started.insert(call.id)
             FailPoint.hit("agent.call-started")
         }
@@ -284,14 +311,14 @@ struct AgentLoop {
     }
 
     /// Journals a call waiting for `rule`'s board and suspends the step until it decides.
-    private func awaitApproval(
+    private mutating func awaitApproval(
         _ call: AgentTranscript.Call, tool: String, arguments: [String: Value], rule: ToolApprovalRule
     ) async throws -> StepResult {
         let argumentsText = CanonicalJSON.string(.object(arguments))
         let hash = ToolCallApproval.hash(
             run: context.runID, step: context.step.name, call: call.id, board: rule.board, tool: tool,
             arguments: argumentsText)
-        try await journal.record(
+        try await record(
             "agent.approval",
             [
                 "call": .string(call.id), "tool": .string(tool), "board": .string(rule.board),
