@@ -56,10 +56,10 @@ extension ToolCallContext {
     var files: ConfinedDirectory { ConfinedDirectory(workspace.path) }
 }
 
-/// Shared text helpers of the built-in tools.
-enum ToolText {
+/// Shared text helpers of the built-in tools (also those built outside this module).
+public enum ToolText {
     /// `text` cut to `limit` UTF-8 bytes on a character boundary, with a note of what was left out.
-    static func capped(_ text: String, limit: Int) -> String {
+    public static func capped(_ text: String, limit: Int) -> String {
         guard text.utf8.count > limit else { return text }
         var kept = Substring(text).utf8.prefix(limit)
         while String(kept) == nil { kept = kept.dropLast() }
@@ -67,7 +67,7 @@ enum ToolText {
     }
 
     /// Whether `data` looks like text rather than a binary file: valid UTF-8 without NUL bytes.
-    static func isText(_ bytes: some Collection<UInt8>) -> Bool {
+    public static func isText(_ bytes: some Collection<UInt8>) -> Bool {
         !bytes.contains(0) && String(validating: Array(bytes), as: UTF8.self) != nil
     }
 }
