@@ -1,3 +1,4 @@
+import CharterEngine
 import CharterModel
 import CharterTestSupport
 import CharterTools
@@ -232,6 +233,35 @@ import Testing
         #expect(v6.authority == "[::1]:8080" && v6.hostHeader == "[::1]:8080")
         let tool = WebFetchTool(rules: try ToolScratch().rules().1)
         #expect(tool.effect == .readOnly)
+    }
+
+    @Test func theStepToolboxGivesTheToolsTheStepsGrantAndReadsThePoliciesAtEachCall() async throws {
+        let scratch = try ToolScratch()
+        defer { scratch.remove() }
+        let server = try TestHTTPServer.start(["/hello": .text("granted")])
+        defer { server.stop() }
+        let target = "127.0.0.1:\(server.port)"
+        let (applied, rules) = scratch.rules(["network": ["allow": [.string(target)]]])
+        let step = StepSpec(
+            TemplateStep(
+                ["name": "triage", "type": "agent", "role": "r", "prompt": "p", "network": [.string(target)]]))
+        let session = try await StepToolbox(rules: rules).open(
+            StepContext(
+                runID: "run-1", template: "t", routine: nil, step: step, attempt: 1, parameters: [:], upstream: [:],
+                workspace: scratch.workspace, deadline: nil),
+            rules: applied)
+        #expect(
+            Set(session.registry.names).isSuperset(of: ["files.read", "files.write", "shell.exec", "web.fetch"]),
+            "\(session.registry.names)")
+        let fetch = try #require(session.registry.tools["web.fetch"])
+        let granted = try await fetch.call(
+            ["url": .string("http://\(target)/hello")], context: scratch.context(applied))
+        #expect(!granted.isError && granted.text.hasSuffix("granted"), "\(granted.text)")
+        // A Policy applied since the step started binds its next call.
+        let revoked = try await fetch.call(
+            ["url": .string("http://\(target)/hello")], context: scratch.context(RunRules(policies: [])))
+        #expect(revoked.isError && revoked.text.contains("no Policy allows"), "\(revoked.text)")
+        #expect(server.hits == ["/hello"])
     }
 
     @Test func htmlTextSurvivesBrokenMarkup() {

@@ -35,13 +35,14 @@ public final class RunService: Sendable {
     public let rules: StepRules
     let clock: any EngineClock
 
-    /// A service over the data directory's `runs.sqlite`; nothing runs before ``start()``.
+    /// A service over the data directory's `runs.sqlite`; nothing runs before ``start()``. Agent
+    /// steps get `toolbox`'s tools, by default a ``StepToolbox`` over `rules` and `shell`.
     public init(
         dataDirectory: URL, provider: any CompletionProvider = OfflineProvider(),
         clock: any EngineClock = SystemClock(),
         configuration: EngineConfiguration = EngineConfiguration(), capacity: CapacitySetup? = nil,
         rules: StepRules? = nil, shell: ShellRunner = ShellRunner(),
-        toolbox: any AgentToolbox = BuiltInToolbox()
+        toolbox: (any AgentToolbox)? = nil
     ) throws {
         store = try RunStore(directory: dataDirectory)
         self.capacity = capacity
@@ -50,6 +51,8 @@ public final class RunService: Sendable {
             ?? StepRules(RunRules(policies: []), credentials: DataDirectory.credentials(dataDirectory: dataDirectory))
         self.rules = rules
         self.clock = clock
+        // Agent steps' commands run with the shell steps' runner, under the same rules.
+        let toolbox = toolbox ?? StepToolbox(rules: rules, runner: shell)
         let agent =
             (provider as? CapacityBroker).map { AgentStepExecutor(broker: $0, rules: rules, toolbox: toolbox) }
             ?? AgentStepExecutor(provider: provider, rules: rules, toolbox: toolbox)
