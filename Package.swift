@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
     targets: [
         // System libraries, found through pkg-config and installed by `.ci/run`.
@@ -109,6 +110,9 @@ let package = Package(
                 "CharterStatus", "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
                 "CharterTools", "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                // web.fetch speaks HTTP/1.1 and TLS itself over an egress-proxy tunnel.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
 

@@ -56,7 +56,7 @@ extension ToolCallContext {
     var files: ConfinedDirectory { ConfinedDirectory(workspace.path) }
 }
 
-/// Shared text helpers of the built-in tools.
+/// Shared text helpers of the built-in tools (also those built outside this module).
 public enum ToolText {
     /// `text` cut to `limit` UTF-8 bytes on a character boundary, with a note of what was left out.
     public static func capped(_ text: String, limit: Int) -> String {

@@ -1,5 +1,6 @@
 import CharterEngine
 import CharterModel
+import CharterShell
 import CharterTools
 import Foundation
 
@@ -35,6 +36,36 @@ public struct BuiltInToolbox: AgentToolbox {
 
     public func open(_ context: StepContext, rules: RunRules) async throws -> AgentToolSession {
         AgentToolSession(registry: ToolRegistry(ToolRegistry.fileTools + extra))
+    }
+}
+
+/// The tools the controller gives agent steps: the workspace's file tools, `shell.exec` (commands
+/// in the run's sealed sandbox) and `web.fetch` (GET through the egress rules), the last two with
+/// the step's `network` grant; which of them a step is offered is still decided per turn by its
+/// Role and the Policies.
+public struct StepToolbox: AgentToolbox {
+    /// Credentials to redact, the controller's own endpoints.
+    public var rules: StepRules
+    /// Runs `shell.exec` commands: the same runner, sandbox and settings as shell steps.
+    public var runner: ShellRunner
+    /// Further tools.
+    public var extra: [any AgentTool]
+
+    /// A toolbox under `rules`, running commands with `runner`.
+    public init(rules: StepRules, runner: ShellRunner = ShellRunner(), extra: [any AgentTool] = []) {
+        self.rules = rules
+        self.runner = runner
+        self.extra = extra
+    }
+
+    public func open(_ context: StepContext, rules _: RunRules) async throws -> AgentToolSession {
+        // The grant is the step's as the run stored it; the Policies' network rules are read at
+        // each call (ToolCallContext.rules), so a tightened Policy binds a running step.
+        let network = TemplateRuns.templateStep(context.step).network
+        let tools: [any AgentTool] = [
+            ShellExecTool(runner: runner, rules: rules, network: network), WebFetchTool(rules: rules, network: network),
+        ]
+        return AgentToolSession(registry: ToolRegistry(ToolRegistry.fileTools + tools + extra))
     }
 }
 

@@ -35,7 +35,8 @@ public final class RunService: Sendable {
     public let rules: StepRules
     let clock: any EngineClock
 
-    /// A service over the data directory's `runs.sqlite`; nothing runs before ``start()``.
+    /// A service over the data directory's `runs.sqlite`; nothing runs before ``start()``. Agent
+    /// steps get `toolbox`'s tools, by default a ``StepToolbox`` over `rules` and `shell`.
     public init(
         dataDirectory: URL, provider: any CompletionProvider = OfflineProvider(),
         clock: any EngineClock = SystemClock(),
@@ -50,10 +51,12 @@ public final class RunService: Sendable {
             ?? StepRules(RunRules(policies: []), credentials: DataDirectory.credentials(dataDirectory: dataDirectory))
         self.rules = rules
         self.clock = clock
+        // Agent steps' commands run with the shell steps' runner, under the same rules.
         let store = self.store
         let toolbox =
             toolbox
-            ?? BuiltInToolbox(
+            ?? StepToolbox(
+                rules: rules, runner: shell,
                 extra: [
                     OrgResourcesTool(rules: rules), OrgRunsTool(store: store),
                     OrgProposalsTool(dataDirectory: dataDirectory),

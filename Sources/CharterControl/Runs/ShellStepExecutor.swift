@@ -57,50 +57,28 @@ public struct ShellStepExecutor: StepExecutor {
         } catch let error as StepRulesError {
             return .failed(reason: error.message, retryable: false)
         }
-        let mode: ShellSandboxMode = applied.allowUnsandboxed ? .allowUnsandboxed : .required
-        var access: SandboxAccess
-        let quarantined: [String]
-        let retryNote: String?
-        let egress: EgressProxy?
-        do {
-            let mounts = runner.sandboxMounts
-            let workspace = context.workspace
-            (access, quarantined, retryNote) = try await onOwnThread {
-                let (access, quarantined) = try StepSandbox.access(rules: applied, mounts: mounts, workspace: workspace)
-                let note: String?
-                do {
-                    note = try WorkspaceRetry.prepare(context)
-                } catch {
-                    throw StepRulesError("the workspace could not be prepared for this attempt: \(error)")
-                }
-                return (access, quarantined, note)
-            }
-            egress = try await startEgress(step, applied)
-        } catch let error as StepRulesError {
-            return .failed(reason: error.message, retryable: false)
-        }
-        if let egress { access.network = .egress(socket: egress.socketPath) }
-        let network = NetworkRecord(proxy: egress)
-        defer { network.close() }
         // Outside the workspace, so the command cannot rewrite its own record.
         let outputs = context.workspace.deletingLastPathComponent().appendingPathComponent(
             ".output-\(context.runID)/\(context.step.name)-\(context.attempt)")
-        try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
-        let result: ShellResult
+        let command = SandboxedCommand(
+            command: script, environment: environment, network: step.network, workspace: context.workspace,
+            outputs: outputs)
+        let outcome: SandboxedCommand.Outcome
         do {
-            result = try await runner.run(
-                ShellRequest(
-                    command: script, workspace: context.workspace, outputDirectory: outputs,
-                    environment: environment, sandbox: mode, access: access))
+            outcome = try await command.run(applied: applied, rules: rules, runner: runner, secrets: secretValues) {
+                do {
+                    return try WorkspaceRetry.prepare(context)
+                } catch {
+                    throw StepRulesError("the workspace could not be prepared for this attempt: \(error)")
+                }
+            }
+        } catch let error as StepRulesError {
+            return .failed(reason: error.message, retryable: false)
         } catch let error as ShellError where error.kind == .sandboxUnavailable {
             return .failed(reason: error.message, retryable: false, details: ["sandbox": "unavailable"])
         }
-        let connections = await network.finish(redacting: secretValues + rules.allCredentialValues())
-        // Every credential the controller holds is hidden, not only this step's: an earlier step may
-        // have left a granted token where this one prints it (a clone URL in .git/config).
-        let hidden = secretValues + rules.allCredentialValues()
-        let stdout = Self.redacted(result.stdout.file, hidden)
-        let stderr = Self.redacted(result.stderr.file, hidden)
+        let result = outcome.result
+        let (stdout, stderr) = (outcome.stdout, outcome.stderr)
         var record: [String: Value] = [
             "command": .string(script), "termination": .string(result.termination.description),
             "sandbox": .string(result.sandbox.description),
@@ -108,33 +86,20 @@ public struct ShellStepExecutor: StepExecutor {
             "stdoutTruncated": .bool(result.stdout.truncated), "stderrTruncated": .bool(result.stderr.truncated),
             "environment": .array(environment.keys.sorted().map { .string($0) }),
         ]
+        record.merge(outcome.sandboxRecord(identity: runner.configuration.identity)) { $1 }
         var details: [String: Value] = [:]
-        if let retryNote {
+        if let retryNote = outcome.preparation {
             record["workspace"] = .string(retryNote)
             details["workspace"] = .string(retryNote)
         }
-        if result.sandbox.isSandboxed {
-            record["user"] = .string(runner.configuration.identity.description)
-            if !access.omittedMounts.isEmpty {
-                record["omittedMounts"] = .array(access.omittedMounts.sorted().map { .string($0) })
-            }
-            if !access.masks.isEmpty { record["masked"] = .array(access.masks.map { .string($0.path) }) }
-            if !quarantined.isEmpty {
-                record["quarantined"] = .array(quarantined.prefix(1000).map { .string("/workspace/" + $0) })
-            }
-        } else if case .none(let reason) = result.sandbox {
-            let by = applied.unsandboxedBy.joined(separator: ", ")
-            let note = "ran UNSANDBOXED: \(reason) (allowed by Policy \(by))"
-            record["unsandboxed"] = .string(note)
-            details["unsandboxed"] = .string(note)
-        }
+        if let note = outcome.unsandboxed { details["unsandboxed"] = .string(note) }
         if !step.secrets.isEmpty { record["secrets"] = .array(step.secrets.keys.sorted().map { .string($0) }) }
         record["network"] = .array(step.network.map { .string($0) })
         var artifacts: [String: Artifact] = [
             "stdout.txt": .data(stdout), "stderr.txt": .data(stderr),
             "process.json": .data(Data(CanonicalJSON.string(.object(record)).utf8)),
         ]
-        if let connections {
+        if let connections = outcome.connections {
             artifacts["network.json"] = .data(Data(CanonicalJSON.string(connections.value).utf8))
             details["network"] = connections.summary
         }
@@ -148,39 +113,6 @@ public struct ShellStepExecutor: StepExecutor {
         return .failed(
             reason: "\(result.termination)\(lastLine.isEmpty ? "" : ": \(lastLine)")", retryable: true,
             details: details, artifacts: artifacts)
-    }
-
-    /// The egress proxy of a step that asks for network: the step's own rules, the applied
-    /// Policies' allow and deny lists, the controller's endpoints and this machine's addresses.
-    func startEgress(_ step: TemplateStep, _ applied: RunRules) async throws -> EgressProxy? {
-        guard !step.network.isEmpty else { return nil }
-        var requested: [NetworkRule] = []
-        for text in step.network {
-            do throws(NetworkRuleError) {
-                requested.append(try NetworkRule(text))
-            } catch {
-                throw StepRulesError("the step's network: \(error)")
-            }
-        }
-        let rules = EgressRules(
-            step: requested, allow: applied.allowedNetwork.compactMap { try? NetworkRule($0) },
-            deny: applied.deniedNetwork.compactMap { try? NetworkRule($0) }, reserved: self.rules.reservedEndpoints,
-            hostAddresses: HostAddresses.current())
-        do {
-            return try await EgressProxy.start(socketPath: try SandboxScratch.socketPath(), rules: rules)
-        } catch {
-            throw StepRulesError("the step's egress proxy could not start: \(error)")
-        }
-    }
-
-    /// The captured `file` with every secret value replaced by `***`; the file itself is rewritten
-    /// so that only redacted text outlives the step.
-    static func redacted(_ file: URL, _ secrets: [String]) -> Data {
-        let data = (try? Data(contentsOf: file)) ?? Data()
-        guard !secrets.isEmpty else { return data }
-        let clean = Data(Redaction.redact(Array(data), secrets: secrets, cutAtEnd: true))
-        try? clean.write(to: file)
-        return clean
     }
 }
 

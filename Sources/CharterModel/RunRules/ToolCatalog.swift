@@ -6,6 +6,6 @@ public enum ToolCatalog {
     /// Every built-in tool's name.
     public static let names: [String] = [
         "files.edit", "files.list", "files.read", "files.search", "files.write", "org.proposals", "org.propose",
-        "org.resources", "org.runs",
+        "org.resources", "org.runs", "shell.exec", "web.fetch",
     ]
 }

@@ -496,7 +496,7 @@ public enum KindSchemas {
                 "network",
                 .array(
                     ArraySchema(
-                        "`host:port` destinations a `shell` step connects to through Charter's egress proxy; a Policy's runRules.network must allow them too.",
+                        "`host:port` destinations a `shell` step connects to through Charter's egress proxy, or an `agent` step's `shell.exec` and `web.fetch` tools reach through it; a Policy's runRules.network must allow them too.",
                         items: str("A `host:port` pattern.", max: 300), maxItems: SchemaLimits.stepEntries,
                         uniqueItems: true))),
             Property(
@@ -524,7 +524,7 @@ public enum KindSchemas {
         conditionals: [
             Conditional(
                 when: "type", equals: "agent", require: ["role", "prompt"],
-                forbid: ["run", "env", "network", "secrets", "board", "message"]),
+                forbid: ["run", "env", "secrets", "board", "message"]),
             Conditional(
                 when: "type", equals: "shell", require: ["run"],
                 forbid: ["role", "prompt", "board", "message", "maxTurns", "maxTokens"]),
