@@ -30,9 +30,11 @@ actor MCPSession {
         client = Client(name: "charter", version: "1")
     }
 
-    /// Connects and runs `initialize` within `timeout`.
+    /// Connects and runs `initialize` within `timeout`. A server's `ping` is answered; its other
+    /// requests (sampling, roots, elicitation: capabilities Charter does not offer) are refused.
     func initialize(within timeout: Duration) async throws -> Initialize.Result {
-        try await bounded("initialize", within: timeout) { [client, transport] in
+        await client.withMethodHandler(Ping.self) { _ in Empty() }
+        return try await bounded("initialize", within: timeout) { [client, transport] in
             try await client.connect(transport: transport)
         }
     }

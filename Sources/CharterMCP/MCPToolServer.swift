@@ -127,7 +127,8 @@ public final class MCPToolServer: Sendable {
         }
     }
 
-    /// Ends the connection and stops the program; calls in flight fail. Call once the step is done.
+    /// Ends the connection and stops the program; calls in flight fail. Call it once the step is
+    /// done, always: it also shuts down an http server's client, which must not be dropped open.
     public func close() async {
         await session.close()
     }

@@ -36,6 +36,9 @@ actor StreamableHTTPTransport: Transport {
     private var sessionID: String?
     private var protocolVersion: String?
     private var connected = false
+    /// Whether the client was shut down (once, connected or not: an `HTTPClient` released without
+    /// it traps).
+    private var shutDown = false
 
     /// A transport to `endpoint` (already checked with `HTTPEndpoint`) with its own client, which
     /// ``disconnect()`` shuts down.
@@ -58,10 +61,14 @@ actor StreamableHTTPTransport: Transport {
         (messages, continuation) = AsyncThrowingStream.makeStream(bufferingPolicy: .unbounded)
     }
 
-    func connect() async throws { connected = true }
+    func connect() async throws {
+        guard !shutDown else { throw TransportClosure(reason: "was disconnected") }
+        connected = true
+    }
 
     func disconnect() async {
-        guard connected else { return }
+        guard !shutDown else { return }
+        shutDown = true
         connected = false
         continuation.finish(throwing: TransportClosure(reason: "was disconnected"))
         if let sessionID {

@@ -99,6 +99,13 @@ import Testing
         #expect(error.message.contains("speaks MCP version `1999-01-01`"), "\(error)")
     }
 
+    @Test func aServerMayPingTheClient() async throws {
+        try await withServer(try hostileServer("ping-first")) { server, _ in
+            #expect(server.protocolVersion == "2025-06-18")
+            #expect(server.tools.count == 12)
+        }
+    }
+
     @Test func aServerWithoutToolsOffersNone() async throws {
         try await withServer(try hostileServer("no-tools")) { server, _ in
             #expect(server.tools.isEmpty)

@@ -4,7 +4,8 @@
     python3 mcp-hostile-server.py MODE
 
 Modes: `good` (answers properly), `banner` (prints a line that is not JSON-RPC first), `silent`
-(never answers), `old` (claims an unknown protocol version), `many` (lists 300 tools over pages,
+(never answers), `old` (claims an unknown protocol version), `ping-first` (pings the client and
+answers `initialize` only once the ping is answered), `many` (lists 300 tools over pages,
 with names a client must refuse), `loop` (its tools/list cursor never ends), `no-tools` (offers no
 tools capability). Tools: `echo`, `hang` (never answers), `exit` (exits with status 3 after a line
 on stderr), `flood` (writes 20 MiB without a newline), `big` (a 200 KiB text result), `fail`
@@ -45,13 +46,24 @@ if mode == "banner":
     print("my-server 1.0 starting, hello!")
     sys.stdout.flush()
 
+pending_initialize = None
 for line in sys.stdin:
     message = json.loads(line)
     method, ident = message.get("method"), message.get("id")
+    if method is None:  # a response: to the ping of `ping-first`
+        if ident == "ping-1" and message.get("result") == {} and pending_initialize is not None:
+            send({"jsonrpc": "2.0", "id": pending_initialize, "result": {
+                "protocolVersion": "2025-06-18", "capabilities": {"tools": {}},
+                "serverInfo": {"name": "hostile", "version": "0.1"}}})
+        continue
     if ident is None:
         continue  # notifications
     if method == "initialize":
         if mode == "silent":
+            continue
+        if mode == "ping-first":
+            pending_initialize = ident
+            send({"jsonrpc": "2.0", "id": "ping-1", "method": "ping"})
             continue
         version = "1999-01-01" if mode == "old" else message["params"]["protocolVersion"]
         capabilities = {} if mode == "no-tools" else {"tools": {"listChanged": False}}
