@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // System libraries, found through pkg-config and installed by `.ci/run`.
@@ -64,6 +65,16 @@ let package = Package(
         .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel"]),
         .target(name: "CharterShell", dependencies: ["CSeccomp", "CharterFoundation"]),
         .target(name: "CharterTools", dependencies: ["CharterModel", "CharterFoundation"]),
+        // MCP tool servers as agent tools: the protocol client (MCP swift-sdk), stdio and streamable HTTP transports.
+        .target(
+            name: "CharterMCP",
+            dependencies: [
+                "CharterTools", "CharterModel", "CharterFoundation", .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The controller's egress proxy for sandboxed steps: CONNECT over a unix socket, EgressRules decide.
         .target(
             name: "CharterEgress",
@@ -108,7 +119,7 @@ let package = Package(
             dependencies: [
                 "CharterGit", "CharterYAML", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance",
                 "CharterStatus", "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
-                "CharterTools", "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
+                "CharterTools", "CharterMCP", "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 // web.fetch speaks HTTP/1.1 and TLS itself over an egress-proxy tunnel.
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -156,7 +167,8 @@ let package = Package(
             name: "CharterControlTests",
             dependencies: [
                 "CharterControl", "CharterBroker", "CharterGit", "CharterGovernance", "CharterFoundation",
-                "CharterTestSupport", .product(name: "Logging", package: "swift-log"),
+                "CharterTestSupport", "CharterMCP", "CharterTools", "CharterShell",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
@@ -173,6 +185,13 @@ let package = Package(
         ),
         .testTarget(name: "CharterShellTests", dependencies: ["CharterShell", "CharterTestSupport"]),
         .testTarget(name: "CharterToolsTests", dependencies: ["CharterTools", "CharterFoundation", "CharterModel"]),
+        .testTarget(
+            name: "CharterMCPTests",
+            dependencies: [
+                "CharterMCP", "CharterTools", "CharterModel", "CharterShell", "CharterTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "CharterBrokerTests",
             dependencies: [

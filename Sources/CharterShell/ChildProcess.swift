@@ -14,6 +14,8 @@ struct SpawnSpec: Sendable {
     var arguments: [String]
     var environment: [String: String]
     var directory: String
+    /// The child's stdin, or nil for `/dev/null`.
+    var stdin: Int32? = nil
     var stdout: Int32
     var stderr: Int32
     /// Descriptors the child gets at 3, 4, … (bubblewrap's `--args`, data and seccomp files).

@@ -8,7 +8,7 @@ import Foundation
 
 extension ChildProcess {
     /// Starts `spec` with `posix_spawn` as the leader of a new session (hence of a new process group
-    /// whose id is its pid), stdin from `/dev/null`, stdout and stderr on the given descriptors, no
+    /// whose id is its pid), stdin from `/dev/null` unless the spec gives one, stdout and stderr on the given descriptors, no
     /// other inherited descriptor, default signal dispositions and an empty signal mask.
     ///
     /// `POSIX_SPAWN_SETSID` rather than `POSIX_SPAWN_SETPGROUP`: a new session is also a new process
@@ -34,7 +34,11 @@ extension ChildProcess {
                 throw ShellError.system(.spawnFailed, "could not prepare the step process (\(what))", errno: rc)
             }
         }
-        try check(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), "stdin")
+        if let stdin = spec.stdin {
+            try check(posix_spawn_file_actions_adddup2(&actions, stdin, 0), "stdin")
+        } else {
+            try check(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), "stdin")
+        }
         try check(posix_spawn_file_actions_adddup2(&actions, spec.stdout, 1), "stdout")
         try check(posix_spawn_file_actions_adddup2(&actions, spec.stderr, 2), "stderr")
         // Extra descriptors go to 3, 4, …; each source is first copied above that range so that

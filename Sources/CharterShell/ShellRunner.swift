@@ -196,7 +196,7 @@ public struct ShellRunner: Sendable {
             sandbox: sandbox)
     }
 
-    private func resolveSandbox(_ mode: ShellSandboxMode) async throws -> (sandbox: ShellSandbox, Bubblewrap?) {
+    func resolveSandbox(_ mode: ShellSandboxMode) async throws -> (sandbox: ShellSandbox, Bubblewrap?) {
         if mode == .disabled { return (.none(reason: "sandboxing is disabled for this step"), nil) }
         switch await Bubblewrap.availability(
             candidates: configuration.bubblewrapCandidates, readOnlyPaths: configuration.sandboxReadOnlyPaths,
@@ -216,7 +216,7 @@ public struct ShellRunner: Sendable {
     }
 
     /// The workspace as an absolute path with symlinks resolved, which bubblewrap binds as is.
-    private static func checkWorkspace(_ url: URL) throws -> String {
+    static func checkWorkspace(_ url: URL) throws -> String {
         guard url.isFileURL, url.path.hasPrefix("/") else {
             throw ShellError(.invalidWorkspace, "the workspace \(url) is not an absolute file path")
         }
@@ -229,13 +229,13 @@ public struct ShellRunner: Sendable {
         return resolved
     }
 
-    private static func openOutput(_ url: URL) throws -> Int32 {
+    static func openOutput(_ url: URL) throws -> Int32 {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ShellError.system(.outputFile, "could not open \(url.path)", errno: errno) }
         return fd
     }
 
-    private static func makePipe() throws -> (read: Int32, write: Int32) {
+    static func makePipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw ShellError.system(.spawnFailed, "could not create a pipe", errno: errno) }
         // Not inherited by children other threads start; the step gets them through dup2 only.

@@ -57,6 +57,18 @@ enum ResourceTable {
                 ("PROVIDER", s("/spec/provider")), ("CLASS", s("/spec/class")), ("MODEL", s("/spec/model")),
                 ("PRIORITY", s("/spec/priority")),
             ]
+        case .toolServer:
+            return [
+                (
+                    "TRANSPORT",
+                    { v in v.value(at: JSONPointer("/spec/http")) != nil ? "http" : "stdio" }
+                ),
+                (
+                    "TARGET",
+                    { v in s("/spec/http/url")(v).isEmpty ? s("/spec/stdio/command")(v) : s("/spec/http/url")(v) }
+                ),
+                ("TIMEOUT", s("/spec/timeout")),
+            ]
         }
     }
 

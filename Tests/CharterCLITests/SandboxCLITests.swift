@@ -356,7 +356,7 @@ struct SandboxCLITests {
             },
             "\(result.stderr)")
         #expect(
-            lines.contains { $0.contains("roles/scribe.yaml") && $0.contains("`docs.read` names nothing that exists") },
+            lines.contains { $0.contains("roles/scribe.yaml") && $0.contains("`docs.read` names no tool") },
             "\(result.stderr)")
         #expect(
             lines.contains { $0.contains("policies/change-control.yaml") && $0.contains("path pattern `../x`") },

@@ -42,7 +42,20 @@ public struct AgentStepExecutor: StepExecutor {
         let journal = context.journal ?? .ephemeral()
         var transcript = try AgentTranscript(try journal.history(), journal: journal)
         let session = try await toolbox.open(context, rules: rules?.current ?? RunRules(policies: []))
-        defer { Task { await session.close() } }
+        do {
+            let result = try await run(context, step: step, role: role, journal: journal, session: session, &transcript)
+            await session.close()
+            return result
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+
+    private func run(
+        _ context: StepContext, step: TemplateStep, role: String, journal: StepJournal, session: AgentToolSession,
+        _ transcript: inout AgentTranscript
+    ) async throws -> StepResult {
         var loop = AgentLoop(
             context: context, step: step, role: role, journal: journal, registry: session.registry, rules: rules,
             call: call)
@@ -53,8 +66,11 @@ public struct AgentStepExecutor: StepExecutor {
             let prompt = try instance.renderPrompt(step, results: TemplateRuns.results(context.upstream)) ?? ""
             FailPoint.hit("run.agent-started")
             let sha = try journal.storeBlob(Data(prompt.utf8))
-            try await journal.record(
-                "agent.started", ["prompt": .string(sha), "tools": .array(loop.offered().sorted().map(Value.string))])
+            var started: [String: Value] = [
+                "prompt": .string(sha), "tools": .array(loop.offered().sorted().map(Value.string)),
+            ]
+            if !session.notes.isEmpty { started["notes"] = .array(session.notes.map(Value.string)) }
+            try await journal.record("agent.started", .object(started))
             transcript.prompt = prompt
             transcript.messages = [.user(prompt)]
         }

@@ -11,10 +11,15 @@ public struct AgentToolSession: Sendable {
     public var registry: ToolRegistry
     /// Closes what the session opened (MCP servers); called once when the step's attempt ends.
     public var close: @Sendable () async -> Void
+    /// What did not open or was left out (a ToolServer that failed to start), for the record.
+    public var notes: [String]
 
     /// A session.
-    public init(registry: ToolRegistry, close: @escaping @Sendable () async -> Void = {}) {
+    public init(
+        registry: ToolRegistry, notes: [String] = [], close: @escaping @Sendable () async -> Void = {}
+    ) {
         self.registry = registry
+        self.notes = notes
         self.close = close
     }
 }
@@ -65,7 +70,22 @@ public struct StepToolbox: AgentToolbox {
         let tools: [any AgentTool] = [
             ShellExecTool(runner: runner, rules: rules, network: network), WebFetchTool(rules: rules, network: network),
         ]
-        return AgentToolSession(registry: ToolRegistry(ToolRegistry.fileTools + tools + extra))
+        var registry = ToolRegistry(ToolRegistry.fileTools + tools + extra)
+        // The MCP servers the step's Role and the Policies can reach, started for this attempt.
+        let state = rules.organization
+        guard let roleName = TemplateRuns.templateStep(context.step).role, let role = state.roles[roleName],
+            !state.toolServers.isEmpty
+        else { return AgentToolSession(registry: registry) }
+        let launcher = SandboxedToolServerLauncher(
+            runner: runner, rules: rules, workspace: context.workspace,
+            outputDirectory: context.workspace.deletingLastPathComponent().appendingPathComponent(
+                ".output-\(context.runID)/\(context.step.name)-\(context.attempt)"),
+            runID: context.runID, step: context.step.name)
+        let servers = await StepToolServers.open(
+            Array(state.toolServers.values), role: role, rules: rules, launcher: launcher)
+        for tool in servers.tools { registry.add(tool) }
+        let notes = servers.failures.map { "\($0)" } + servers.warnings
+        return AgentToolSession(registry: registry, notes: notes) { await servers.close() }
     }
 }
 

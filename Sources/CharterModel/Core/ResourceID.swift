@@ -1,4 +1,4 @@
-/// The nine kinds of resource an organization repository holds.
+/// The ten kinds of resource an organization repository holds.
 public enum ResourceKind: String, Sendable, Hashable, CaseIterable, Comparable, Codable {
     case organization = "Organization"
     case person = "Person"
@@ -9,11 +9,12 @@ public enum ResourceKind: String, Sendable, Hashable, CaseIterable, Comparable, 
     case template = "Template"
     case routine = "Routine"
     case capacitySource = "CapacitySource"
+    case toolServer = "ToolServer"
 
     /// Kinds in dependency order: what others refer to comes first. Plans list creates in this
     /// order and deletes in reverse, so a reader sees a team before the board that names it.
     public static let dependencyOrder: [ResourceKind] = [
-        .organization, .capacitySource, .role, .person, .team, .board, .policy, .template, .routine,
+        .organization, .capacitySource, .toolServer, .role, .person, .team, .board, .policy, .template, .routine,
     ]
 
     /// Position in ``dependencyOrder``.

@@ -1,4 +1,4 @@
-/// Typed views of the nine kinds, read from validated, defaulted values.
+/// Typed views of the kinds, read from validated, defaulted values (ToolServer has its own file).
 ///
 /// Reading cannot fail: the schema has already checked every field, so a missing required field
 /// here is a programming error, and optional fields are optionals.

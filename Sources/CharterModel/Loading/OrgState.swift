@@ -11,6 +11,7 @@ public struct OrgState: Sendable {
     public private(set) var templates: [String: Template] = [:]
     public private(set) var routines: [String: Routine] = [:]
     public private(set) var capacitySources: [String: CapacitySource] = [:]
+    public private(set) var toolServers: [String: ToolServer] = [:]
     /// Team name → every member, from both `Team.members` and `Person.teams`.
     private var teamMembers: [String: Set<String>] = [:]
 
@@ -45,6 +46,7 @@ public struct OrgState: Sendable {
         case .template: templates[id.name] = Template(name: id.name, spec: s)
         case .routine: routines[id.name] = Routine(name: id.name, spec: s)
         case .capacitySource: capacitySources[id.name] = CapacitySource(name: id.name, spec: s)
+        case .toolServer: toolServers[id.name] = ToolServer(name: id.name, spec: s)
         }
     }
 
@@ -64,6 +66,7 @@ public struct OrgState: Sendable {
         case .template: templates[id.name] = nil
         case .routine: routines[id.name] = nil
         case .capacitySource: capacitySources[id.name] = nil
+        case .toolServer: toolServers[id.name] = nil
         }
     }
 

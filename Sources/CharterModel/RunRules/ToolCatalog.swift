@@ -1,11 +1,13 @@
 /// The built-in tools agent steps can be given, by the dotted names Role and Policy patterns match.
 ///
-/// CharterTools and CharterControl implement them; a test checks that the registry an agent step
-/// gets holds exactly these. Tools of MCP tool servers are named `mcp.<server>.<tool>` at run time.
+/// Tools of MCP tool servers are not listed: they are `mcp.<server>.<tool>` for a declared
+/// ToolServer, and known only when the server is asked at run time. A pattern naming neither is
+/// refused by `charter validate`, because a rule naming a tool nothing implements would look like a
+/// protection (or a grant) and be none.
 public enum ToolCatalog {
     /// Every built-in tool's name.
     public static let names: [String] = [
-        "files.edit", "files.list", "files.read", "files.search", "files.write", "org.proposals", "org.propose",
-        "org.resources", "org.runs", "shell.exec", "web.fetch",
+        "files.list", "files.read", "files.search", "files.write", "files.edit", "shell.exec", "web.fetch",
+        "org.resources", "org.runs", "org.proposals", "org.propose",
     ]
 }

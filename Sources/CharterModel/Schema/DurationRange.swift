@@ -31,6 +31,9 @@ public struct DurationRange: Sendable, Hashable {
     public static let pollInterval = DurationRange(second...day)
     /// A Routine's `startingDeadline`: at most 400 days, enough for a yearly schedule.
     public static let startingDeadline = DurationRange(0...(400 * day))
+    /// A ToolServer's `timeout` for one call: from a second to an hour (a step's own timeout still
+    /// bounds every call).
+    public static let toolCallTimeout = DurationRange(second...(3_600 * second))
 }
 
 extension DurationText {

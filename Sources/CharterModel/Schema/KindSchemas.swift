@@ -27,15 +27,20 @@ public enum KindSchemas {
         .array(ArraySchema(d, items: str("A value.", max: SchemaLimits.shortText), maxItems: max, uniqueItems: true))
     }
 
-    /// A list of tool names: only tools that exist.
-    static func tools(_ d: String) -> Schema {
+    /// The longest tool name pattern: `mcp.`, a ToolServer name, `.` and a 64-character tool name fit.
+    static let toolPatternLength = 128
+
+    /// A list of tool name patterns. The loader checks each names a tool that exists: a built-in
+    /// tool, or a tool of a declared ToolServer (`mcp.<server>.…`).
+    static func tools(_ d: String, minItems: Int? = nil) -> Schema {
         .array(
             ArraySchema(
                 d,
                 items: .string(
                     StringSchema(
-                        "A built-in tool's name (docs/AGENTS.md lists them).",
-                        enumValues: ToolCatalog.names)), uniqueItems: true))
+                        "A tool name or pattern: a built-in tool (`files.read`), a glob matching built-in tools (`files.*`, `*`), or a ToolServer's tools (`mcp.git.*`, `mcp.git.git_status`).",
+                        pattern: Patterns.toolPattern, maxLength: toolPatternLength)), minItems: minItems,
+                maxItems: SchemaLimits.ruleEntries, uniqueItems: true))
     }
 
     /// `metadata`: the name and labels every resource has.
@@ -207,7 +212,7 @@ public enum KindSchemas {
             Property(
                 "tools",
                 tools(
-                    "Tools agent steps in this role may call. No agent tool exists yet, so the list must stay empty until tool-using agent steps come."
+                    "Tools agent steps in this role may call, by dotted name; a Policy's runRules.tools.allow must allow them too, and any Policy's deny wins."
                 ), default: []),
             Property("budget", budget("this role's agent steps")),
         ])
@@ -342,13 +347,34 @@ public enum KindSchemas {
                 ]))
     }
 
+    static let toolApproval = ObjectSchema(
+        "tool approval rule",
+        "Calls of these tools wait, durably, until the board approves that exact call with signed votes.",
+        properties: [
+            Property("tools", tools("Tool name patterns whose calls need approval.", minItems: 1), required: true),
+            Property("board", name("The Board that approves each call."), required: true),
+            Property(
+                "exceptPaths",
+                .array(
+                    ArraySchema(
+                        "Path patterns inside the sandbox (`/workspace/scratch/**`): a file tool call whose `path` one matches runs without approval.",
+                        items: str("A path pattern.", max: PathPattern.maxLength), maxItems: SchemaLimits.ruleEntries,
+                        uniqueItems: true)), default: []),
+        ])
+
     static let toolAllowDeny = Schema.object(
         ObjectSchema(
-            "allow/deny list",
-            "Tools agent steps may call. No agent tool exists yet, so both lists must stay empty until tool-using agent steps come.",
+            "tool rules",
+            "Tools agent steps may call, by dotted name (`files.read`, `shell.exec`, `mcp.git.git_status`); `*` matches any run of characters. A tool is offered only when the step's Role lists it, some Policy allows it and no Policy denies it.",
             properties: [
                 Property("allow", tools("Allowed tools."), default: []),
-                Property("deny", tools("Denied tools."), default: []),
+                Property("deny", tools("Denied tools; a deny wins, over every Policy."), default: []),
+                Property(
+                    "requireApproval",
+                    .array(
+                        ArraySchema(
+                            "Tool calls that wait for a board's signed approval before they run; the first rule that applies decides.",
+                            items: .object(toolApproval), maxItems: SchemaLimits.ruleEntries)), default: []),
             ]))
 
     static let policy = ObjectSchema(
@@ -381,14 +407,14 @@ public enum KindSchemas {
                             Property(
                                 "network",
                                 allowDeny(
-                                    "Where shell steps may connect through Charter's egress proxy, as `host:port` patterns: `git.example.com:443`, `*.example.com:443`, `10.0.0.0/8:22`, `[::1]:9418`, `*:*`. A step must ask for a destination too. A deny wins, over every Policy.",
+                                    "Where shell steps and stdio ToolServers may connect through Charter's egress proxy, as `host:port` patterns: `git.example.com:443`, `*.example.com:443`, `10.0.0.0/8:22`, `[::1]:9418`, `*:*`. A step must ask for a destination too. A deny wins, over every Policy.",
                                     allow:
                                         "Destinations allowed. Loopback, private, link-local (cloud metadata) and other non-public addresses need a rule naming the address or network; the controller's own ports need the exact address and port.",
                                     deny: "Destinations refused.", items: str("A `host:port` pattern.", max: 300))),
                             Property(
                                 "secrets",
                                 allowDeny(
-                                    "Which secrets (files in the controller's credentials directory) shell steps may ask for, by name; `*` matches any run of characters. A deny wins, over every Policy.",
+                                    "Which secrets (files in the controller's credentials directory) shell steps may ask for and ToolServers may use as `http.credential`, by name; `*` matches any run of characters. A deny wins, over every Policy.",
                                     allow: "Secret names granted.", deny: "Secret names refused.",
                                     items: str("A secret name pattern.", Patterns.namePattern, max: 63))),
                             Property(
@@ -663,6 +689,7 @@ public enum KindSchemas {
         case .template: return template
         case .routine: return routine
         case .capacitySource: return capacitySource
+        case .toolServer: return toolServer
         }
     }
 

@@ -124,6 +124,14 @@ public enum Patterns {
             "an http:// or https:// URL with a host, an optional port from 1 to 65535 and a path, without user, password, query or fragment"
     ) { HTTPEndpoint.problem($0) == nil }
 
+    /// Tool names and tool name patterns (`files.read`, `mcp.git.*`, `git_*`): printable ASCII
+    /// without spaces; `*` matches any run of characters.
+    public static let toolPattern = Pattern(
+        regex: "^[!-~]+$",
+        expectation:
+            "a tool name or pattern of printable ASCII characters without spaces, such as `files.read` or `mcp.git.*`"
+    ) { s in !s.isEmpty && s.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E } }
+
     /// An IANA time zone identifier's shape; the loader also checks the zone exists.
     public static let timeZone = Pattern(
         regex: "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", expectation: "an IANA time zone such as `Europe/Berlin`"

@@ -30,6 +30,8 @@ public enum OrgValidator {
         c.templates()
         c.routines()
         c.capacitySources()
+        c.toolServers()
+        c.roleTools()
         c.cycles()
         collector = c.out
     }

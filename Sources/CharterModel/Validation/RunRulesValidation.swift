@@ -1,6 +1,7 @@
 extension Checker {
-    /// Policies' run rules: every path pattern and network rule parses.
+    /// Policies' run rules: every path pattern and network rule parses, every tool rule names a tool.
     mutating func policyRunRules(_ res: Resource, _ policy: Policy) {
+        policyTools(res, policy)
         for (list, rules) in [("allow", policy.allowedNetwork), ("deny", policy.deniedNetwork)] {
             networkRules(res, rules, at: JSONPointer("/spec/runRules/network/\(list)"))
         }
