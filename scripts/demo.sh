@@ -30,6 +30,44 @@ if [ -n "${CHARTER_DEMO_OPENAI_BASE_URL:-}" ]; then
     sed -i "s|endpoint: https://api.openai.com/v1|endpoint: $CHARTER_DEMO_OPENAI_BASE_URL|" "$org/capacity/sources.yaml"
     [ -n "${CHARTER_DEMO_OPENAI_MODEL:-}" ] && sed -i "s|model: gpt-4o|model: $CHARTER_DEMO_OPENAI_MODEL|" "$org/capacity/sources.yaml"
 fi
+# The operations agent needs a model that decides to call tools. No model is configured here, so a
+# scripted stand-in on loopback plays one (Tests/Fixtures/agent-model.py, the loop tests' model): it
+# asks for a denied tool, writes a report (held for the change board) and proposes pausing a routine.
+# With a real tool-capable model (docs/AGENTS.md), leave the operator on the `standard` class.
+mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >> "$org/capacity/sources.yaml" <<YAML
+---
+apiVersion: charter/v1
+kind: CapacitySource
+metadata:
+  name: stand-in-model
+spec:
+  provider: openai
+  class: operations
+  endpoint: http://127.0.0.1:$mport/v1
+  model: scripted-operator
+  credential:
+    env: DEMO_MODEL_KEY
+YAML
+sed -i 's/^  capacityClass: standard$/  capacityClass: operations/' "$org/roles/operator.yaml"
+export DEMO_MODEL_KEY=demo-not-a-secret
+python3 - "$org/routines/weekly-all-hands.yaml" "$work/model.json" <<'PY'
+import json, sys
+routine = open(sys.argv[1]).read()
+paused = routine.replace("  template: weekly-all-hands\n", "  template: weekly-all-hands\n  enabled: false\n")
+call = lambda name, args: {"name": name, "arguments": json.dumps(args)}
+json.dump({"turns": [
+    {"text": "Checking recent runs.", "calls": [call("web__fetch", {"url": "https://status.northwind.example"}),
+                                                call("org__runs", {"recent": True})]},
+    {"calls": [call("files__write", {"path": "report.md", "content": "# Routine health\n\nweekly-all-hands failed three Mondays in a row.\n"})]},
+    {"calls": [call("org__propose", {"title": "Pause weekly-all-hands", "description": "It failed three Mondays in a row; pause it until the agenda source is fixed.",
+                                     "files": [{"path": "routines/weekly-all-hands.yaml", "content": paused}]})]},
+], "answer": "Wrote report.md and proposed pausing weekly-all-hands."}, open(sys.argv[2], "w"))
+PY
+python3 "$root/Tests/Fixtures/agent-model.py" "$mport" "$work/model.json" "$work/model-requests.jsonl" &
+echo $! > "$work/model.pid"
+trap 'kill "$(cat "$work/git-daemon.pid" 2>/dev/null)" "$(cat "$work/model.pid" 2>/dev/null)" 2>/dev/null || true' EXIT
+
 git -C "$org" init -q -b main
 git -C "$org" add -A
 git -C "$org" -c user.name=Demo -c user.email=demo@northwind.example commit -q -m "Northwind Labs"
@@ -90,7 +128,7 @@ step "charter reconcile --once --now $later   # travel to the tick: research-sta
 "$charter" reconcile --once "$org" --now "$later"
 "$charter" runs
 
-step "charter show $run"
+step "charter show $run   # the scribe read the checkout through its tools (offline: list, read, answer)"
 "$charter" show "$run"
 
 step "git show charter/status:runs/$run/SUMMARY.md"
@@ -111,6 +149,38 @@ killed_run=$("$charter" runs --routine platform-standup -o json | python3 -c 'im
 
 step "charter cost --by source   # every agent call, its tokens and its price, from the usage ledger"
 "$charter" cost --by source
+
+step "charter run routine-health   # the operations agent acts through tools, under the applied rules"
+set +e
+"$charter" run routine-health
+code=$?
+set -e
+echo "(exit code $code: 3 means the run waits for a decision)"
+[ "$code" = 3 ] || { echo "demo: expected the run to wait for the board" >&2; exit 1; }
+health=$("$charter" runs -o json | python3 -c 'import json,sys; print([r for r in json.load(sys.stdin) if r["template"] == "routine-health"][0]["id"])')
+
+step "charter reconcile --once   # the pass publishes the held call for the change board"
+"$charter" reconcile --once "$org" | tail -n 3
+git -C "$org" show "charter/status:runs/$health/approvals/check/call_1_0.json"; echo
+
+step "charter vote $health/check/call_1_0 approve --as priya / --as jonas   # signed votes on that exact call"
+"$charter" vote "$health/check/call_1_0" approve --as priya --key "$org/demo-keys/priya" "$org"
+"$charter" vote "$health/check/call_1_0" approve --as jonas --key "$org/demo-keys/jonas" "$org"
+
+step "charter reconcile --once   # approved: the write runs, the agent proposes pausing a routine"
+"$charter" reconcile --once "$org" | tail -n 3
+"$charter" show "$health"
+
+step "charter reconcile --once   # the agent's branch becomes a proposal for the change board"
+"$charter" reconcile --once "$org" | tail -n 3
+agent_proposal=$("$charter" proposals --state open -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
+"$charter" show "$agent_proposal" | head -n 20
+
+step "charter vote $agent_proposal approve --as priya / --as lena   # the agent, its author, could never vote"
+"$charter" vote "$agent_proposal" approve --as priya --key "$org/demo-keys/priya" "$org"
+"$charter" vote "$agent_proposal" approve --as lena --key "$org/demo-keys/lena" "$org"
+"$charter" reconcile --once "$org" | tail -n 3
+"$charter" get routine weekly-all-hands -o yaml | grep -n "enabled"
 
 step "charter verify && charter rebuild   # the status branch checks out and rebuilds the same state"
 "$charter" verify "$org" | tail -n 2

@@ -20,7 +20,7 @@ import Foundation
 /// ```
 ///
 /// When the request offers tools it rehearses an agent loop: it lists the files (a tool whose name
-/// ends in `files_list`), then reads one (`files_read`, README first), then answers as above with
+/// ends in `files__list` or `files_list`), then reads one (`files__read`/`files_read`, README first), then answers as above with
 /// the tools it used and the size of their results. See ``plannedCall(_:)``.
 public struct OfflineProvider: CompletionProvider {
     /// The most prompt lines listed as bullets; the rest are counted.
@@ -114,15 +114,18 @@ public struct OfflineProvider: CompletionProvider {
     /// A tool call as ``renderedInput(_:)`` shows it: `call ID NAME: ARGUMENTS\n`.
     static func renderedCall(_ call: ToolCall) -> String { "call \(call.id) \(call.name): \(call.arguments)\n" }
 
-    /// The tool call the offline provider makes next, rehearsing a loop that looks at a workspace:
+    /// The tool call the offline provider makes next, rehearsing a loop that looks at a workspace.
+    /// A *list* tool is one whose name ends in `files__list` (Charter's wire name for
+    /// `files.list`) or `files_list`; a *read* tool likewise ends in `files__read` or `files_read`.
     ///
-    /// 1. No tool result in the conversation yet, and a tool whose name ends in `files_list` is
-    ///    offered: call it with `{"path":"."}`.
+    /// 1. No tool result in the conversation yet, and a list tool is offered: call it with
+    ///    `{"path":"."}`.
     /// 2. Else, when the results after the last assistant message include a successful result of a
-    ///    `files_list` call, a tool ending in `files_read` is offered and none was called yet: call
-    ///    it with `{"path":…}` of a regular file from that listing (one path a line, directories
-    ///    ending in `/`): the first `README.md`, else the first `README` (in any case, in any
-    ///    directory), else the first file.
+    ///    list call, a read tool is offered and none was called yet: call it with `{"path":…}` of a
+    ///    regular file from that listing (one path a line, directories ending in `/`, relative to
+    ///    the listed directory): the first `README.md`, else the first `README` (in any case, in
+    ///    any directory), else the first file. A listing with no file but a directory is followed
+    ///    into its first directory instead (at most three listings in all).
     /// 3. Otherwise none: the provider answers in text.
     ///
     /// The first offered tool with the suffix is called; its id is `offline-call-N`, N counting the
@@ -130,22 +133,36 @@ public struct OfflineProvider: CompletionProvider {
     public static func plannedCall(_ request: CompletionRequest) -> ToolCall? {
         guard !request.tools.isEmpty else { return nil }
         let calls = request.messages.flatMap(\.toolCalls)
-        func call(_ suffix: String, path: String) -> ToolCall? {
-            guard let tool = request.tools.first(where: { $0.name.hasSuffix(suffix) }) else { return nil }
+        func isTool(_ name: String, _ verb: String) -> Bool {
+            name.hasSuffix("files__\(verb)") || name.hasSuffix("files_\(verb)")
+        }
+        func call(_ verb: String, path: String) -> ToolCall? {
+            guard let tool = request.tools.first(where: { isTool($0.name, verb) }) else { return nil }
             return ToolCall(
                 id: "offline-call-\(calls.count + 1)", name: tool.name,
                 arguments: CanonicalJSON.string(.object(["path": .string(path)])))
         }
-        guard request.messages.contains(where: { $0.role == .tool }) else { return call("files_list", path: ".") }
-        guard !calls.contains(where: { $0.name.hasSuffix("files_read") }) else { return nil }
+        guard request.messages.contains(where: { $0.role == .tool }) else { return call("list", path: ".") }
+        guard !calls.contains(where: { isTool($0.name, "read") }) else { return nil }
         let lastAssistant = request.messages.lastIndex { $0.role == .assistant } ?? -1
         for result in request.messages[(lastAssistant + 1)...] where result.role == .tool && !result.isError {
-            guard calls.contains(where: { $0.id == result.toolCallID && $0.name.hasSuffix("files_list") }),
-                let file = chosenFile(result.content)
+            guard let listing = calls.first(where: { $0.id == result.toolCallID && isTool($0.name, "list") })
             else { continue }
-            return call("files_read", path: file)
+            let base = (try? Value(json: listing.arguments))?["path"]?.string ?? "."
+            func joined(_ name: String) -> String { base == "." || base.isEmpty ? name : base + "/" + name }
+            if let file = chosenFile(result.content) { return call("read", path: joined(file)) }
+            let listings = calls.filter { isTool($0.name, "list") }.count
+            if listings < 3, let directory = firstDirectory(result.content) {
+                return call("list", path: joined(directory))
+            }
         }
         return nil
+    }
+
+    /// The first directory of a listing, without its `/`.
+    private static func firstDirectory(_ listing: String) -> String? {
+        listing.split { $0 == "\n" || $0 == "\r\n" }.map { $0.trimmingWhitespace() }
+            .first { $0.hasSuffix("/") && $0.count > 1 }.map { String($0.dropLast()) }
     }
 
     /// The file a rehearsal reads from a listing: a README if there is one, else the first file.

@@ -72,14 +72,17 @@ struct OfflineProviderToolTests {
     }
 
     @Test func readsAReadmeFirstWhereverItIsListed() throws {
-        func read(_ listing: String) throws -> String? {
+        func next(_ listing: String) throws -> ToolCall? {
             let first = try provider.answer(Self.request())
-            return try provider.answer(Self.request(Self.turn(first, [listing]))).toolCalls.first?.arguments
+            return try provider.answer(Self.request(Self.turn(first, [listing]))).toolCalls.first
         }
+        func read(_ listing: String) throws -> String? { try next(listing)?.arguments }
         #expect(try read("a.txt\nsub/\ndocs/readme\nREADME.md") == #"{"path":"README.md"}"#)
         #expect(try read("a.txt\r\nsub/\r\ndocs/Readme\r\n") == #"{"path":"docs/Readme"}"#)
         #expect(try read("  sub/\n\n  b.txt  \na.txt") == #"{"path":"b.txt"}"#)
-        #expect(try read("sub/\nother/") == nil, "only directories: nothing to read, so it answers")
+        // Only directories: it looks into the first one (a checkout in `src/`, say).
+        let into = try #require(try next("sub/\nother/"))
+        #expect(into.name.hasSuffix("files_list") && into.arguments == #"{"path":"sub"}"#)
     }
 
     @Test func answersAtOnceWithoutAListToolAndAfterAFailedListing() throws {

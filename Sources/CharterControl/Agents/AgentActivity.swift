@@ -123,7 +123,10 @@ public struct AgentActivity: Sendable, Hashable {
         default: s += call.decision
         }
         if let ms = call.durationMs { s += " \(ms) ms" }
-        if let result = call.result { s += (call.isError ? " ✗ " : ": ") + oneLine(result, 120) }
+        // A refusal's result is its reason, already shown.
+        if let result = call.result, call.decision != "refused", call.decision != "invalid" {
+            s += (call.isError ? " ✗ " : ": ") + oneLine(result, 120)
+        }
         return s
     }
 
