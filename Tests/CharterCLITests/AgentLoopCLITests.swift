@@ -76,9 +76,11 @@ import Testing
         try repo.write(
             "roles/reviewer.yaml",
             role.replacingOccurrences(
-                of: "  allowedStepTypes: [agent]\n",
-                with: "  allowedStepTypes: [agent]\n  tools: [files.list, files.read, files.search, files.write]\n"))
-        let policy = try repo.read("policies/change-control.yaml")
+                of: #"(?m)^  tools: .*$"#, with: "  tools: [files.list, files.read, files.search, files.write]",
+                options: .regularExpression))
+        // The example policy's own tool rules give way to this test's.
+        let policy = try repo.read("policies/change-control.yaml").replacingOccurrences(
+            of: #"(?m)^    tools:\n(?:(?:      .*)?\n)*"#, with: "", options: .regularExpression)
         try repo.write(
             "policies/change-control.yaml",
             policy.replacingOccurrences(
