@@ -95,8 +95,8 @@ let package = Package(
         .target(
             name: "CharterEngine",
             dependencies: [
-                "CharterModel", "CharterStore", "CharterScheduling", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CharterModel", "CharterStore", "CharterScheduling", "CharterFoundation",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The controller's HTTP front door: webhooks that trigger a fetch, health.
@@ -199,7 +199,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "CharterEngineTests", dependencies: ["CharterEngine", "CharterTestSupport"]),
+        .testTarget(
+            name: "CharterEngineTests", dependencies: ["CharterEngine", "CharterFoundation", "CharterTestSupport"]),
         .testTarget(
             name: "CharterEgressTests",
             dependencies: [

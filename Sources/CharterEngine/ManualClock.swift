@@ -1,8 +1,9 @@
+import CharterFoundation
 import Foundation
 
 /// A clock that moves only when told to: tests advance it and the engine's backoff waits and
 /// timeouts fire exactly then, with no real sleeping.
-public final class ManualClock: EngineClock, @unchecked Sendable {
+public final class ManualClock: WallClock, @unchecked Sendable {
     // State behind `lock`; continuations are resumed outside it.
     private let lock = NSLock()
     private var current: Date

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import Foundation
 
@@ -52,7 +53,7 @@ public actor CapacityBroker: CompletionProvider {
 
     /// `broker`, for logs.
     public nonisolated let name = "broker"
-    nonisolated let clock: any BrokerClock
+    nonisolated let clock: any WallClock
     /// The ledger every call is recorded in.
     public nonisolated let ledger: UsageLedger
     nonisolated let configuration: BrokerConfiguration
@@ -87,7 +88,7 @@ public actor CapacityBroker: CompletionProvider {
     ///   - onEvent: receives ``BrokerEvent``s for the run's events; called on the broker's tasks, keep it quick.
     public init(
         sources: [BrokerSource], budgets: BrokerBudgets = .none, ledger: UsageLedger,
-        clock: any BrokerClock = SystemBrokerClock(), seed: UInt64 = 0x5EED_CAFE,
+        clock: any WallClock = SystemWallClock(), seed: UInt64 = 0x5EED_CAFE,
         configuration: BrokerConfiguration = BrokerConfiguration(),
         onEvent: (@Sendable (BrokerEvent) -> Void)? = nil
     ) throws(UsageLedgerError) {

@@ -1,8 +1,9 @@
+import CharterFoundation
 import Foundation
 
 /// A clock that moves only when told to, for tests: the broker's timers (window expiry, cooldown
 /// ends, queue deadlines) fire exactly when ``advance(by:)`` passes them, with no real sleeping.
-public final class ManualBrokerClock: BrokerClock, @unchecked Sendable {
+public final class ManualBrokerClock: WallClock, @unchecked Sendable {
     // State behind `lock`; continuations are resumed outside it so a resumed task never runs
     // while the lock is held.
     private let lock = NSLock()
