@@ -155,7 +155,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
 
-        .target(name: "CharterTestSupport", path: "Tests/CharterTestSupport"),
+        .target(name: "CharterTestSupport", dependencies: ["CharterFoundation"], path: "Tests/CharterTestSupport"),
         .testTarget(name: "CharterGitTests", dependencies: ["CharterGit", "CharterTestSupport"]),
         .testTarget(name: "CharterYAMLTests", dependencies: ["CharterYAML"]),
         .testTarget(name: "CharterCronTests", dependencies: ["CharterCron"]),
@@ -171,7 +171,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
+        .testTarget(name: "CharterCLITests", dependencies: ["CharterFoundation", "CharterTestSupport"]),
         .testTarget(name: "CharterStatusTests", dependencies: ["CharterStatus", "CharterTestSupport"]),
         .testTarget(name: "CharterSchedulingTests", dependencies: ["CharterScheduling"]),
         .testTarget(
