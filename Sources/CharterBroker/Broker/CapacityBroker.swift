@@ -82,7 +82,7 @@ public actor CapacityBroker: CompletionProvider {
     ///   - sources: every CapacitySource with its provider; names should be unique.
     ///   - budgets: per role, per routine and organization daily budgets.
     ///   - ledger: where every call is recorded.
-    ///   - clock: the time source (``ManualBrokerClock`` in tests).
+    ///   - clock: the time source (the test support's `ManualClock` in tests).
     ///   - seed: the seed of the cooldown jitter.
     ///   - configuration: backoff, attempts, default timeout, token estimator.
     ///   - onEvent: receives ``BrokerEvent``s for the run's events; called on the broker's tasks, keep it quick.
