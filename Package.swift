@@ -143,6 +143,7 @@ let package = Package(
             name: "charter-bench",
             dependencies: [
                 "CharterControl", "CharterYAML", "CharterGit", "CharterEngine", "CharterBroker", "CharterTools",
+                "CharterFoundation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -156,13 +157,17 @@ let package = Package(
         ),
 
         .target(name: "CharterTestSupport", dependencies: ["CharterFoundation"], path: "Tests/CharterTestSupport"),
+        .testTarget(name: "CharterFoundationTests", dependencies: ["CharterFoundation"]),
         .testTarget(name: "CharterGitTests", dependencies: ["CharterGit", "CharterTestSupport"]),
         .testTarget(name: "CharterYAMLTests", dependencies: ["CharterYAML"]),
         .testTarget(name: "CharterCronTests", dependencies: ["CharterCron"]),
         .testTarget(name: "CharterModelTests", dependencies: ["CharterModel", "CharterFoundation"]),
         .testTarget(name: "CharterPlanTests", dependencies: ["CharterPlan"], exclude: ["Golden"]),
         .testTarget(name: "CharterStoreTests", dependencies: ["CharterStore"]),
-        .testTarget(name: "CharterGovernanceTests", dependencies: ["CharterGovernance", "CharterTestSupport"]),
+        .testTarget(
+            name: "CharterGovernanceTests",
+            dependencies: ["CharterGovernance", "CharterFoundation", "CharterTestSupport"]
+        ),
         .testTarget(
             name: "CharterControlTests",
             dependencies: [
