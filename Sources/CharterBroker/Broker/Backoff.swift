@@ -13,7 +13,8 @@ enum Backoff {
             let parts = retryAfter.components
             return max(0, TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18)
         }
-        let ceiling = min(cap, base * pow(2, Double(max(0, min(n - 1, 62)))))
-        return ceiling > 0 ? Double.random(in: 0...ceiling, using: &rng) : 0
+        // Doubling stops at base × 2^62, as it always has: any cap is reached long before.
+        let ceiling = ExponentialBackoff.ceiling(failures: min(n, 63), initial: base, multiplier: 2, cap: cap)
+        return ExponentialBackoff.fullJitter(ceiling, using: &rng)
     }
 }
