@@ -46,12 +46,15 @@ let package = Package(
         .target(name: "CharterPlan", dependencies: ["CharterModel"]),
         .target(
             name: "CharterGovernance",
-            dependencies: ["CharterModel", "CharterPlan", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "CharterModel", "CharterPlan", "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "CharterStore",
             dependencies: [
-                "CharterModel", "CharterPlan", "CharterGovernance", .product(name: "GRDB", package: "GRDB.swift"),
+                "CharterModel", "CharterPlan", "CharterGovernance", "CharterFoundation",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(
@@ -62,7 +65,7 @@ let package = Package(
             ]
         ),
         // Routines: scheduling (cron ticks → runs), shell processes, LLM providers, the workflow engine.
-        .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel"]),
+        .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel", "CharterFoundation"]),
         .target(name: "CharterShell", dependencies: ["CSeccomp", "CharterFoundation"]),
         .target(name: "CharterTools", dependencies: ["CharterModel", "CharterFoundation"]),
         // MCP tool servers as agent tools: the protocol client (MCP swift-sdk), stdio and streamable HTTP transports.
@@ -132,8 +135,7 @@ let package = Package(
             name: "charter",
             dependencies: [
                 "CharterControl", "CharterGovernance", "CharterStore", "CharterScheduling", "CharterEngine",
-                "CharterBroker",
-                "CharterServer",
+                "CharterBroker", "CharterServer", "CharterFoundation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

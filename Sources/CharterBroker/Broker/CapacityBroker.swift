@@ -338,7 +338,7 @@ public actor CapacityBroker: CompletionProvider {
         let states = (sourcesByClass[demand.modelClass] ?? []).map { i -> String in
             let s = sources[i]
             if let until = s.cooldownUntil, now < until {
-                return "`\(s.name)` cooling down until \(until.ISO8601Format())"
+                return "`\(s.name)` cooling down until \(Timestamp.utc(until))"
             }
             return
                 "`\(s.name)` at its limits (\(s.minute.requests) requests and \(s.minute.tokens) tokens this minute, "
@@ -347,7 +347,7 @@ public actor CapacityBroker: CompletionProvider {
         return BrokerError(
             .saturated,
             "no capacity for class `\(demand.modelClass)` (\(demand.tokens) tokens) before the deadline "
-                + "\(demand.deadline.ISO8601Format()): " + states.joined(separator: "; "))
+                + "\(Timestamp.utc(demand.deadline)): " + states.joined(separator: "; "))
     }
 
     // MARK: - Settlement
