@@ -34,6 +34,8 @@ let package = Package(
         // Library modules, one per concern; dependencies point one way (see docs/ARCHITECTURE.md).
         // The small pieces every layer may use: locks, the locked value box.
         .target(name: "CharterFoundation"),
+        // How every SQLite file is opened (GRDB, WAL, synchronous NORMAL, busy timeout) and its errors read.
+        .target(name: "CharterSQLite", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CharterGit", dependencies: ["CGit2", "CharterFoundation"]),
         .target(name: "CharterYAML", dependencies: ["CLibYAML"]),
         .target(name: "CharterCron"),
@@ -53,7 +55,7 @@ let package = Package(
         .target(
             name: "CharterStore",
             dependencies: [
-                "CharterModel", "CharterPlan", "CharterGovernance", "CharterFoundation",
+                "CharterModel", "CharterPlan", "CharterGovernance", "CharterFoundation", "CharterSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -90,7 +92,7 @@ let package = Package(
         .target(
             name: "CharterBroker",
             dependencies: [
-                "CharterModel", "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
+                "CharterModel", "CharterFoundation", "CharterSQLite", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -98,7 +100,7 @@ let package = Package(
         .target(
             name: "CharterEngine",
             dependencies: [
-                "CharterModel", "CharterStore", "CharterScheduling", "CharterFoundation",
+                "CharterModel", "CharterStore", "CharterScheduling", "CharterFoundation", "CharterSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -166,6 +168,10 @@ let package = Package(
         .testTarget(name: "CharterModelTests", dependencies: ["CharterModel", "CharterFoundation"]),
         .testTarget(name: "CharterPlanTests", dependencies: ["CharterPlan"], exclude: ["Golden"]),
         .testTarget(name: "CharterStoreTests", dependencies: ["CharterStore"]),
+        .testTarget(
+            name: "CharterSQLiteTests",
+            dependencies: ["CharterSQLite", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "CharterGovernanceTests",
             dependencies: ["CharterGovernance", "CharterFoundation", "CharterTestSupport"]
