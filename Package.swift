@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "CharterSQLite", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CharterGit", dependencies: ["CGit2", "CharterFoundation"]),
         .target(name: "CharterYAML", dependencies: ["CLibYAML"]),
-        .target(name: "CharterCron"),
+        .target(name: "CharterCron", dependencies: ["CharterFoundation"]),
         .target(
             name: "CharterModel",
             dependencies: [

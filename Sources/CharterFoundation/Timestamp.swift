@@ -39,7 +39,10 @@ public enum Timestamp {
             return nil
         }
         // Leap seconds (:60) are refused: they name no instant a cron schedule can hit.
-        guard scanner.atEnd, let wall = Civil.seconds(year, month, day, hour, minute, second) else { return nil }
+        guard scanner.atEnd,
+            let wall = CivilCalendar.seconds(
+                year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        else { return nil }
         return Date(timeIntervalSince1970: TimeInterval(wall - offset) + fraction)
     }
 
@@ -84,7 +87,7 @@ public enum Timestamp {
     /// ISO 8601's basic format in UTC, `20261123T140005Z`: the form in run ids. With
     /// `omittingZeroSeconds`, a time on the minute is `20261123T1400Z`.
     public static func utcBasic(_ date: Date, omittingZeroSeconds: Bool) -> String {
-        let c = Civil(seconds: wholeSeconds(date))
+        let c = CivilCalendar.dateAndTime(fromSeconds: wholeSeconds(date))
         let seconds = !omittingZeroSeconds || c.second != 0 ? pad(c.second, 2) : ""
         return "\(pad(c.year, 4))\(pad(c.month, 2))\(pad(c.day, 2))T\(pad(c.hour, 2))\(pad(c.minute, 2))\(seconds)Z"
     }
@@ -124,7 +127,8 @@ public enum Timestamp {
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
             let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-            let seconds = Civil.seconds(year, month, day, hour, minute, second)
+            let seconds = CivilCalendar.seconds(
+                year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         else { return nil }
         return (seconds, milliseconds)
     }
@@ -137,7 +141,7 @@ public enum Timestamp {
     /// ahead of UTC.
     static func format(seconds: Int, offset: Int, milliseconds: Int? = nil) -> String {
         let wall = seconds + offset
-        let c = Civil(seconds: wall)
+        let c = CivilCalendar.dateAndTime(fromSeconds: wall)
         let zone: String
         if offset == 0 {
             zone = "Z"
@@ -154,65 +158,6 @@ public enum Timestamp {
     static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(abs(value))
         return (value < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - digits.count)) + digits
-    }
-}
-
-/// A proleptic Gregorian date and time of day, from a count of seconds since 1970-01-01 00:00.
-struct Civil {
-    var year: Int
-    var month: Int
-    var day: Int
-    var hour: Int
-    var minute: Int
-    var second: Int
-
-    init(seconds: Int) {
-        let days = seconds.floorDivided(by: 86_400)
-        let secondOfDay = seconds - days * 86_400
-        (year, month, day) = Civil.civil(fromDays: days)
-        hour = secondOfDay / 3_600
-        minute = secondOfDay % 3_600 / 60
-        second = secondOfDay % 60
-    }
-
-    /// Seconds since 1970-01-01 00:00 of a wall time, or nil when it names none (30 February, 24:00,
-    /// a leap second).
-    static func seconds(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int) -> Int? {
-        guard (1...12).contains(month), (1...daysIn(year: year, month: month)).contains(day), hour <= 23,
-            minute <= 59, second <= 59
-        else { return nil }
-        return days(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60 + second
-    }
-
-    static func daysIn(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = y.floorDivided(by: 400)
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The inverse of `days(year:month:day:)` (Hinnant's `civil_from_days`).
-    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = shifted.floorDivided(by: 146_097)
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 
@@ -258,13 +203,4 @@ private struct Scanner {
         if take("-") { return -1 }
         return nil
     }
-}
-
-extension Int {
-    func floorDivided(by divisor: Int) -> Int {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
-    }
-
-    func floorModulo(_ divisor: Int) -> Int { self - floorDivided(by: divisor) * divisor }
 }
