@@ -33,7 +33,7 @@ let package = Package(
 
         // Library modules, one per concern; dependencies point one way (see docs/ARCHITECTURE.md).
         // The small pieces every layer may use, each written once: locks, the locked value box, the wall
-        // clock, the timestamp codec, the seeded generator, backoff arithmetic, redaction.
+        // clock, the calendar and timestamp codec, the seeded generator, backoff arithmetic, redaction.
         .target(name: "CharterFoundation"),
         // How every SQLite file is opened (GRDB, WAL, synchronous NORMAL, busy timeout) and its errors read.
         .target(name: "CharterSQLite", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),

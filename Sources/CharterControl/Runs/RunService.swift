@@ -1,6 +1,6 @@
-import CharterFoundation
 import CharterBroker
 import CharterEngine
+import CharterFoundation
 import CharterModel
 import CharterScheduling
 import CharterShell
