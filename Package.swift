@@ -32,11 +32,14 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
 
         // Library modules, one per concern; dependencies point one way (see docs/ARCHITECTURE.md).
-        // The small pieces every layer may use: locks, the locked value box.
+        // The small pieces every layer may use, each written once: locks, the locked value box, the wall
+        // clock, the calendar and timestamp codec, the seeded generator, backoff arithmetic, redaction.
         .target(name: "CharterFoundation"),
+        // How every SQLite file is opened (GRDB, WAL, synchronous NORMAL, busy timeout) and its errors read.
+        .target(name: "CharterSQLite", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CharterGit", dependencies: ["CGit2", "CharterFoundation"]),
         .target(name: "CharterYAML", dependencies: ["CLibYAML"]),
-        .target(name: "CharterCron"),
+        .target(name: "CharterCron", dependencies: ["CharterFoundation"]),
         .target(
             name: "CharterModel",
             dependencies: [
@@ -46,12 +49,15 @@ let package = Package(
         .target(name: "CharterPlan", dependencies: ["CharterModel"]),
         .target(
             name: "CharterGovernance",
-            dependencies: ["CharterModel", "CharterPlan", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "CharterModel", "CharterPlan", "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "CharterStore",
             dependencies: [
-                "CharterModel", "CharterPlan", "CharterGovernance", .product(name: "GRDB", package: "GRDB.swift"),
+                "CharterModel", "CharterPlan", "CharterGovernance", "CharterFoundation", "CharterSQLite",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(
@@ -62,7 +68,7 @@ let package = Package(
             ]
         ),
         // Routines: scheduling (cron ticks → runs), shell processes, LLM providers, the workflow engine.
-        .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel"]),
+        .target(name: "CharterScheduling", dependencies: ["CharterCron", "CharterModel", "CharterFoundation"]),
         .target(name: "CharterShell", dependencies: ["CSeccomp", "CharterFoundation"]),
         .target(name: "CharterTools", dependencies: ["CharterModel", "CharterFoundation"]),
         // MCP tool servers as agent tools: the protocol client (MCP swift-sdk), stdio and streamable HTTP transports.
@@ -87,7 +93,7 @@ let package = Package(
         .target(
             name: "CharterBroker",
             dependencies: [
-                "CharterModel", "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
+                "CharterModel", "CharterFoundation", "CharterSQLite", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -95,8 +101,8 @@ let package = Package(
         .target(
             name: "CharterEngine",
             dependencies: [
-                "CharterModel", "CharterStore", "CharterScheduling", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CharterModel", "CharterStore", "CharterScheduling", "CharterFoundation", "CharterSQLite",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The controller's HTTP front door: webhooks that trigger a fetch, health.
@@ -132,8 +138,7 @@ let package = Package(
             name: "charter",
             dependencies: [
                 "CharterControl", "CharterGovernance", "CharterStore", "CharterScheduling", "CharterEngine",
-                "CharterBroker",
-                "CharterServer",
+                "CharterBroker", "CharterServer", "CharterFoundation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -143,6 +148,7 @@ let package = Package(
             name: "charter-bench",
             dependencies: [
                 "CharterControl", "CharterYAML", "CharterGit", "CharterEngine", "CharterBroker", "CharterTools",
+                "CharterFoundation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -155,14 +161,22 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
 
-        .target(name: "CharterTestSupport", path: "Tests/CharterTestSupport"),
+        .target(name: "CharterTestSupport", dependencies: ["CharterFoundation"], path: "Tests/CharterTestSupport"),
+        .testTarget(name: "CharterFoundationTests", dependencies: ["CharterFoundation"]),
         .testTarget(name: "CharterGitTests", dependencies: ["CharterGit", "CharterTestSupport"]),
         .testTarget(name: "CharterYAMLTests", dependencies: ["CharterYAML"]),
         .testTarget(name: "CharterCronTests", dependencies: ["CharterCron"]),
         .testTarget(name: "CharterModelTests", dependencies: ["CharterModel", "CharterFoundation"]),
         .testTarget(name: "CharterPlanTests", dependencies: ["CharterPlan"], exclude: ["Golden"]),
         .testTarget(name: "CharterStoreTests", dependencies: ["CharterStore"]),
-        .testTarget(name: "CharterGovernanceTests", dependencies: ["CharterGovernance", "CharterTestSupport"]),
+        .testTarget(
+            name: "CharterSQLiteTests",
+            dependencies: ["CharterSQLite", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "CharterGovernanceTests",
+            dependencies: ["CharterGovernance", "CharterFoundation", "CharterTestSupport"]
+        ),
         .testTarget(
             name: "CharterControlTests",
             dependencies: [
@@ -171,7 +185,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CharterCLITests", dependencies: ["CharterTestSupport"]),
+        .testTarget(name: "CharterCLITests", dependencies: ["CharterFoundation", "CharterTestSupport"]),
         .testTarget(name: "CharterStatusTests", dependencies: ["CharterStatus", "CharterTestSupport"]),
         .testTarget(name: "CharterSchedulingTests", dependencies: ["CharterScheduling"]),
         .testTarget(
@@ -199,7 +213,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "CharterEngineTests", dependencies: ["CharterEngine", "CharterTestSupport"]),
+        .testTarget(
+            name: "CharterEngineTests", dependencies: ["CharterEngine", "CharterFoundation", "CharterTestSupport"]),
         .testTarget(
             name: "CharterEgressTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import Foundation
 import Logging
@@ -25,7 +26,7 @@ public struct LogLine: Sendable {
 
     /// `2026-11-21T07:00:00Z info message key=value …` or a canonical JSON object.
     public func render(json: Bool) -> String {
-        let stamp = ISO8601DateFormatter().string(from: time)
+        let stamp = Timestamp.utc(time)
         if json {
             var object: [String: Value] = [
                 "time": .string(stamp), "level": .string(level.rawValue), "msg": .string(message),

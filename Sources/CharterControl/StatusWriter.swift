@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterGit
 import CharterGovernance
 import CharterModel
@@ -63,7 +64,7 @@ public enum StatusWriter {
     /// changes with the time alone: there is no "last pass at", and a condition keeps its
     /// `lastTransitionTime` while it stays the same (see ``StatusCondition``).
     static func statusValue(_ r: ReconcileReport, now: Date, previousConditions: [StatusCondition] = []) -> Value {
-        let time = ISO8601DateFormatter().string(from: now)
+        let time = Timestamp.utc(now)
         func condition(_ type: ReconcileReport.Condition) -> Value {
             let active = r.condition == type
             return StatusCondition(

@@ -1,3 +1,4 @@
+import CharterFoundation
 public import Foundation
 
 extension CronExpression {
@@ -70,7 +71,7 @@ extension CronExpression {
             if year > 9_999 { return nil }
             if months & (1 << UInt16(month)) != 0 {
                 let from = time ?? (1, 0, 0)
-                let lastDay = WallTime.daysIn(year: year, month: month)
+                let lastDay = CivilCalendar.daysIn(year: year, month: month)
                 var weekday = WallTime(year: year, month: month, day: from.day, hour: 0, minute: 0).weekday
                 for day in stride(from: from.day, through: lastDay, by: 1) {
                     defer { weekday = (weekday + 1) % 7 }

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import Crypto
 import Foundation
@@ -12,11 +13,9 @@ public enum Backoff {
     /// Never more than ``DurationRange/retryBackoff``'s maximum, whatever the policy says: a run
     /// stored before the schema bounded backoffs may carry any number.
     public static func delayMilliseconds(after attempt: Int, policy: RetryPolicy, key: String) -> Int {
-        let exponent = Double(max(attempt - 1, 0))
-        let raw = Double(max(policy.initialBackoffMilliseconds, 0)) * pow(max(policy.multiplier, 0), exponent)
-        let cap = Double(DurationRange.retryBackoff.clamp(policy.maxBackoffMilliseconds))
-        // NaN or infinity (a huge exponent) falls back to the cap.
-        let base = raw.isFinite ? min(raw, cap) : cap
+        let base = ExponentialBackoff.ceiling(
+            failures: attempt, initial: Double(policy.initialBackoffMilliseconds), multiplier: policy.multiplier,
+            cap: Double(DurationRange.retryBackoff.clamp(policy.maxBackoffMilliseconds)))
         guard policy.jitter else { return Int(base) }
         return Int((base * unitInterval(key)).rounded(.down))
     }

@@ -1,4 +1,5 @@
 import CharterModel
+import CharterSQLite
 import CharterStore
 import Foundation
 import GRDB
@@ -24,25 +25,19 @@ public final class RunStore: Sendable {
     /// Opens (creating if needed) the store in `directory` and brings its schema up to date.
     public init(directory: URL) throws(RunStoreError) {
         self.directory = directory
-        let file = directory.appendingPathComponent(Self.fileName).path
-        path = file
+        let file = directory.appendingPathComponent(Self.fileName)
+        path = file.path
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            pool = try SQLiteDatabase.openPool(at: file, migrator: Self.migrator)
         } catch {
-            throw RunStoreError(
-                operation: "create data directory", path: directory.path,
-                message: "\(error.localizedDescription); pass a writable --data-dir")
-        }
-        var config = Configuration()
-        config.busyMode = .timeout(5)
-        // WAL with synchronous NORMAL: a commit survives a process crash (kill -9), and only an OS
-        // crash or power loss can lose the last transactions, never corrupt the file.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        do {
-            pool = try DatabasePool(path: file, configuration: config)
-            try Self.migrator.migrate(pool)
-        } catch {
-            throw RunStoreError("open run database", path: file, error)
+            switch error {
+            case .directory(let error):
+                throw RunStoreError(
+                    operation: "create data directory", path: directory.path,
+                    message: "\(error.localizedDescription); pass a writable --data-dir")
+            case .database(let error):
+                throw RunStoreError("open run database", path: file.path, error)
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-import GRDB
+import CharterSQLite
 
 /// A failure of the run store: which operation, on which file, and SQLite's own code.
 public struct RunStoreError: Error, Sendable, CustomStringConvertible {
@@ -22,12 +22,9 @@ public struct RunStoreError: Error, Sendable, CustomStringConvertible {
     init(_ operation: String, path: String, _ error: any Error) {
         if let e = error as? RunStoreError {
             self = e
-        } else if let db = error as? DatabaseError {
-            self.init(
-                operation: operation, path: path, sqliteCode: db.extendedResultCode.rawValue,
-                message: db.message ?? "\(db.resultCode)")
         } else {
-            self.init(operation: operation, path: path, message: "\(error)")
+            let failure = SQLiteFailure(error)
+            self.init(operation: operation, path: path, sqliteCode: failure.code, message: failure.message)
         }
     }
 

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import Foundation
 
@@ -39,7 +40,7 @@ public actor WorkflowEngine {
     let store: RunStore
     let executors: [String: any StepExecutor]
     let gate: any StepGate
-    let clock: any EngineClock
+    let clock: any WallClock
     let configuration: EngineConfiguration
 
     var runs: [String: ActiveRun] = [:]
@@ -80,7 +81,7 @@ public actor WorkflowEngine {
     /// An engine over `store`; `executors` by step type. Nothing runs before ``start()``.
     public init(
         store: RunStore, executors: [String: any StepExecutor], gate: any StepGate = AlwaysRunGate(),
-        clock: any EngineClock = SystemClock(), configuration: EngineConfiguration = EngineConfiguration()
+        clock: any WallClock = SystemWallClock(), configuration: EngineConfiguration = EngineConfiguration()
     ) {
         self.store = store
         self.executors = executors

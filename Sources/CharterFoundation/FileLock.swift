@@ -55,7 +55,7 @@ public final class FileLock: Sendable {
     }
 
     private func noting(_ holder: String) -> FileLock {
-        let text = "pid \(getpid()) (\(holder)) since \(ISO8601DateFormatter().string(from: Date()))\n"
+        let text = "pid \(getpid()) (\(holder)) since \(Timestamp.utc(Date()))\n"
         _ = ftruncate(descriptor, 0)
         _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
         return self

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import Foundation
 
@@ -68,7 +69,7 @@ public struct VoteDocument: Sendable, Hashable {
         guard voter.utf8.count <= 63, Patterns.isName(voter) else {
             throw VoteDocumentError(field: "voter", message: "expected a Person name such as 'lena'")
         }
-        guard Self.epochSeconds(time) != nil else {
+        guard Timestamp.parseUTC(time) != nil else {
             throw VoteDocumentError(field: "time", message: "expected RFC 3339 UTC time such as '2025-03-01T12:00:00Z'")
         }
         if let comment, comment.utf8.count > Self.maximumCommentBytes {
@@ -134,7 +135,7 @@ public struct VoteDocument: Sendable, Hashable {
     public var canonicalBytes: [UInt8] { CanonicalJSON.encode(value) }
 
     /// ``time`` as a date.
-    public var date: Date { Date(timeIntervalSince1970: TimeInterval(Self.epochSeconds(time)!)) }
+    public var date: Date { Timestamp.parseUTC(time)! }
 
     /// Signs the canonical bytes with `key` in namespace ``Governance/voteNamespace``.
     public func signed(with key: SSHPrivateKey) throws(SSHSignatureError) -> SignedVote {
@@ -143,71 +144,9 @@ public struct VoteDocument: Sendable, Hashable {
         return SignedVote(document: self, signature: signature)
     }
 
-    /// `date` as RFC 3339 UTC with second precision (`2025-03-01T12:00:00Z`), the form of ``time``.
-    public static func timestamp(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        let secondOfDay = seconds - days * 86400
-        let (y, m, d) = civilFromDays(days)
-        func pad(_ v: Int64, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secondOfDay / 3600, 2)):"
-            + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))Z"
-    }
-
-    /// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SSZ`, or nil when the text is not exactly that
-    /// form or names no real time.
-    static func epochSeconds(_ text: String) -> Int64? {
-        let u = Array(text.utf8)
-        guard u.count == 20, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[10] == UInt8(ascii: "T"),
-            u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"), u[19] == UInt8(ascii: "Z")
-        else { return nil }
-        func number(_ range: Range<Int>) -> Int64? {
-            var n: Int64 = 0
-            for i in range {
-                guard u[i] >= 48, u[i] <= 57 else { return nil }
-                n = n * 10 + Int64(u[i] - 48)
-            }
-            return n
-        }
-        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), let h = number(11..<13),
-            let mi = number(14..<16), let s = number(17..<19),
-            (1...12).contains(m), h < 24, mi < 60, s < 60, d >= 1, d <= daysInMonth(y, m)
-        else { return nil }
-        return daysFromCivil(y, m, d) * 86400 + h * 3600 + mi * 60 + s
-    }
-
-    static func daysInMonth(_ y: Int64, _ m: Int64) -> Int64 {
-        switch m {
-        case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func daysFromCivil(_ year: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-        let y = m <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
-    }
-
-    static func civilFromDays(_ days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d)
-    }
+    /// `date` as RFC 3339 UTC with second precision (`2025-03-01T12:00:00Z`), the form of ``time``:
+    /// ``Timestamp/utc(_:)``.
+    public static func timestamp(_ date: Date) -> String { Timestamp.utc(date) }
 
     static func isChangeSetHash(_ s: String) -> Bool {
         guard s.hasPrefix("sha256:") else { return false }

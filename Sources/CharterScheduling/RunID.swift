@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import Foundation
 
@@ -53,9 +54,6 @@ public enum RunID {
 
     /// `YYYYMMDDTHHMM[SS]Z` in UTC; seconds always when not `minuteOnly`, else only when non-zero.
     static func compact(_ date: Date, minuteOnly: Bool) -> String {
-        let c = Civil(seconds: Timestamp.wholeSeconds(date))
-        let seconds = !minuteOnly || c.second != 0 ? Timestamp.pad(c.second, 2) : ""
-        return "\(Timestamp.pad(c.year, 4))\(Timestamp.pad(c.month, 2))\(Timestamp.pad(c.day, 2))T"
-            + "\(Timestamp.pad(c.hour, 2))\(Timestamp.pad(c.minute, 2))\(seconds)Z"
+        Timestamp.utcBasic(date, omittingZeroSeconds: minuteOnly)
     }
 }

@@ -1,3 +1,4 @@
+import CharterFoundation
 import Foundation
 
 /// A run the scheduler decided to start for one tick of a routine.

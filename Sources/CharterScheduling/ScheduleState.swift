@@ -1,3 +1,4 @@
+import CharterFoundation
 import Foundation
 
 /// What the scheduler remembers about one routine between passes; the caller persists it.

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import Foundation
 
@@ -46,44 +47,11 @@ extension Event {
         return CanonicalJSON.sha256(body)
     }
 
-    /// RFC 3339 UTC with milliseconds, e.g. `2026-11-21T06:05:00.123Z`, as hashed and written.
-    public static func timestamp(_ date: Date) -> String { EventLog.timestamp(date) }
+    /// RFC 3339 UTC with milliseconds (rounded down), e.g. `2026-11-21T06:05:00.123Z`, as hashed
+    /// and written: ``Timestamp/utcMilliseconds(_:rounding:)``.
+    public static func timestamp(_ date: Date) -> String { Timestamp.utcMilliseconds(date) }
 
     /// The date of a timestamp in exactly the form `timestamp(_:)` writes, chosen so that
     /// `timestamp(date(fromTimestamp: t)!) == t`; nil for any other text.
-    public static func date(fromTimestamp text: String) -> Date? {
-        let b = Array(text.utf8)
-        guard b.count == 24, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
-            b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "."),
-            b[23] == UInt8(ascii: "Z")
-        else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var n = 0
-            for i in range {
-                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
-                n = n * 10 + Int(b[i] - 0x30)
-            }
-            return n
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-            let millis = number(20..<23), (1...12).contains(month), (1...31).contains(day), hour < 24,
-            minute < 60, second < 60
-        else { return nil }
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        let seconds = timegm(&parts)
-        let ms = Double(Int64(seconds) * 1000 + Int64(millis))
-        // The exact millisecond when it survives Date's own rounding, else the middle of the millisecond,
-        // which `timestamp` (rounding down) always maps back.
-        var date = Date(timeIntervalSince1970: ms / 1000)
-        if timestamp(date) != text { date = Date(timeIntervalSince1970: (ms + 0.5) / 1000) }
-        // Also rejects days the calendar lacks (Feb 30), which timegm silently normalizes.
-        return timestamp(date) == text ? date : nil
-    }
+    public static func date(fromTimestamp text: String) -> Date? { Timestamp.parseUTCMilliseconds(text) }
 }

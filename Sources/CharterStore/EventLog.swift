@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import Foundation
 import GRDB
@@ -32,7 +33,7 @@ public struct Event: Sendable, Hashable {
     /// The event as a canonical JSON value (one line of an events file).
     public var value: Value {
         [
-            "seq": .int(sequence), "id": .string(id), "type": .string(type), "time": .string(EventLog.timestamp(time)),
+            "seq": .int(sequence), "id": .string(id), "type": .string(type), "time": .string(Event.timestamp(time)),
             "actor": .string(actor), "data": data, "prev": .string(previousHash), "hash": .string(hash),
         ]
     }
@@ -42,23 +43,11 @@ public struct Event: Sendable, Hashable {
 enum EventLog {
     static let genesis = String(repeating: "0", count: 64)
 
-    /// RFC 3339 UTC with milliseconds, e.g. `2026-11-21T06:05:00.123Z`: stable text for hashing.
-    static func timestamp(_ date: Date) -> String {
-        // Clamped to years 0001–9999, so no date (even one read from a damaged database) traps.
-        let ms = Int64(
-            min(max((date.timeIntervalSince1970 * 1000).rounded(.down), -62_135_596_800_000), 253_402_300_799_999))
-        var seconds = time_t(ms / 1000)
-        var tm = tm()
-        gmtime_r(&seconds, &tm)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
-            Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), Int(ms % 1000))
-    }
-
     /// The hash of an event: SHA-256 over the previous hash and the canonical event without hash and id.
     static func hash(sequence: Int, type: String, time: Date, actor: String, data: Value, previous: String) -> String {
         let body: Value = [
-            "seq": .int(sequence), "type": .string(type), "time": .string(timestamp(time)), "actor": .string(actor),
+            "seq": .int(sequence), "type": .string(type), "time": .string(Event.timestamp(time)),
+            "actor": .string(actor),
             "data": data, "prev": .string(previous),
         ]
         return CanonicalJSON.sha256(body)

@@ -1,5 +1,6 @@
 import CharterModel
 import CharterPlan
+import CharterSQLite
 import Foundation
 import GRDB
 
@@ -19,23 +20,19 @@ public final class StateStore: Sendable {
 
     /// Opens (creating if needed) the store in `directory` and brings its schema up to date.
     public init(directory: URL) throws(StoreError) {
-        let file = directory.appendingPathComponent(Self.fileName).path
-        path = file
+        let file = directory.appendingPathComponent(Self.fileName)
+        path = file.path
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            pool = try SQLiteDatabase.openPool(at: file, migrator: Self.migrator)
         } catch {
-            throw StoreError(
-                operation: "create data directory", path: directory.path,
-                message: "\(error.localizedDescription); pass a writable --data-dir")
-        }
-        var config = Configuration()
-        config.busyMode = .timeout(5)
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        do {
-            pool = try DatabasePool(path: file, configuration: config)
-            try Self.migrator.migrate(pool)
-        } catch {
-            throw StoreError("open state database", path: file, error)
+            switch error {
+            case .directory(let error):
+                throw StoreError(
+                    operation: "create data directory", path: directory.path,
+                    message: "\(error.localizedDescription); pass a writable --data-dir")
+            case .database(let error):
+                throw StoreError("open state database", path: file.path, error)
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-import GRDB
+import CharterSQLite
 
 /// A failure of the state store: which operation, on which database, and SQLite's own code.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
@@ -20,12 +20,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     init(_ operation: String, path: String, _ error: any Error) {
         if let e = error as? StoreError {
             self = e
-        } else if let db = error as? DatabaseError {
-            self.init(
-                operation: operation, path: path, sqliteCode: db.extendedResultCode.rawValue,
-                message: db.message ?? "\(db.resultCode)")
         } else {
-            self.init(operation: operation, path: path, message: "\(error)")
+            let failure = SQLiteFailure(error)
+            self.init(operation: operation, path: path, sqliteCode: failure.code, message: failure.message)
         }
     }
 

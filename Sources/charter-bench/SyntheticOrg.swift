@@ -1,17 +1,4 @@
-/// A deterministic pseudo-random generator (SplitMix64), so a seed always yields the same org.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import CharterFoundation
 
 /// How many resources of each kind a synthetic org of a given size has.
 ///
@@ -70,7 +57,7 @@ struct SyntheticOrg: Sendable {
     init(resources: Int, seed: UInt64) {
         shape = OrgShape(resources: resources)
         self.seed = seed
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         var people: [String] = []
         var displays: [String] = []
         var keys: [String] = []

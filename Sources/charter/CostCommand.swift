@@ -1,6 +1,7 @@
 import ArgumentParser
 import CharterBroker
 import CharterControl
+import CharterFoundation
 import CharterModel
 import CharterScheduling
 import Foundation

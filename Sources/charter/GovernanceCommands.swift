@@ -1,6 +1,7 @@
 import ArgumentParser
 import CharterControl
 import CharterEngine
+import CharterFoundation
 import CharterGit
 import CharterGovernance
 import CharterModel

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CharterControl
+import CharterFoundation
 import CharterModel
 import CharterStore
 import Foundation
@@ -88,17 +89,9 @@ enum EventFilter: Equatable {
                 return
             }
         }
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let dateOnly = ISO8601DateFormatter()
-        dateOnly.formatOptions = [.withFullDate]
-        for formatter in [ISO8601DateFormatter(), withFraction, dateOnly] {
-            if let date = formatter.date(from: text) {
-                self = .since(date)
-                return
-            }
-        }
-        return nil
+        // An RFC 3339 time, or a bare date meaning its midnight in UTC.
+        guard let date = Timestamp.parse(text) ?? Timestamp.parse(text + "T00:00:00Z") else { return nil }
+        self = .since(date)
     }
 
     func includes(_ event: Event) -> Bool {

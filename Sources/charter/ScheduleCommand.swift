@@ -1,5 +1,6 @@
 import ArgumentParser
 import CharterControl
+import CharterFoundation
 import CharterModel
 import CharterScheduling
 import Foundation

@@ -1,4 +1,5 @@
 import CharterModel
+import CharterTestSupport
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ struct BrokerBudgetTests {
     private func fixture(
         budgets: BrokerBudgets, inputPerMillion: Double = 0, outputPerMillion: Double = 0,
         fallback: ScriptedProvider.Step = .answer(TokenUsage(input: 50, output: 10)),
-        directory: URL = brokerTemporaryDirectory(), clock: ManualBrokerClock = ManualBrokerClock()
+        directory: URL = brokerTemporaryDirectory(), clock: ManualClock = ManualClock()
     ) throws -> (BrokerFixture, ScriptedProvider) {
         let provider = ScriptedProvider("p", clock: clock, fallback: fallback)
         let source = CapacitySource.make(
@@ -139,7 +140,7 @@ struct BrokerBudgetTests {
 
     @Test func budgetsSurviveARestart() async throws {
         let directory = brokerTemporaryDirectory()
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let budgets = BrokerBudgets(roles: ["scribe": BudgetLimit(tokensPerDay: 100)])
         do {
             let (f, _) = try fixture(budgets: budgets, directory: directory, clock: clock)

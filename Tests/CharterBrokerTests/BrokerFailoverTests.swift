@@ -1,4 +1,5 @@
 import CharterModel
+import CharterTestSupport
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ struct BrokerFailoverTests {
 
     /// `primary` (priority 10) and `secondary` (priority 5), both of class `standard`.
     private func setup(maxAttempts: Int = 5, backoffBase: TimeInterval = 1) throws -> Setup {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let primary = ScriptedProvider("primary", clock: clock)
         let secondary = ScriptedProvider("secondary", clock: clock)
         let f = try BrokerFixture(
@@ -26,7 +27,7 @@ struct BrokerFailoverTests {
     }
 
     @Test func theHighestPriorityWinsAndNamesBreakTies() async throws {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let b = ScriptedProvider("b", clock: clock)
         let a = ScriptedProvider("a", clock: clock)
         let low = ScriptedProvider("low", clock: clock)

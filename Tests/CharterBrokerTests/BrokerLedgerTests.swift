@@ -1,4 +1,5 @@
 import CharterModel
+import CharterTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -33,7 +34,7 @@ struct BrokerLedgerTests {
     }
 
     @Test func everyCallHasARowIncludingFailuresAndRefusals() async throws {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let provider = ScriptedProvider("p", clock: clock)
         let f = try BrokerFixture(
             sources: [
@@ -82,7 +83,7 @@ struct BrokerLedgerTests {
 
     @Test func aReservationLeftOpenByACrashIsSettledAtItsEstimateOnStartAndCounts() async throws {
         let directory = brokerTemporaryDirectory()
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let budgets = BrokerBudgets(roles: ["scribe": BudgetLimit(tokensPerDay: 150)])
         do {
             let provider = ScriptedProvider("p", clock: clock, fallback: .hold(TokenUsage(input: 1, output: 1)))

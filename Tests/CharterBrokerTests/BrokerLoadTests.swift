@@ -1,4 +1,5 @@
 import CharterModel
+import CharterTestSupport
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 @Suite("Broker under load")
 struct BrokerLoadTests {
     @Test func twoHundredConcurrentCallsNeverExceedTheLimitsAndAreNeverRefusedEarly() async throws {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         // Every call reserves 10 + 40 = 50 tokens and reports 30.
         let provider = ScriptedProvider("p", clock: clock, fallback: .hold(TokenUsage(input: 20, output: 10)))
         let source = CapacitySource.make(
@@ -55,7 +56,7 @@ struct BrokerLoadTests {
     }
 
     @Test func concurrentCallsWithoutLimitsNeverWait() async throws {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let provider = ScriptedProvider("p", clock: clock, fallback: .hold(TokenUsage(input: 1, output: 1)))
         let f = try BrokerFixture(
             sources: [BrokerSource(.make(name: "p", capacityClass: "standard"), provider: provider)], clock: clock)

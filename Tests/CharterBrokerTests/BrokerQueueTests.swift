@@ -1,4 +1,5 @@
 import CharterModel
+import CharterTestSupport
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 struct BrokerQueueTests {
     /// One source taking one request per minute, whose minute is already used.
     private func saturated() async throws -> (BrokerFixture, ScriptedProvider) {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let provider = ScriptedProvider("p", clock: clock)
         let f = try BrokerFixture(
             sources: [
@@ -90,7 +91,7 @@ struct BrokerQueueTests {
     }
 
     @Test func aWaiterBlockedByLimitsHoldsItsSourceButNotOthers() async throws {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let small = ScriptedProvider("small", clock: clock)
         let other = ScriptedProvider("other", clock: clock)
         let f = try BrokerFixture(

@@ -1,4 +1,5 @@
 import CharterModel
+import CharterTestSupport
 import Foundation
 import Testing
 
@@ -10,7 +11,7 @@ struct BrokerRateLimitTests {
     private func fixture(
         rpm: Int? = nil, tpm: Int? = nil, rpd: Int? = nil, tpd: Int? = nil, concurrent: Int? = nil,
         fallback: ScriptedProvider.Step = .answer(TokenUsage(input: 10, output: 90)),
-        directory: URL = brokerTemporaryDirectory(), clock: ManualBrokerClock = ManualBrokerClock()
+        directory: URL = brokerTemporaryDirectory(), clock: ManualClock = ManualClock()
     ) throws -> (BrokerFixture, ScriptedProvider) {
         let provider = ScriptedProvider("p", clock: clock, fallback: fallback)
         let source = CapacitySource.make(
@@ -99,7 +100,7 @@ struct BrokerRateLimitTests {
 
     @Test func perDayLimitsHoldAcrossMinutesAndARestart() async throws {
         let directory = brokerTemporaryDirectory()
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         do {
             let (f, _) = try fixture(rpd: 2, directory: directory, clock: clock)
             _ = try await f.broker.complete(brokerRequest())

@@ -1,4 +1,5 @@
 import CharterModel
+import CharterTestSupport
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 @Suite("Broker reconfiguration")
 struct BrokerReconfigureTests {
     @Test func aRaisedLimitAdmitsTheWaitingCallAndKeepsTheWindow() async throws {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let provider = ScriptedProvider("p", clock: clock)
         let f = try BrokerFixture(
             sources: [
@@ -46,7 +47,7 @@ struct BrokerReconfigureTests {
     }
 
     @Test func aRemovedSourceTakesNoNewCallsButItsCallInFlightSettles() async throws {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let old = ScriptedProvider("old", clock: clock, fallback: .hold(TokenUsage(input: 7, output: 3)))
         let new = ScriptedProvider("new", clock: clock)
         let f = try BrokerFixture(
@@ -77,7 +78,7 @@ struct BrokerReconfigureTests {
     }
 
     @Test func aBudgetAddedDuringTheDayCountsWhatWasAlreadySpent() async throws {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let provider = ScriptedProvider("p", clock: clock, fallback: .answer(TokenUsage(input: 10, output: 40)))
         let source = BrokerSource(.make(name: "p", capacityClass: "standard"), provider: provider)
         let f = try BrokerFixture(sources: [source], clock: clock)
@@ -99,7 +100,7 @@ struct BrokerReconfigureTests {
     }
 
     @Test func changingASourceEndsItsCooldown() async throws {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let provider = ScriptedProvider(
             "p", clock: clock, script: [.fail(CompletionError(.rateLimited(retryAfter: .seconds(600)), "429"))])
         let f = try BrokerFixture(

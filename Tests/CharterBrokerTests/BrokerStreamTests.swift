@@ -1,4 +1,5 @@
 import CharterModel
+import CharterTestSupport
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 @Suite("Broker streaming")
 struct BrokerStreamTests {
     private func setup() throws -> (BrokerFixture, ScriptedProvider, ScriptedProvider) {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let primary = ScriptedProvider("primary", clock: clock, streamChunks: ["a", "b", "c"])
         let secondary = ScriptedProvider("secondary", clock: clock, streamChunks: ["x", "y"])
         let f = try BrokerFixture(

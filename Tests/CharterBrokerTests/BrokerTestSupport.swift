@@ -1,4 +1,5 @@
 import CharterModel
+import CharterTestSupport
 import Foundation
 
 @testable import CharterBroker
@@ -33,13 +34,13 @@ final class ScriptedProvider: CompletionProvider, @unchecked Sendable {
     }
 
     let name: String
-    let clock: ManualBrokerClock
+    let clock: ManualClock
     let streamChunks: [String]
     private let lock = NSLock()
     private var state: State
 
     init(
-        _ name: String, clock: ManualBrokerClock, fallback: Step = .answer(TokenUsage(input: 10, output: 5)),
+        _ name: String, clock: ManualClock, fallback: Step = .answer(TokenUsage(input: 10, output: 5)),
         script: [Step] = [], streamChunks: [String] = ["Hello, ", "world."]
     ) {
         self.name = name
@@ -217,14 +218,14 @@ func brokerTemporaryDirectory() -> URL {
 /// A broker whose input estimate is a fixed number, so reservations are exactly
 /// `inputEstimate + maxOutputTokens`.
 struct BrokerFixture {
-    let clock: ManualBrokerClock
+    let clock: ManualClock
     let directory: URL
     let ledger: UsageLedger
     let broker: CapacityBroker
     let events: EventSink
 
     init(
-        sources: [BrokerSource], budgets: BrokerBudgets = .none, clock: ManualBrokerClock = ManualBrokerClock(),
+        sources: [BrokerSource], budgets: BrokerBudgets = .none, clock: ManualClock = ManualClock(),
         directory: URL = brokerTemporaryDirectory(), inputEstimate: Int = 10, maxAttempts: Int = 5,
         backoffBase: TimeInterval = 1, backoffCap: TimeInterval = 60
     ) throws {

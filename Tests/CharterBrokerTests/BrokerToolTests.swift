@@ -1,5 +1,6 @@
 import CharterBroker
 import CharterModel
+import CharterTestSupport
 import Foundation
 import Testing
 
@@ -35,7 +36,7 @@ struct BrokerToolTests {
     }
 
     private func fixture(_ primary: any CompletionProvider) throws -> (BrokerFixture, ScriptedProvider) {
-        let clock = ManualBrokerClock()
+        let clock = ManualClock()
         let secondary = ScriptedProvider("secondary", clock: clock)
         let f = try BrokerFixture(
             sources: [

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterTestSupport
 import Foundation
 import Testing
@@ -11,7 +12,7 @@ import Testing
 
     @Test func killsMidLoopNeverRepeatAFinishedCall() async throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["CHARTER_KILL_SEED"] ?? "") ?? 20_261_205
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let loop = AgentLoopCLITests()
         // Each edit inserts one `b` line after the `a` line, so the file counts executions.
         let edit = #"{"path":"counter.txt","old":"a\n","new":"a\nb\n"}"#

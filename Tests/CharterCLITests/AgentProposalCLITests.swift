@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterTestSupport
 import Foundation
 import Testing
@@ -112,9 +113,5 @@ import Testing
         String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self)
     }
 
-    func stamp(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
-    }
+    func stamp(_ date: Date) -> String { Timestamp.utc(date) }
 }

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterTestSupport
 import Foundation
 

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterTestSupport
 import Foundation
 import Testing
@@ -37,7 +38,7 @@ struct KillHarnessTests {
 
     @Test func randomKillsLeaveEverythingConsistentAndMoving() async throws {
         let seed = Self.seed
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let repo = try exampleClone()
         try repo.write(
             "templates/ping.yaml",
@@ -180,19 +181,6 @@ struct KillHarnessTests {
 
     func jsonObject(_ text: String) throws -> [String: Any] {
         (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
-    }
-}
-
-/// A small, seedable generator, so a failing sequence of kills can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterTestSupport
 import Foundation
 import Testing
@@ -165,11 +166,7 @@ import Testing
         #expect(steps(shown)["ship"]?["state"] as? String == "skipped")
     }
 
-    static func rfc3339(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
-    }
+    static func rfc3339(_ date: Date) -> String { Timestamp.utc(date) }
 
     @Test func aRunKilledMidWayResumesWithoutRepeatingFinishedSteps() throws {
         let (repo, charter) = try setUp()

@@ -1,4 +1,5 @@
 import CharterControl
+import CharterFoundation
 import Foundation
 import Testing
 
@@ -19,7 +20,7 @@ import Testing
         #expect(line.level == .warning)
         #expect(line.render(json: false).contains(" warning "))
         #expect(line.fields["source"] == "openai-gpt4o")
-        #expect(line.message.contains("openai-gpt4o cools down until \(until.ISO8601Format())"), "\(line.message)")
+        #expect(line.message.contains("openai-gpt4o cools down until \(Timestamp.utc(until))"), "\(line.message)")
         #expect(line.message.contains("429"))
     }
 

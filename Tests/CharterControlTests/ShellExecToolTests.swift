@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import CharterShell
 import CharterTestSupport

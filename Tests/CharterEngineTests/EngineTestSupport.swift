@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import CharterTestSupport
 import Foundation
@@ -38,11 +39,11 @@ actor Recorder {
 /// An executor defined by a closure, recording every call first.
 struct ScriptedExecutor: StepExecutor {
     let recorder: Recorder
-    let clock: any EngineClock
+    let clock: any WallClock
     let body: @Sendable (StepContext) async throws -> StepResult
 
     init(
-        _ recorder: Recorder, clock: any EngineClock = SystemClock(),
+        _ recorder: Recorder, clock: any WallClock = SystemWallClock(),
         _ body: @escaping @Sendable (StepContext) async throws -> StepResult = { .succeeded(output: $0.step.name) }
     ) {
         self.recorder = recorder
@@ -185,7 +186,7 @@ extension RunDetail {
 /// An engine on a fresh (or the given) data directory.
 func makeEngine(
     _ directory: URL = makeTemporaryDirectory("engine"), executors: [String: any StepExecutor],
-    clock: any EngineClock = SystemClock(), gate: any StepGate = LiteralGate(), global: Int = 8, perRun: Int = 8
+    clock: any WallClock = SystemWallClock(), gate: any StepGate = LiteralGate(), global: Int = 8, perRun: Int = 8
 ) throws -> (engine: WorkflowEngine, store: RunStore) {
     let store = try RunStore(directory: directory)
     let engine = WorkflowEngine(

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import CharterTestSupport
 import Foundation
@@ -11,7 +12,7 @@ import Testing
     static let centuries = Int.max / 2
 
     @Test func aFarDeadlineIsSleptTowardAndCancelled() async {
-        let sleeper = Task { try await SystemClock().sleep(until: .distantFuture) }
+        let sleeper = Task { try await SystemWallClock().sleep(until: .distantFuture) }
         sleeper.cancel()
         await #expect(throws: CancellationError.self) { try await sleeper.value }
     }

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import CharterTestSupport
 import Foundation
@@ -90,7 +91,7 @@ struct GateExecutor: StepExecutor {
         }
         let store = try RunStore(directory: makeTemporaryDirectory("engine"))
         let engine = WorkflowEngine(
-            store: store, executors: ["noop": executor], gate: LiteralGate(), clock: SystemClock(),
+            store: store, executors: ["noop": executor], gate: LiteralGate(), clock: SystemWallClock(),
             configuration: EngineConfiguration(maxConcurrentSteps: 1, maxConcurrentStepsPerRun: 1, maxActiveRuns: 2))
         box.engine = engine
         for (id, priority) in [("p0", 0), ("p1", 1), ("p2", 2), ("p0b", 0), ("p1b", 1), ("p2b", 2)] {

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterGovernance
 import CharterModel
 import Testing
@@ -54,18 +55,6 @@ private let tableRules: [Board.QuorumRule] =
     [.unanimous, .majority] + (1...8).map { .atLeast($0) }
     + [1, 10, 25, 28, 33, 34, 50, 51, 60, 66, 67, 75, 99, 100].map { .percent($0) }
 
-/// A small deterministic pseudo-random generator (SplitMix64), so failures reproduce.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The ballots of `n` members checked by the table: all 4ⁿ for n ≤ 6, else every combination of
 /// counts (approve, reject, abstain, not voted) in four placements (one sorted, three shuffled).
 private func ballots(of n: Int) -> [[VoteDecision?]] {
@@ -75,7 +64,7 @@ private func ballots(of n: Int) -> [[VoteDecision?]] {
         for _ in 0..<n { all = all.flatMap { prefix in choices.map { prefix + [$0] } } }
         return all
     }
-    var rng = SplitMix(state: UInt64(n))
+    var rng = SeededGenerator(seed: UInt64(n))
     var out: [[VoteDecision?]] = []
     for a in 0...n {
         for r in 0...(n - a) {
@@ -159,7 +148,7 @@ private func ballots(of n: Int) -> [[VoteDecision?]] {
     /// refusals have the right reason and leave the tally unchanged, and a decided board never changes.
     @Test(arguments: tableRules)
     func recordedSequencesAreConsistent(rule: Board.QuorumRule) {
-        var rng = SplitMix(state: 42)
+        var rng = SeededGenerator(seed: 42)
         var problems: [String] = []
         for veto in [false, true] {
             for n in 1...6 {

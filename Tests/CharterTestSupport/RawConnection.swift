@@ -1,3 +1,4 @@
+import CharterFoundation
 import Foundation
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 import Foundation
 
@@ -52,7 +53,7 @@ public actor CapacityBroker: CompletionProvider {
 
     /// `broker`, for logs.
     public nonisolated let name = "broker"
-    nonisolated let clock: any BrokerClock
+    nonisolated let clock: any WallClock
     /// The ledger every call is recorded in.
     public nonisolated let ledger: UsageLedger
     nonisolated let configuration: BrokerConfiguration
@@ -81,13 +82,13 @@ public actor CapacityBroker: CompletionProvider {
     ///   - sources: every CapacitySource with its provider; names should be unique.
     ///   - budgets: per role, per routine and organization daily budgets.
     ///   - ledger: where every call is recorded.
-    ///   - clock: the time source (``ManualBrokerClock`` in tests).
+    ///   - clock: the time source (the test support's `ManualClock` in tests).
     ///   - seed: the seed of the cooldown jitter.
     ///   - configuration: backoff, attempts, default timeout, token estimator.
     ///   - onEvent: receives ``BrokerEvent``s for the run's events; called on the broker's tasks, keep it quick.
     public init(
         sources: [BrokerSource], budgets: BrokerBudgets = .none, ledger: UsageLedger,
-        clock: any BrokerClock = SystemBrokerClock(), seed: UInt64 = 0x5EED_CAFE,
+        clock: any WallClock = SystemWallClock(), seed: UInt64 = 0x5EED_CAFE,
         configuration: BrokerConfiguration = BrokerConfiguration(),
         onEvent: (@Sendable (BrokerEvent) -> Void)? = nil
     ) throws(UsageLedgerError) {
@@ -337,7 +338,7 @@ public actor CapacityBroker: CompletionProvider {
         let states = (sourcesByClass[demand.modelClass] ?? []).map { i -> String in
             let s = sources[i]
             if let until = s.cooldownUntil, now < until {
-                return "`\(s.name)` cooling down until \(until.ISO8601Format())"
+                return "`\(s.name)` cooling down until \(Timestamp.utc(until))"
             }
             return
                 "`\(s.name)` at its limits (\(s.minute.requests) requests and \(s.minute.tokens) tokens this minute, "
@@ -346,7 +347,7 @@ public actor CapacityBroker: CompletionProvider {
         return BrokerError(
             .saturated,
             "no capacity for class `\(demand.modelClass)` (\(demand.tokens) tokens) before the deadline "
-                + "\(demand.deadline.ISO8601Format()): " + states.joined(separator: "; "))
+                + "\(Timestamp.utc(demand.deadline)): " + states.joined(separator: "; "))
     }
 
     // MARK: - Settlement

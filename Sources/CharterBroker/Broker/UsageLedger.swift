@@ -1,4 +1,5 @@
 import CharterFoundation
+import CharterSQLite
 import Foundation
 import GRDB
 
@@ -38,31 +39,27 @@ public final class UsageLedger: Sendable {
 
     /// Opens (creating if needed) `usage.sqlite` in `directory` and brings its schema up to date.
     public init(directory: URL) throws(UsageLedgerError) {
-        let file = directory.appendingPathComponent(Self.fileName).path
-        path = file
+        let file = directory.appendingPathComponent(Self.fileName)
+        path = file.path
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // Commits never checkpoint: that is the checkpointer's job, off the callers' path (see
+            // `checkpointIfDue`).
+            pool = try SQLiteDatabase.openPool(
+                at: file, extraPragmas: ["PRAGMA wal_autocheckpoint = 0"], migrator: Self.migrator)
         } catch {
-            throw UsageLedgerError("create the ledger directory", path: directory.path, error)
-        }
-        var config = Configuration()
-        config.busyMode = .timeout(5)
-        // WAL with synchronous NORMAL: a commit survives a process crash (kill -9); only an OS
-        // crash or power loss can lose the last transactions, never corrupt the file. Commits never
-        // checkpoint: that is the checkpointer's job, off the callers' path (see `checkpointIfDue`).
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0")
+            switch error {
+            case .directory(let error):
+                throw UsageLedgerError("create the ledger directory", path: directory.path, error)
+            case .database(let error):
+                throw UsageLedgerError("open the usage ledger", path: file.path, error)
+            }
         }
         do {
-            pool = try DatabasePool(path: file, configuration: config)
-            try Self.migrator.migrate(pool)
-            var checkpointConfig = Configuration()
-            checkpointConfig.busyMode = .timeout(5)
-            checkpointer = try DatabaseQueue(path: file, configuration: checkpointConfig)
+            checkpointer = try DatabaseQueue(path: file.path, configuration: SQLiteDatabase.configuration())
             let maxID = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM usage") } ?? 0
             nextID = Locked(maxID + 1)
         } catch {
-            throw UsageLedgerError("open the usage ledger", path: file, error)
+            throw UsageLedgerError("open the usage ledger", path: file.path, error)
         }
         writer = Locked(WriterState())
     }

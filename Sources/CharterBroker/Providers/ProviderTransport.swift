@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CharterFoundation
 import CharterModel
 import Foundation
 import NIOCore
@@ -154,9 +155,7 @@ struct ProviderTransport: Sendable {
         }
         for limit in ["requests", "tokens", "input-tokens", "output-tokens"]
         where headers.first(name: "anthropic-ratelimit-\(limit)-remaining") == "0" {
-            let reset = headers.first(name: "anthropic-ratelimit-\(limit)-reset").flatMap {
-                try? Date($0, strategy: .iso8601)
-            }
+            let reset = headers.first(name: "anthropic-ratelimit-\(limit)-reset").flatMap(Timestamp.parse)
             consider(reset.map { $0.timeIntervalSince(now) })
         }
         return latest.map { String($0) }

@@ -1,4 +1,5 @@
 import CharterBroker
+import CharterFoundation
 import CharterModel
 import Foundation
 
@@ -126,7 +127,7 @@ public final class CapacitySetup: @unchecked Sendable {
         case .cooldown(let source, let until, let error):
             return LogLine(
                 time: time, level: .warning,
-                message: "capacity source \(source) cools down until \(until.ISO8601Format()): \(error)",
+                message: "capacity source \(source) cools down until \(Timestamp.utc(until)): \(error)",
                 fields: ["source": source])
         case .budgetExceeded(let error, let record):
             return LogLine(

@@ -1,5 +1,6 @@
 import CharterBroker
 import CharterEngine
+import CharterFoundation
 import CharterModel
 import CharterScheduling
 import CharterShell
@@ -33,13 +34,13 @@ public final class RunService: Sendable {
     public let capacity: CapacitySetup?
     /// The applied run rules shell steps start under.
     public let rules: StepRules
-    let clock: any EngineClock
+    let clock: any WallClock
 
     /// A service over the data directory's `runs.sqlite`; nothing runs before ``start()``. Agent
     /// steps get `toolbox`'s tools, by default a ``StepToolbox`` over `rules` and `shell`.
     public init(
         dataDirectory: URL, provider: any CompletionProvider = OfflineProvider(),
-        clock: any EngineClock = SystemClock(),
+        clock: any WallClock = SystemWallClock(),
         configuration: EngineConfiguration = EngineConfiguration(), capacity: CapacitySetup? = nil,
         rules: StepRules? = nil, shell: ShellRunner = ShellRunner(), toolbox: (any AgentToolbox)? = nil,
         proposals: ProposalTarget? = nil

@@ -1,9 +1,12 @@
+import CharterFoundation
 import Foundation
 
-/// A clock that moves only when told to: tests advance it and the engine's backoff waits and
-/// timeouts fire exactly then, with no real sleeping.
-public final class ManualClock: EngineClock, @unchecked Sendable {
-    // State behind `lock`; continuations are resumed outside it.
+/// A clock that moves only when told to: tests advance it, and the engine's backoff waits and
+/// timeouts and the broker's timers (window expiry, cooldown ends, queue deadlines) fire exactly
+/// then, with no real sleeping.
+public final class ManualClock: WallClock, @unchecked Sendable {
+    // State behind `lock`; continuations are resumed outside it, so a resumed task never runs
+    // while the lock is held.
     private let lock = NSLock()
     private var current: Date
     private var nextID = 0
@@ -12,7 +15,7 @@ public final class ManualClock: EngineClock, @unchecked Sendable {
     private var watchers: [(condition: @Sendable ([Date]) -> Bool, continuation: CheckedContinuation<Void, Never>)] =
         []
 
-    /// A clock standing at `now` (by default a fixed instant, so stamps are reproducible).
+    /// A clock standing at `now` (by default a fixed instant, so stamps and ledger rows are reproducible).
     public init(now: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
         current = now
     }
