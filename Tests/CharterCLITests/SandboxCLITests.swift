@@ -329,7 +329,10 @@ struct SandboxCLITests {
                     eval "git log $BRANCH"
             """)
         let role = try repo.read("roles/scribe.yaml")
-        try repo.write("roles/scribe.yaml", role + "  tools: [docs.read]\n")
+        try repo.write(
+            "roles/scribe.yaml",
+            role.replacingOccurrences(
+                of: #"(?m)^  tools: .*$"#, with: "  tools: [docs.read]", options: .regularExpression))
         let policy = try repo.read("policies/change-control.yaml")
         try repo.write(
             "policies/change-control.yaml",
