@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import CharterModel
 import CharterStore
 import Crypto
@@ -42,9 +45,42 @@ public struct StepJournal: Sendable {
     public func history() throws -> [Event] { try read() }
 
     /// Stores `data` content-addressed (once per content) and returns its SHA-256 in hex.
+    ///
+    /// Written to a temporary name and renamed into place, so a blob is whole or absent, but not
+    /// fsynced: like the journal's transactions (WAL, `synchronous=NORMAL`) it survives a killed
+    /// process, and a power loss takes the event that names it along with it. A sync per blob
+    /// would be most of a tool call's cost (docs/PERFORMANCE.md).
     @discardableResult
     public func storeBlob(_ data: Data) throws -> String {
-        try ArtifactStore.store(["blob": .data(data)], in: blobs)["blob"]!.sha256
+        let hash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let file = Self.url(of: hash, in: blobs)
+        if FileManager.default.fileExists(atPath: file.path) { return hash }
+        let folder = file.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = folder.appendingPathComponent(".\(hash).\(UUID().uuidString)")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw EngineError("cannot write the blob \(temporary.path)") }
+        var written = 0
+        let complete = data.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                written += n
+            }
+            return true
+        }
+        close(fd)
+        guard complete else {
+            unlink(temporary.path)
+            throw EngineError("cannot write the blob \(temporary.path)")
+        }
+        guard rename(temporary.path, file.path) == 0 else {
+            let code = errno
+            unlink(temporary.path)
+            throw EngineError("cannot store the blob \(file.path): \(String(cString: strerror(code)))")
+        }
+        return hash
     }
 
     /// The blob `sha256`.
