@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import CharterModel
 import CharterStore
 import Crypto
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A step's own durable record, for executors whose work has many parts (an agent's turns and
 /// tool calls): events appended to the run's hash chain through the engine's group commit, and
