@@ -191,22 +191,7 @@ public struct ConfinedDirectory: Sendable {
     /// The UTF-8 names in the directory `fd` (not `.`, `..`); other names are left out, since no
     /// path can name them.
     private static func names(of fd: Int32) -> [String] {
-        let copy = dup(fd)
-        guard copy >= 0, let directory = fdopendir(copy) else {
-            if copy >= 0 { close(copy) }
-            return []
-        }
-        defer { closedir(directory) }
-        rewinddir(directory)
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix(while: { $0 != 0 })) }
-            guard bytes != [0x2E], bytes != [0x2E, 0x2E], let name = String(validating: bytes, as: UTF8.self) else {
-                continue
-            }
-            names.append(name)
-        }
-        return names
+        DirectoryTree.entries(of: fd).compactMap { String(validating: $0, as: UTF8.self) }
     }
 }
 

@@ -179,7 +179,7 @@ public enum DirectoryTree {
     static let maximumDepth = 128
 
     /// The names in the directory `fd` (not `.` and `..`), read through a duplicate descriptor.
-    private static func entries(of fd: Int32) -> [[UInt8]] {
+    static func entries(of fd: Int32) -> [[UInt8]] {
         let copy = dup(fd)
         guard copy >= 0, let directory = fdopendir(copy) else {
             if copy >= 0 { close(copy) }

@@ -75,12 +75,16 @@ public enum SandboxScratch {
 }
 
 /// Removes egress sockets nobody listens on any more: a controller killed during a step leaves its
-/// socket behind, and the names are unique, so they would only pile up.
+/// socket behind, and the names are unique, so they would only pile up. Only a refused connection
+/// means nobody listens; the check never waits.
 private func removeStaleSockets(in directory: String) {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     for name in names where name.hasPrefix("egress-") && name.hasSuffix(".sock") {
         let path = "\(directory)/\(name)"
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // Non-blocking: a live proxy whose backlog is full would otherwise hold this connect, and
+        // with it every step starting anywhere in the process (EAGAIN counts as alive).
+        let fd = socket(
+            AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return }
         defer { close(fd) }
         var address = sockaddr_un()
