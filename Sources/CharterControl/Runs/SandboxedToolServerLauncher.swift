@@ -148,18 +148,24 @@ public struct ToolServerRecord: Sendable, Hashable {
 final class SandboxedToolServerProcess: ToolServerProcess {
     let process: InteractiveProcess
     private let finish: Task<Void, Never>
+    /// Set once the end is recorded: until then the server counts as running, so whoever waits
+    /// for its exit also waits for its record.
+    private let recorded: Locked<Bool>
 
     init(process: InteractiveProcess, onEnd: @escaping @Sendable () async -> Void) {
         self.process = process
+        let recorded = Locked(false)
+        self.recorded = recorded
         finish = Task {
             _ = await process.waitForExit()
             await onEnd()
+            recorded.withLock { $0 = true }
         }
     }
 
     var input: Int32 { process.input }
     var output: Int32 { process.output }
-    var exitDescription: String? { process.termination?.description }
+    var exitDescription: String? { recorded.withLock { $0 } ? process.termination?.description : nil }
 
     func waitForExit() async -> String {
         _ = await process.waitForExit()
