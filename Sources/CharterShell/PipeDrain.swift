@@ -10,9 +10,9 @@ import Foundation
 /// Copies what a child writes to a pipe into a file, keeping at most `limit` bytes and counting
 /// the rest, on a thread of its own that waits in `poll` on the pipe and on a wake-up pipe.
 ///
-/// For programs that run as long as a step does (a tool server's stderr): a thread rather than a
-/// dispatch read source, because with many sources whose descriptors are closed in their cancel
-/// handlers while others are created, libdispatch on Linux was seen to crash in
+/// A shell step's stdout and stderr, a tool server's stderr. A thread rather than a dispatch read
+/// source: with many sources whose descriptors were closed in their cancel handlers while others
+/// were created (steps starting and ending at once), libdispatch on Linux crashed the process in
 /// `_dispatch_event_loop_drain` once descriptor numbers were reused.
 final class PipeDrain: Sendable {
     private let state = Locked(State())
