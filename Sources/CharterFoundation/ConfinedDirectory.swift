@@ -43,10 +43,15 @@ public struct ConfinedDirectory: Sendable {
         guard !path.utf8.contains(0) else { throw ConfinedPathError("the path contains a NUL byte") }
         guard path.utf8.count <= 4096 else { throw ConfinedPathError("the path is longer than 4096 bytes") }
         var parts: [String] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) where part != "." {
-            guard part != ".." else { throw ConfinedPathError("`..` may not appear in a path") }
-            guard part.utf8.count <= 255 else { throw ConfinedPathError("a path component is longer than 255 bytes") }
-            parts.append(String(part))
+        // At every `/` byte: `String.split` cuts at grapheme clusters, and a `/` followed by a
+        // combining mark is one cluster, which would leave a `/` inside a component for `openat`
+        // to resolve — following a link before it.
+        for bytes in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            let part = Array(bytes)
+            if part == [0x2E] { continue }
+            guard part != [0x2E, 0x2E] else { throw ConfinedPathError("`..` may not appear in a path") }
+            guard part.count <= 255 else { throw ConfinedPathError("a path component is longer than 255 bytes") }
+            parts.append(String(decoding: part, as: UTF8.self))
         }
         return parts
     }
