@@ -256,7 +256,8 @@ struct AgentLoop {
                     let detail = transcript.approvalDetails[call.id] ?? "rejected"
                     result = .init(text: "rejected by board \(rule.board): \(detail)", isError: true)
                 default:
-                    return try await awaitApproval(call, tool: tool, arguments: arguments, rule: rule)
+                    return try await awaitApproval(
+                        call, turn: transcript.turns, tool: tool, arguments: arguments, rule: rule)
                 }
             case .allowed(let tool, let arguments):
                 if transcript.started.contains(call.id) {
@@ -328,16 +329,16 @@ struct AgentLoop {
 
     /// Journals a call waiting for `rule`'s board and suspends the step until it decides.
     private mutating func awaitApproval(
-        _ call: AgentTranscript.Call, tool: String, arguments: [String: Value], rule: ToolApprovalRule
+        _ call: AgentTranscript.Call, turn: Int, tool: String, arguments: [String: Value], rule: ToolApprovalRule
     ) async throws -> StepResult {
         let argumentsText = CanonicalJSON.string(.object(arguments))
         let hash = ToolCallApproval.hash(
-            run: context.runID, step: context.step.name, call: call.id, board: rule.board, tool: tool,
+            run: context.runID, step: context.step.name, turn: turn, call: call.id, board: rule.board, tool: tool,
             arguments: argumentsText)
         try await record(
             "agent.approval",
             [
-                "call": .string(call.id), "tool": .string(tool), "board": .string(rule.board),
+                "call": .string(call.id), "turn": .int(turn), "tool": .string(tool), "board": .string(rule.board),
                 "policy": .string(rule.policy), "arguments": .string(argumentsText), "hash": .string(hash),
             ])
         return .suspended(
@@ -390,17 +391,19 @@ struct AgentLoop {
 
 /// What a vote on a tool call binds to.
 public enum ToolCallApproval {
-    /// `sha256:` over the run, step, call, board, tool and canonical arguments: a vote naming it
-    /// approves exactly that call.
+    /// `sha256:` over the run, step, turn, call, board, tool and canonical arguments: a vote naming
+    /// it approves exactly that call, once. The turn is in it because call ids are the model's: a
+    /// model asking for the same call under the same id in a later turn asks again, and the votes
+    /// on the first request (which stay on the status branch) must not approve the second.
     public static func hash(
-        run: String, step: String, call: String, board: String, tool: String, arguments: String
+        run: String, step: String, turn: Int, call: String, board: String, tool: String, arguments: String
     )
         -> String
     {
         "sha256:"
             + CanonicalJSON.sha256([
-                "run": .string(run), "step": .string(step), "call": .string(call), "board": .string(board),
-                "tool": .string(tool), "arguments": .string(arguments),
+                "run": .string(run), "step": .string(step), "turn": .int(turn), "call": .string(call),
+                "board": .string(board), "tool": .string(tool), "arguments": .string(arguments),
             ])
     }
 }
