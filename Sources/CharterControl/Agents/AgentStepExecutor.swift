@@ -256,6 +256,15 @@ struct AgentLoop {
                     let detail = transcript.approvalDetails[call.id] ?? "rejected"
                     result = .init(text: "rejected by board \(rule.board): \(detail)", isError: true)
                 default:
+                    // The id names the request on the status branch and in `charter vote`: one that
+                    // cannot be published would wait for votes no one can cast.
+                    guard RunApprovals.isSafeName(call.id) else {
+                        result = .init(
+                            text:
+                                "refused: the call id `\(AgentActivity.oneLine(call.id, 64))` cannot be put to a board (ids are 1 to 128 ASCII letters, digits, `.`, `_` or `-`); nothing was run",
+                            isError: true)
+                        break
+                    }
                     return try await awaitApproval(
                         call, turn: transcript.turns, tool: tool, arguments: arguments, rule: rule)
                 }
