@@ -250,6 +250,9 @@ struct AgentLoop {
                 result = .init(text: "refused: \(reason)", isError: true)
             case .approval(let tool, let arguments, let rule):
                 switch transcript.approvals[call.id] {
+                case .some(.some(true)) where transcript.started.contains(call.id):
+                    // Approved, started, cut off: like an allowed call, never run a second time.
+                    result = .interrupted(tool)
                 case .some(.some(true)):
                     result = try await execute(call, tool: tool, arguments: arguments, &transcript, &details)
                 case .some(.some(false)):
@@ -270,10 +273,7 @@ struct AgentLoop {
                 }
             case .allowed(let tool, let arguments):
                 if transcript.started.contains(call.id) {
-                    result = .init(
-                        text:
-                            "interrupted: the controller stopped while `\(tool)` was running; it may or may not have taken effect. Check before calling it again.",
-                        isError: true)
+                    result = .interrupted(tool)
                 } else {
                     result = try await execute(call, tool: tool, arguments: arguments, &transcript, &details)
                 }
@@ -414,5 +414,16 @@ public enum ToolCallApproval {
                 "run": .string(run), "step": .string(step), "turn": .int(turn), "call": .string(call),
                 "board": .string(board), "tool": .string(tool), "arguments": .string(arguments),
             ])
+    }
+}
+
+extension AgentTranscript.Result {
+    /// The answer for a side-effecting call that started and has no result: the controller stopped
+    /// while it ran, and it is not run again.
+    static func interrupted(_ tool: String) -> Self {
+        .init(
+            text:
+                "interrupted: the controller stopped while `\(tool)` was running; it may or may not have taken effect. Check before calling it again.",
+            isError: true)
     }
 }
