@@ -35,6 +35,9 @@ public struct AgentStepExecutor: StepExecutor {
 
     /// The most output tokens one turn may ask for.
     static let maxOutputTokensPerTurn = 4096
+    /// The most calls of one turn that are run; the rest are refused. Each may bring back a whole
+    /// result into memory and the next request, and a server need not keep to the token limit.
+    static let maxCallsPerTurn = 64
 
     public func execute(_ context: StepContext) async throws -> StepResult {
         let step = TemplateRuns.templateStep(context.step)
@@ -193,9 +196,9 @@ struct AgentLoop {
         let current = currentRules
         var calls: [AgentTranscript.Call] = []
         var recorded: [Value] = []
-        for toolCall in response.toolCalls {
-            let decision = CallDecision.decide(
-                (toolCall.name, toolCall.arguments), registry: registry, offered: offered, rules: current)
+        for (index, toolCall) in response.toolCalls.enumerated() {
+            let decision = decide(
+                (toolCall.name, toolCall.arguments), index: index, offered: offered, rules: current)
             var call = AgentTranscript.Call(
                 id: toolCall.id, wireName: toolCall.name, tool: nil, arguments: toolCall.arguments,
                 decision: decision.name)
@@ -234,14 +237,27 @@ struct AgentLoop {
         return nil
     }
 
+    /// The decision on the call at `index` of its turn: past ``AgentStepExecutor/maxCallsPerTurn``
+    /// refused, else decided under the rules.
+    private func decide(
+        _ call: (wireName: String, arguments: String), index: Int, offered: Set<String>, rules: RunRules
+    ) -> CallDecision {
+        guard index < AgentStepExecutor.maxCallsPerTurn else {
+            let limit = AgentStepExecutor.maxCallsPerTurn
+            return .refused(
+                tool: registry.name(ofWire: call.wireName),
+                reason: "only the first \(limit) calls of a turn are run; ask for the rest in the next turn")
+        }
+        return CallDecision.decide(call, registry: registry, offered: offered, rules: rules)
+    }
+
     /// Runs the newest turn's calls that have no result yet, in order; returns a suspension when
     /// one waits for a board.
     private mutating func runCalls(_ transcript: inout AgentTranscript) async throws -> StepResult? {
         let current = currentRules
-        for call in transcript.lastCalls where transcript.results[call.id] == nil {
+        for (index, call) in transcript.lastCalls.enumerated() where transcript.results[call.id] == nil {
             // Decided again under the rules now: a Policy applied while the step waited binds it.
-            let decision = CallDecision.decide(
-                (call.wireName, call.arguments), registry: registry, offered: offered(), rules: current)
+            let decision = decide((call.wireName, call.arguments), index: index, offered: offered(), rules: current)
             let result: AgentTranscript.Result
             var details: [String: Value] = [:]
             let began = ContinuousClock.now
