@@ -43,10 +43,15 @@ public struct ConfinedDirectory: Sendable {
         guard !path.utf8.contains(0) else { throw ConfinedPathError("the path contains a NUL byte") }
         guard path.utf8.count <= 4096 else { throw ConfinedPathError("the path is longer than 4096 bytes") }
         var parts: [String] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) where part != "." {
-            guard part != ".." else { throw ConfinedPathError("`..` may not appear in a path") }
-            guard part.utf8.count <= 255 else { throw ConfinedPathError("a path component is longer than 255 bytes") }
-            parts.append(String(part))
+        // At every `/` byte: `String.split` cuts at grapheme clusters, and a `/` followed by a
+        // combining mark is one cluster, which would leave a `/` inside a component for `openat`
+        // to resolve — following a link before it.
+        for bytes in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            let part = Array(bytes)
+            if part == [0x2E] { continue }
+            guard part != [0x2E, 0x2E] else { throw ConfinedPathError("`..` may not appear in a path") }
+            guard part.count <= 255 else { throw ConfinedPathError("a path component is longer than 255 bytes") }
+            parts.append(String(decoding: part, as: UTF8.self))
         }
         return parts
     }
@@ -115,37 +120,64 @@ public struct ConfinedDirectory: Sendable {
         }
     }
 
-    /// Visits the tree under `components` (parents first, names sorted), at most `limit` entries;
+    /// How many directory levels below its start a walk descends: each level on the way down holds
+    /// one descriptor, so a walk never takes more than this many of the process's.
+    public static let maxWalkDepth = 64
+
+    /// Visits the tree under `components` (parents first, names sorted, each directory's entries
+    /// before those of its subdirectories), at most `limit` entries and ``maxWalkDepth`` levels;
     /// `visit` gets each entry's path relative to the root and returns whether to descend into it
     /// (directories only). Links are reported, never followed.
+    ///
+    /// Only the directories on the way down to the one being listed are open, never one for each
+    /// directory still to visit: a tree of thousands of sibling directories costs a handful of
+    /// descriptors.
     ///
     /// - Returns: whether the walk stopped at `limit`.
     @discardableResult
     public func walk(
         _ components: [String], limit: Int, visit: (_ path: String, _ entry: Entry) -> Bool
     ) throws(ConfinedPathError) -> Bool {
-        let start = try openDirectory(components, create: false)
-        var stack: [(fd: Int32, path: String)] = [(start, components.joined(separator: "/"))]
+        struct Frame {
+            var fd: Int32
+            var path: String
+            /// The subdirectories to descend into, in order, and the next one.
+            var below: [String]
+            var next = 0
+        }
+        var stack: [Frame] = []
         defer { for frame in stack { close(frame.fd) } }
         var visited = 0
-        while let frame = stack.popLast() {
-            defer { close(frame.fd) }
-            var below: [(Int32, String)] = []
-            for name in Self.names(of: frame.fd).sorted() {
+        /// Lists the open directory `fd`; false when the limit was reached.
+        func list(_ fd: Int32, _ path: String) -> Bool {
+            var below: [String] = []
+            stack.append(Frame(fd: fd, path: path, below: []))
+            for name in Self.names(of: fd).sorted() {
                 visited += 1
-                if visited > limit {
-                    for (fd, _) in below { close(fd) }
-                    return true
-                }
-                let path = frame.path.isEmpty ? name : frame.path + "/" + name
-                let item = entry(frame.fd, name)
-                if visit(path, item), item.kind == .directory {
-                    let fd = openat(frame.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                    if fd >= 0 { below.append((fd, path)) }
+                if visited > limit { return false }
+                let child = path.isEmpty ? name : path + "/" + name
+                let item = entry(fd, name)
+                if visit(child, item), item.kind == .directory, stack.count <= Self.maxWalkDepth {
+                    below.append(name)
                 }
             }
-            // Reversed: the stack pops the first name first.
-            stack += below.reversed()
+            stack[stack.count - 1].below = below
+            return true
+        }
+        guard list(try openDirectory(components, create: false), components.joined(separator: "/")) else {
+            return true
+        }
+        while let top = stack.last {
+            guard top.next < top.below.count else {
+                close(top.fd)
+                stack.removeLast()
+                continue
+            }
+            let name = top.below[top.next]
+            stack[stack.count - 1].next += 1
+            let fd = openat(top.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            if !list(fd, top.path.isEmpty ? name : top.path + "/" + name) { return true }
         }
         return false
     }

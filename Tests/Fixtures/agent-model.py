@@ -4,11 +4,11 @@
 Usage: agent-model.py PORT SCRIPT LOGFILE
 
 POST /v1/chat/completions (OpenAI-compatible) and /v1/messages (Anthropic), streamed or not.
-SCRIPT is a JSON file: {"turns": [{"text": "...", "calls": [{"name": WIRE, "arguments": JSON_TEXT}]}],
+SCRIPT is a JSON file: {"turns": [{"text": "...", "calls": [{"name": WIRE, "arguments": JSON_TEXT, "id": ID}]}],
 "forever": {"name": WIRE, "arguments": JSON_TEXT}, "answer": "final text", "delayMs": 0}. The turn answered is
 the number of assistant messages in the request, so a conversation replayed after a restart gets
 the same answers; past the scripted turns it calls `forever` (a model that never stops) or answers
-`answer`. Every request body is appended to LOGFILE as one JSON line. The script is read on every
+`answer`. A call's id is `call_<turn>_<index>` unless the script gives one. Every request body is appended to LOGFILE as one JSON line. The script is read on every
 request, so a test may change it between turns.
 """
 import json
@@ -30,7 +30,8 @@ def plan(body):
         turn = {"text": "", "calls": [script["forever"]]}
     else:
         turn = {"text": script.get("answer", "done"), "calls": []}
-    calls = [dict(c, id=f"call_{index}_{i}") for i, c in enumerate(turn.get("calls", []))]
+    # A call's id is the script's when it gives one (a model or server choosing its own ids).
+    calls = [{"id": f"call_{index}_{i}", **c} for i, c in enumerate(turn.get("calls", []))]
     # A slow model, so that a test's kill lands mid-loop.
     time.sleep(script.get("delayMs", 0) / 1000)
     return turn.get("text", ""), calls, max(1, len(json.dumps(body)) // 4)

@@ -111,15 +111,17 @@ public struct AgentActivity: Sendable, Hashable {
 
     /// One line for a call: what was asked, what was decided, what came back.
     public static func describe(_ call: Call, run: String, step: String) -> String {
-        var s = "\(call.id) \(call.tool) \(oneLine(call.arguments, 120)) → "
+        // The id and a refused call's name are the model's text: kept on one line.
+        var s = "\(oneLine(call.id, 64)) \(oneLine(call.tool, 80)) \(oneLine(call.arguments, 120)) → "
         switch (call.decision, call.approved) {
         case ("approval", nil) where call.result == nil:
             s += "awaiting approval by board \(call.board ?? "?")"
-            s += " (charter vote \(run)/\(step)/\(call.id) approve|reject)"
+            // A command to copy only for an id that is a safe name (the only ones published).
+            if RunApprovals.isSafeName(call.id) { s += " (charter vote \(run)/\(step)/\(call.id) approve|reject)" }
             return s
         case ("approval", true?): s += "approved by board \(call.board ?? "?")"
         case ("approval", false?): s += "rejected by board \(call.board ?? "?")"
-        case ("refused", _), ("invalid", _): s += "\(call.decision): \(call.reason ?? "")"
+        case ("refused", _), ("invalid", _): s += "\(call.decision): \(oneLine(call.reason ?? "", 240))"
         default: s += call.decision
         }
         if let ms = call.durationMs { s += " \(ms) ms" }
@@ -177,16 +179,16 @@ extension AgentActivity {
             let calls = d["calls"]?.array ?? []
             if calls.isEmpty { return line + "; answered: " + oneLine(d["text"]?.string ?? "", 200) }
             let described = calls.map { call in
-                let name = call["tool"]?.string ?? call["wireName"]?.string ?? "?"
+                let name = oneLine(call["tool"]?.string ?? call["wireName"]?.string ?? "?", 80)
                 return
-                    "\(call["id"]?.string ?? "") \(name) \(oneLine(call["preview"]?.string ?? "", 120)) [\(call["decision"]?.string ?? "")"
+                    "\(oneLine(call["id"]?.string ?? "", 64)) \(name) \(oneLine(call["preview"]?.string ?? "", 120)) [\(call["decision"]?.string ?? "")"
                     + (call["reason"]?.string.map { ": \($0)" } ?? "") + "]"
             }
             return line + "; calls: " + described.joined(separator: "; ")
         case "agent.call":
-            return "\(step): \(d["call"]?.string ?? "") \(d["tool"]?.string ?? "") starting (side-effecting)"
+            return "\(step): \(oneLine(d["call"]?.string ?? "", 64)) \(d["tool"]?.string ?? "") starting (side-effecting)"
         case "agent.tool":
-            return "\(step): \(d["call"]?.string ?? "") \(d["tool"]?.string ?? "") \(d["decision"]?.string ?? "") "
+            return "\(step): \(oneLine(d["call"]?.string ?? "", 64)) \(d["tool"]?.string ?? "") \(d["decision"]?.string ?? "") "
                 + "\(d["durationMs"]?.int ?? 0) ms" + ((d["isError"]?.bool ?? false) ? " ✗ " : ": ")
                 + oneLine(d["preview"]?.string ?? "", 200)
         case "agent.approval":

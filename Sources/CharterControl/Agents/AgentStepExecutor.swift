@@ -35,6 +35,9 @@ public struct AgentStepExecutor: StepExecutor {
 
     /// The most output tokens one turn may ask for.
     static let maxOutputTokensPerTurn = 4096
+    /// The most calls of one turn that are run; the rest are refused. Each may bring back a whole
+    /// result into memory and the next request, and a server need not keep to the token limit.
+    static let maxCallsPerTurn = 64
 
     public func execute(_ context: StepContext) async throws -> StepResult {
         let step = TemplateRuns.templateStep(context.step)
@@ -193,9 +196,9 @@ struct AgentLoop {
         let current = currentRules
         var calls: [AgentTranscript.Call] = []
         var recorded: [Value] = []
-        for toolCall in response.toolCalls {
-            let decision = CallDecision.decide(
-                (toolCall.name, toolCall.arguments), registry: registry, offered: offered, rules: current)
+        for (index, toolCall) in response.toolCalls.enumerated() {
+            let decision = decide(
+                (toolCall.name, toolCall.arguments), index: index, offered: offered, rules: current)
             var call = AgentTranscript.Call(
                 id: toolCall.id, wireName: toolCall.name, tool: nil, arguments: toolCall.arguments,
                 decision: decision.name)
@@ -234,14 +237,27 @@ struct AgentLoop {
         return nil
     }
 
+    /// The decision on the call at `index` of its turn: past ``AgentStepExecutor/maxCallsPerTurn``
+    /// refused, else decided under the rules.
+    private func decide(
+        _ call: (wireName: String, arguments: String), index: Int, offered: Set<String>, rules: RunRules
+    ) -> CallDecision {
+        guard index < AgentStepExecutor.maxCallsPerTurn else {
+            let limit = AgentStepExecutor.maxCallsPerTurn
+            return .refused(
+                tool: registry.name(ofWire: call.wireName),
+                reason: "only the first \(limit) calls of a turn are run; ask for the rest in the next turn")
+        }
+        return CallDecision.decide(call, registry: registry, offered: offered, rules: rules)
+    }
+
     /// Runs the newest turn's calls that have no result yet, in order; returns a suspension when
     /// one waits for a board.
     private mutating func runCalls(_ transcript: inout AgentTranscript) async throws -> StepResult? {
         let current = currentRules
-        for call in transcript.lastCalls where transcript.results[call.id] == nil {
+        for (index, call) in transcript.lastCalls.enumerated() where transcript.results[call.id] == nil {
             // Decided again under the rules now: a Policy applied while the step waited binds it.
-            let decision = CallDecision.decide(
-                (call.wireName, call.arguments), registry: registry, offered: offered(), rules: current)
+            let decision = decide((call.wireName, call.arguments), index: index, offered: offered(), rules: current)
             let result: AgentTranscript.Result
             var details: [String: Value] = [:]
             let began = ContinuousClock.now
@@ -250,20 +266,30 @@ struct AgentLoop {
                 result = .init(text: "refused: \(reason)", isError: true)
             case .approval(let tool, let arguments, let rule):
                 switch transcript.approvals[call.id] {
+                case .some(.some(true)) where transcript.started.contains(call.id):
+                    // Approved, started, cut off: like an allowed call, never run a second time.
+                    result = .interrupted(tool)
                 case .some(.some(true)):
                     result = try await execute(call, tool: tool, arguments: arguments, &transcript, &details)
                 case .some(.some(false)):
                     let detail = transcript.approvalDetails[call.id] ?? "rejected"
                     result = .init(text: "rejected by board \(rule.board): \(detail)", isError: true)
                 default:
-                    return try await awaitApproval(call, tool: tool, arguments: arguments, rule: rule)
+                    // The id names the request on the status branch and in `charter vote`: one that
+                    // cannot be published would wait for votes no one can cast.
+                    guard RunApprovals.isSafeName(call.id) else {
+                        result = .init(
+                            text:
+                                "refused: the call id `\(AgentActivity.oneLine(call.id, 64))` cannot be put to a board (ids are 1 to 128 ASCII letters, digits, `.`, `_` or `-`); nothing was run",
+                            isError: true)
+                        break
+                    }
+                    return try await awaitApproval(
+                        call, turn: transcript.turns, tool: tool, arguments: arguments, rule: rule)
                 }
             case .allowed(let tool, let arguments):
                 if transcript.started.contains(call.id) {
-                    result = .init(
-                        text:
-                            "interrupted: the controller stopped while `\(tool)` was running; it may or may not have taken effect. Check before calling it again.",
-                        isError: true)
+                    result = .interrupted(tool)
                 } else {
                     result = try await execute(call, tool: tool, arguments: arguments, &transcript, &details)
                 }
@@ -328,16 +354,16 @@ struct AgentLoop {
 
     /// Journals a call waiting for `rule`'s board and suspends the step until it decides.
     private mutating func awaitApproval(
-        _ call: AgentTranscript.Call, tool: String, arguments: [String: Value], rule: ToolApprovalRule
+        _ call: AgentTranscript.Call, turn: Int, tool: String, arguments: [String: Value], rule: ToolApprovalRule
     ) async throws -> StepResult {
         let argumentsText = CanonicalJSON.string(.object(arguments))
         let hash = ToolCallApproval.hash(
-            run: context.runID, step: context.step.name, call: call.id, board: rule.board, tool: tool,
+            run: context.runID, step: context.step.name, turn: turn, call: call.id, board: rule.board, tool: tool,
             arguments: argumentsText)
         try await record(
             "agent.approval",
             [
-                "call": .string(call.id), "tool": .string(tool), "board": .string(rule.board),
+                "call": .string(call.id), "turn": .int(turn), "tool": .string(tool), "board": .string(rule.board),
                 "policy": .string(rule.policy), "arguments": .string(argumentsText), "hash": .string(hash),
             ])
         return .suspended(
@@ -390,17 +416,30 @@ struct AgentLoop {
 
 /// What a vote on a tool call binds to.
 public enum ToolCallApproval {
-    /// `sha256:` over the run, step, call, board, tool and canonical arguments: a vote naming it
-    /// approves exactly that call.
+    /// `sha256:` over the run, step, turn, call, board, tool and canonical arguments: a vote naming
+    /// it approves exactly that call, once. The turn is in it because call ids are the model's: a
+    /// model asking for the same call under the same id in a later turn asks again, and the votes
+    /// on the first request (which stay on the status branch) must not approve the second.
     public static func hash(
-        run: String, step: String, call: String, board: String, tool: String, arguments: String
+        run: String, step: String, turn: Int, call: String, board: String, tool: String, arguments: String
     )
         -> String
     {
         "sha256:"
             + CanonicalJSON.sha256([
-                "run": .string(run), "step": .string(step), "call": .string(call), "board": .string(board),
-                "tool": .string(tool), "arguments": .string(arguments),
+                "run": .string(run), "step": .string(step), "turn": .int(turn), "call": .string(call),
+                "board": .string(board), "tool": .string(tool), "arguments": .string(arguments),
             ])
+    }
+}
+
+extension AgentTranscript.Result {
+    /// The answer for a side-effecting call that started and has no result: the controller stopped
+    /// while it ran, and it is not run again.
+    static func interrupted(_ tool: String) -> Self {
+        .init(
+            text:
+                "interrupted: the controller stopped while `\(tool)` was running; it may or may not have taken effect. Check before calling it again.",
+            isError: true)
     }
 }

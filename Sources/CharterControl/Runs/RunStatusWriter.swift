@@ -142,10 +142,16 @@ public enum RunStatusWriter {
                 s += "| \(turn.number) | | | | answered | \(cell(turn.text)) | |\n"
             }
             for call in turn.calls {
+                // Described without the model's text before the arrow (id, name, arguments), which
+                // could hold an arrow of its own and put words of its choosing in this cell.
+                var bare = call
+                bare.tool = ""
+                bare.arguments = ""
+                if !RunApprovals.isSafeName(call.id) { bare.id = "" }
                 let decision =
-                    AgentActivity.describe(call, run: run, step: step)
+                    AgentActivity.describe(bare, run: run, step: step)
                     .split(separator: "→", maxSplits: 1).last.map { String($0) } ?? call.decision
-                s += "| \(turn.number) | \(call.id) | \(call.tool) | \(cell(call.arguments)) "
+                s += "| \(turn.number) | \(cell(call.id)) | \(cell(call.tool)) | \(cell(call.arguments)) "
                 s += "| \(cell(String(decision.split(separator: ":").first ?? ""))) | \(cell(call.result ?? "")) "
                 s += "| \(call.durationMs.map(String.init) ?? "") |\n"
             }

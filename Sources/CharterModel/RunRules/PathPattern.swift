@@ -108,9 +108,15 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         return "/" + parts.joined(separator: "/")
     }
 
+    /// The names of `path` between `/` bytes, as the kernel reads it (`String.split` would not cut
+    /// a `/` followed by a combining mark, and a denied directory's entry could slip past).
+    static func segments(of path: String) -> [String] {
+        path.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// Whether `path`, an absolute path inside the sandbox, matches.
     public func matches(_ path: String) -> Bool {
-        let parts = path.split(separator: "/").map(String.init)
+        let parts = Self.segments(of: path)
         // Dynamic programming over (pattern segment, path segment): linear in their product, so no
         // crafted pattern or path makes it backtrack exponentially.
         var reachable = [Bool](repeating: false, count: parts.count + 1)
@@ -136,7 +142,7 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether something below `directory` might match: false lets a walk skip the directory.
     public func mayMatchBelow(_ directory: String) -> Bool {
-        let parts = directory.split(separator: "/").map(String.init)
+        let parts = Self.segments(of: directory)
         var reachable = [Bool](repeating: false, count: parts.count + 1)
         reachable[0] = true
         for segment in segments {
