@@ -20,7 +20,8 @@ import Testing
         for i in 0..<1500 {
             let directory = root.appendingPathComponent(String(format: "d%04d", i))
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("f").path, contents: Data("x".utf8))
+            _ = FileManager.default.createFile(
+                atPath: directory.appendingPathComponent("f").path, contents: Data("x".utf8))
         }
         defer { try? FileManager.default.removeItem(at: root) }
         let before = Self.openDescriptors()

@@ -186,9 +186,11 @@ extension AgentActivity {
             }
             return line + "; calls: " + described.joined(separator: "; ")
         case "agent.call":
-            return "\(step): \(oneLine(d["call"]?.string ?? "", 64)) \(d["tool"]?.string ?? "") starting (side-effecting)"
+            let call = oneLine(d["call"]?.string ?? "", 64)
+            return "\(step): \(call) \(d["tool"]?.string ?? "") starting (side-effecting)"
         case "agent.tool":
-            return "\(step): \(oneLine(d["call"]?.string ?? "", 64)) \(d["tool"]?.string ?? "") \(d["decision"]?.string ?? "") "
+            let call = oneLine(d["call"]?.string ?? "", 64)
+            return "\(step): \(call) \(d["tool"]?.string ?? "") \(d["decision"]?.string ?? "") "
                 + "\(d["durationMs"]?.int ?? 0) ms" + ((d["isError"]?.bool ?? false) ? " ✗ " : ": ")
                 + oneLine(d["preview"]?.string ?? "", 200)
         case "agent.approval":
