@@ -121,9 +121,23 @@ public enum RunStatusWriter {
             if let note = notes.unsandboxed[step.name] { s += "**This step \(note).**\n\n" }
             if let network = notes.networkText(step.name) { s += "Network: \(network).\n\n" }
             if let reason = step.reason { s += "\(reason)\n\n" }
-            s += "```\n" + String(output.prefix(4000)) + (output.count > 4000 ? "\n…" : "") + "\n```\n"
+            let shown = String(output.prefix(4000)) + (output.count > 4000 ? "\n…" : "")
+            let fence = codeFence(for: shown)
+            s += fence + "\n" + shown + "\n" + fence + "\n"
         }
         return s
+    }
+
+    /// A fence longer than any run of backticks in `text` (an agent's answer is the model's text),
+    /// so nothing in it closes the block and adds markdown of its own to the page.
+    static func codeFence(for text: String) -> String {
+        var longest = 0
+        var run = 0
+        for c in text.unicodeScalars {
+            run = c == "`" ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        return String(repeating: "`", count: max(3, longest + 1))
     }
 
     /// An agent step's turns and tool calls as a table, with the full transcript's blob.
