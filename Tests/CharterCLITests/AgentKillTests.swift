@@ -22,14 +22,7 @@ import Testing
         for _ in 0..<Self.edits { turns.append(["calls": [["name": "files__edit", "arguments": edit]]]) }
         let model = try await loop.startModel(["turns": turns, "answer": "done", "delayMs": 40])
         defer { model.server.stop() }
-        let repo = try loop.org(
-            port: model.server.port, maxTurns: 20,
-            policyTools: "    tools:\n      allow: [files.list, files.read, files.search, files.write, files.edit]\n")
-        let role = try repo.read("roles/reviewer.yaml")
-        try repo.write(
-            "roles/reviewer.yaml",
-            role.replacingOccurrences(of: "files.search, files.write]", with: "files.search, files.write, files.edit]"))
-        try repo.commitAll("the reviewer may edit")
+        let repo = try editingOrg(loop, port: model.server.port, maxTurns: 20)
         let charter = CharterBinary()
         var environment = charter.environment
         environment["SCRIPTED_KEY"] = "sk-scripted-4711"
@@ -98,14 +91,7 @@ import Testing
             "answer": "done",
         ])
         defer { model.server.stop() }
-        let repo = try loop.org(
-            port: model.server.port,
-            policyTools: "    tools:\n      allow: [files.list, files.read, files.search, files.write, files.edit]\n")
-        let role = try repo.read("roles/reviewer.yaml")
-        try repo.write(
-            "roles/reviewer.yaml",
-            role.replacingOccurrences(of: "files.search, files.write]", with: "files.search, files.write, files.edit]"))
-        try repo.commitAll("the reviewer may edit")
+        let repo = try editingOrg(loop, port: model.server.port)
         let charter = CharterBinary()
         let key = ["SCRIPTED_KEY": "sk-scripted-4711"]
         #expect(try charter.run(["apply", "--bootstrap", repo.root.path]).status == 0)
@@ -126,6 +112,19 @@ import Testing
         #expect(sent.contains("interrupted: the controller stopped while `files.edit` was running"), "\(sent)")
         let logs = try charter.run(["logs", run, "--step", "review"])
         #expect(logs.stdout.contains("step.resumed"), "\(logs.stdout)")
+    }
+
+    /// The loop tests' organization, where the reviewer may also edit files.
+    func editingOrg(_ loop: AgentLoopCLITests, port: UInt16, maxTurns: Int = 8) throws -> GitFixture {
+        let repo = try loop.org(
+            port: port, maxTurns: maxTurns,
+            policyTools: "    tools:\n      allow: [files.list, files.read, files.search, files.write, files.edit]\n")
+        let role = try repo.read("roles/reviewer.yaml")
+        try repo.write(
+            "roles/reviewer.yaml",
+            role.replacingOccurrences(of: "files.search, files.write]", with: "files.search, files.write, files.edit]"))
+        try repo.commitAll("the reviewer may edit")
+        return repo
     }
 
     func state(of run: String, _ charter: CharterBinary, _ environment: [String: String]) throws -> String? {
