@@ -80,7 +80,10 @@ private func removeStaleSockets(in directory: String) {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     for name in names where name.hasPrefix("egress-") && name.hasSuffix(".sock") {
         let path = "\(directory)/\(name)"
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // Non-blocking: a live listener whose backlog is full (a stuck process) answers EAGAIN at
+        // once instead of holding this thread, and the first sandbox of the process, forever.
+        let fd = socket(
+            AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return }
         defer { close(fd) }
         var address = sockaddr_un()
