@@ -181,8 +181,10 @@ actor MCPSession {
         if closure == nil { closure = "was closed" }
         await client.disconnect()
         await transport.disconnect()
-        if let process, await Self.exit(of: process, within: .seconds(2)) == nil {
-            await process.terminate()
+        if let process {
+            if await Self.exit(of: process, within: .seconds(2)) == nil { await process.terminate() }
+            // Once it has exited, whatever the launcher does when it ends (its records) is done too.
+            _ = await process.waitForExit()
         }
     }
 

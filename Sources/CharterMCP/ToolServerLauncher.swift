@@ -22,7 +22,8 @@ public protocol ToolServerProcess: Sendable {
     var output: Int32 { get }
     /// How the program ended (`exit status 1`), or nil while it runs.
     var exitDescription: String? { get }
-    /// Waits until the program has exited; how it ended.
+    /// Waits until the program has exited, and the launcher has finished with it (its records); how
+    /// it ended.
     func waitForExit() async -> String
     /// Stops the program and everything it started, and waits until they have exited.
     func terminate() async

@@ -26,8 +26,7 @@ final class PipeDrain: Sendable {
     /// Takes ownership of `source` (a pipe's read end) and `file`, and starts copying.
     init(reading source: Int32, into file: Int32, limit: Int) {
         var fds: [Int32] = [-1, -1]
-        let hasWake = pipe(&fds) == 0
-        if hasWake { for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) } }
+        let hasWake = (try? ShellRunner.makePipe()).map { fds = [$0.read, $0.write] } != nil
         state.withLock { $0.wake = hasWake ? fds[1] : -1 }
         let wake = hasWake ? fds[0] : -1
         Thread.detachNewThread { [self] in

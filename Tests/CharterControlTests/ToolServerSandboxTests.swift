@@ -21,19 +21,31 @@ import Testing
     }()
 
     /// What Python installs live under (pyenv's versions live in /root, which the sandbox does not
-    /// show): the toolchain paths an operator would bind, and the console scripts' directory.
-    static let python: (paths: [String], scripts: String, executable: String)? = {
+    /// show): the toolchain paths an operator would bind, the console scripts' directory, the
+    /// interpreter. Asked once through ``ShellRunner`` (not Foundation's `Process`, whose pipes a
+    /// server started at the same moment could inherit, and whose wait would block a cooperative
+    /// thread).
+    static let asked = Task<(paths: [String], scripts: String, executable: String)?, Never> {
         let code =
             "import os, sys, sysconfig; print(os.path.realpath(sys.prefix)); print(os.path.realpath(sys.base_prefix));"
             + " print(sysconfig.get_path('scripts')); print(os.path.realpath(sys.executable))"
-        guard let result = try? ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", code]),
-            result.status == 0
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("charter-python-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("out")
+        guard (try? FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)) != nil,
+            let result = try? await ShellRunner().run(
+                ShellRequest(
+                    command: "exec python3 -c \"$CODE\"", workspace: directory, outputDirectory: output,
+                    environment: ["CODE": code], sandbox: .disabled)),
+            result.succeeded, let text = try? String(contentsOf: result.stdout.file, encoding: .utf8)
         else { return nil }
-        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let lines = text.split(separator: "\n").map(String.init)
         guard lines.count == 4 else { return nil }
         let paths = Set(lines[0...1]).filter { !$0.hasPrefix("/usr/") }.sorted()
         return (paths, lines[2], lines[3])
-    }()
+    }
+
+    static var python: (paths: [String], scripts: String, executable: String)? { get async { await asked.value } }
 
     static let install = "pip install mcp-server-git mcp-server-time (make deps does)"
 
@@ -44,11 +56,11 @@ import Testing
         var output: URL { root.appendingPathComponent(".output-run-1/agent-1") }
         let runner: ShellRunner
 
-        init(bubblewrap: [String] = Bubblewrap.defaultCandidates) throws {
+        init(bubblewrap: [String] = Bubblewrap.defaultCandidates) async throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("charter-mcp-sandbox-\(UUID())")
             var configuration = ShellRunner.Configuration(
                 terminationGracePeriod: .seconds(1), bubblewrapCandidates: bubblewrap,
-                sandboxReadOnlyPaths: ToolServerSandboxTests.python?.paths ?? [])
+                sandboxReadOnlyPaths: await ToolServerSandboxTests.python?.paths ?? [])
             configuration.controllerEnvironment = ["PATH": "/usr/bin:/bin"]
             runner = ShellRunner(configuration: configuration)
             try FileManager.default.createDirectory(
@@ -83,10 +95,10 @@ import Testing
 
     @Test(.enabled(if: bubblewrapWorks, "needs a working /usr/bin/bwrap"))
     func theGitServerWorksOnTheWorkspaceInTheSandbox() async throws {
-        let python = try #require(Self.python, "python3 is needed")
+        let python = try #require(await Self.python, "python3 is needed")
         let script = "\(python.scripts)/mcp-server-git"
         try #require(FileManager.default.isExecutableFile(atPath: script), "\(Self.install)")
-        let site = try Site()
+        let site = try await Site()
         defer { site.remove() }
         try await site.shell(
             """
@@ -122,8 +134,8 @@ import Testing
 
     @Test(.enabled(if: bubblewrapWorks, "needs a working /usr/bin/bwrap"))
     func aSandboxedServerIsCutOffFromTheNetworkAndTheHost() async throws {
-        let python = try #require(Self.python, "python3 is needed")
-        let site = try Site()
+        let python = try #require(await Self.python, "python3 is needed")
+        let site = try await Site()
         defer { site.remove() }
         // The hostile fixture, copied into the workspace: the test's own files are not in the sandbox.
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -159,10 +171,10 @@ import Testing
 
     @Test(.enabled(if: bubblewrapWorks, "needs a working /usr/bin/bwrap"))
     func aStepOpensTheServersItsRoleAndPoliciesReach() async throws {
-        let python = try #require(Self.python, "python3 is needed")
+        let python = try #require(await Self.python, "python3 is needed")
         let script = "\(python.scripts)/mcp-server-time"
         try #require(FileManager.default.isExecutableFile(atPath: script), "\(Self.install)")
-        let site = try Site()
+        let site = try await Site()
         defer { site.remove() }
         let servers = [
             ToolServer(name: "time", spec: ["stdio": ["command": [.string(script), "--local-timezone", "UTC"]]]),
@@ -187,7 +199,7 @@ import Testing
     }
 
     @Test func withoutBubblewrapTheServerDoesNotStartUnlessAPolicySaysSo() async throws {
-        let site = try Site(bubblewrap: ["/nonexistent/bwrap"])
+        let site = try await Site(bubblewrap: ["/nonexistent/bwrap"])
         defer { site.remove() }
         let server = ToolServer(name: "cat", spec: ["stdio": ["command": ["/bin/cat"]], "timeout": "5s"])
         do {

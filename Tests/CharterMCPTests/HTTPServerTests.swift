@@ -1,5 +1,6 @@
 import CharterMCP
 import CharterModel
+import CharterShell
 import CharterTestSupport
 import CharterTools
 import Foundation
@@ -16,23 +17,36 @@ import Testing
         toolServer("remote", ["http": ["url": .string(url)], "timeout": .string(timeout)])
     }
 
-    /// The reference Python SDK's server (Tests/Fixtures/mcp-http-server.py) on a free port.
+    /// The reference Python SDK's server (Tests/Fixtures/mcp-http-server.py) on a free port,
+    /// started with CharterShell's spawn (no descriptor of the test process reaches it).
     static func withReferenceServer(_ body: (Int) async throws -> Void) async throws {
-        let python = try #require(Python.executable, "python3 is needed")
+        let python = try #require(await Python.info?.executable, "python3 is needed")
         let port = try LoopbackServer.freePort()
-        let log = try temporaryDirectory("http-log").appendingPathComponent("server.log")
-        defer { try? FileManager.default.removeItem(at: log.deletingLastPathComponent()) }
-        let server = try LoopbackServer(
-            python, [Python.fixture("mcp-http-server.py"), "--port", String(port), "--token", token], port: port,
-            log: log)
-        defer { server.stop() }
+        let directory = try temporaryDirectory("http-server")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try await ShellRunner().start(
+            ProcessRequest(
+                arguments: [python, Python.fixture("mcp-http-server.py"), "--port", String(port), "--token", token],
+                workspace: directory, stderrFile: directory.appendingPathComponent("stderr"), sandbox: .disabled))
+        close(server.output)
+        defer { close(server.input) }
+        // Bounded, and given up as soon as the server has exited.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !LoopbackServer.canConnect(port: port), server.termination == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        guard LoopbackServer.canConnect(port: port) else {
+            await server.terminate(gracePeriod: .seconds(1))
+            Issue.record("the reference MCP server did not start (\(Python.install)): \(server.stderrTail())")
+            return
+        }
         do {
-            try await server.waitUntilListening()
+            try await body(Int(port))
         } catch {
-            Issue.record("the reference MCP server did not start (\(Python.install)): \(server.output)")
+            await server.terminate(gracePeriod: .seconds(1))
             throw error
         }
-        try await body(Int(port))
+        await server.terminate(gracePeriod: .seconds(1))
     }
 
     @Test func theReferenceServerAnswersOverStreamableHTTP() async throws {

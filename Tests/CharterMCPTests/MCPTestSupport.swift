@@ -34,25 +34,45 @@ final class LocalProcess: ToolServerProcess {
 
 /// The Python that runs the reference servers (`pip install mcp-server-git mcp-server-time`), and
 /// the fixtures.
+///
+/// Asked once, through ``ShellRunner`` rather than Foundation's `Process`: its pipes are not
+/// close-on-exec, so a server another test starts at the same moment can inherit one and keep the
+/// answer from ever ending; and a blocking wait would hold one of the two cooperative threads.
 enum Python {
     static let install = "pip install mcp-server-git mcp-server-time (make deps does)"
 
-    /// `python3 -c code`'s first line of output, or nil.
-    static func ask(_ code: String) -> String? {
-        let result = try? ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", code])
-        guard let result, result.status == 0 else { return nil }
-        return result.stdout.split(separator: "\n").first.map(String.init)
+    struct Info: Sendable {
+        /// The interpreter itself, resolved (pyenv's shims are scripts).
+        var executable: String
+        /// The directory pip installs console scripts into.
+        var scripts: String
     }
 
-    /// The interpreter itself, resolved (pyenv's shims are scripts).
-    static let executable: String? = ask("import os, sys; print(os.path.realpath(sys.executable))")
+    private static let asked = Task<Info?, Never> {
+        let code =
+            "import os, sys, sysconfig; print(os.path.realpath(sys.executable)); print(sysconfig.get_path('scripts'))"
+        guard let directory = try? temporaryDirectory("python") else { return nil }
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("out")
+        try? FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        guard
+            let result = try? await ShellRunner().run(
+                ShellRequest(
+                    command: "exec python3 -c \"$CODE\"", workspace: directory, outputDirectory: output,
+                    environment: ["CODE": code], sandbox: .disabled)),
+            result.succeeded, let text = try? String(contentsOf: result.stdout.file, encoding: .utf8)
+        else { return nil }
+        let lines = text.split(separator: "\n").map(String.init)
+        guard lines.count == 2 else { return nil }
+        return Info(executable: lines[0], scripts: lines[1])
+    }
 
-    /// The directory pip installs console scripts into.
-    static let scripts: String? = ask("import sysconfig; print(sysconfig.get_path('scripts'))")
+    /// What python3 on `PATH` says of itself, or nil.
+    static var info: Info? { get async { await asked.value } }
 
     /// The path of the console script `name`, when it is installed.
-    static func script(_ name: String) -> String? {
-        guard let scripts else { return nil }
+    static func script(_ name: String) async -> String? {
+        guard let scripts = await info?.scripts else { return nil }
         let path = "\(scripts)/\(name)"
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
@@ -81,8 +101,8 @@ func stdioServer(
 }
 
 /// The hostile fixture in `mode`.
-func hostileServer(_ mode: String, timeout: String = "20s") throws -> ToolServer {
-    let python = try #require(Python.executable, "python3 is needed")
+func hostileServer(_ mode: String, timeout: String = "20s") async throws -> ToolServer {
+    let python = try #require(await Python.info?.executable, "python3 is needed")
     return stdioServer("hostile", [python, Python.fixture("mcp-hostile-server.py"), mode], timeout: timeout)
 }
 
