@@ -152,11 +152,10 @@ final class LineReader: Sendable {
 
     /// Starts the thread (once); a reader already stopped stays stopped.
     func start() {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else {
+        guard case .success(let ends) = CloseOnExecPipe.make() else {
             return stop(TransportClosure(reason: "could not be read (no wake-up pipe)"), report: true)
         }
-        for wakeFD in fds { _ = fcntl(wakeFD, F_SETFD, FD_CLOEXEC) }
+        let fds = [ends.read, ends.write]
         let started = state.withLock { state -> Bool in
             guard state.phase == .idle else { return false }
             state.phase = .running

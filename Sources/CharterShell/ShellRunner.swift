@@ -1,3 +1,4 @@
+import CharterFoundation
 import Foundation
 
 #if canImport(Glibc)
@@ -236,11 +237,10 @@ public struct ShellRunner: Sendable {
     }
 
     static func makePipe() throws -> (read: Int32, write: Int32) {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw ShellError.system(.spawnFailed, "could not create a pipe", errno: errno) }
-        // Not inherited by children other threads start; the step gets them through dup2 only.
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        return (fds[0], fds[1])
+        // Close-on-exec from the start; the step gets them through dup2 only.
+        switch CloseOnExecPipe.make() {
+        case .success(let ends): return ends
+        case .failure(let error): throw ShellError.system(.spawnFailed, "could not create a pipe", errno: error.errno)
+        }
     }
 }
