@@ -30,11 +30,16 @@ let package = Package(
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        // ICU's TR39 spoof checker and script property (Debian's libicu-dev), behind four C functions.
+        .target(
+            name: "CUnicodeSecurity",
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]
+        ),
 
         // Library modules, one per concern; dependencies point one way (see docs/ARCHITECTURE.md).
         // The small pieces every layer may use, each written once: locks, the locked value box, the wall
         // clock, the calendar and timestamp codec, the seeded generator, backoff arithmetic, redaction.
-        .target(name: "CharterFoundation"),
+        .target(name: "CharterFoundation", dependencies: ["CUnicodeSecurity"]),
         // How every SQLite file is opened (GRDB, WAL, synchronous NORMAL, busy timeout) and its errors read.
         .target(name: "CharterSQLite", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CharterGit", dependencies: ["CGit2", "CharterFoundation"]),
@@ -162,7 +167,7 @@ let package = Package(
         ),
 
         .target(name: "CharterTestSupport", dependencies: ["CharterFoundation"], path: "Tests/CharterTestSupport"),
-        .testTarget(name: "CharterFoundationTests", dependencies: ["CharterFoundation"]),
+        .testTarget(name: "CharterFoundationTests", dependencies: ["CharterFoundation", "CharterTestSupport"]),
         .testTarget(name: "CharterGitTests", dependencies: ["CharterGit", "CharterTestSupport"]),
         .testTarget(name: "CharterYAMLTests", dependencies: ["CharterYAML"]),
         .testTarget(name: "CharterCronTests", dependencies: ["CharterCron"]),
