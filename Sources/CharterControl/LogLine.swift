@@ -34,8 +34,19 @@ public struct LogLine: Sendable {
             for (k, v) in fields { object[k] = .string(v) }
             return CanonicalJSON.string(.object(object))
         }
-        let extra = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        return "\(stamp) \(level.rawValue) \(message)" + (extra.isEmpty ? "" : " " + extra)
+        let extra = fields.sorted { $0.key < $1.key }.map { "\(Self.logfmt($0.key))=\(Self.logfmt($0.value))" }
+            .joined(separator: " ")
+        return "\(stamp) \(level.rawValue) \(DisplayText.escaped(message))" + (extra.isEmpty ? "" : " " + extra)
+    }
+
+    /// A key or value as logfmt writes it: bare when it is plain, else JSON-quoted with hidden
+    /// characters escaped. A value from a request (a webhook header, a branch name) can then
+    /// neither add a `key=value` of its own nor start a line.
+    static func logfmt(_ text: String) -> String {
+        let plain =
+            !text.isEmpty
+            && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "=" && $0 != "\"" && $0 != "\\" }
+        return plain ? text : DisplayJSON.quoted(text)
     }
 }
 

@@ -46,8 +46,10 @@ public enum StatusWriter {
         let applied = try store.history(limit: 10)
         files["status.yaml"] = Array(
             YAMLWriter.document(statusValue(report, now: now, previousConditions: previousConditions)).utf8)
+        // Values in it were escaped line by line; this catches anything hidden that slipped through.
         files["STATUS.md"] = Array(
-            (markdown(report, proposals: proposals, applied: applied) + (runs?.markdown ?? "")).utf8)
+            DisplayText.sanitized(markdown(report, proposals: proposals, applied: applied) + (runs?.markdown ?? ""))
+                .utf8)
         for p in proposals {
             let dir = "proposals/\(p.id)/"
             files[dir + "proposal.json"] = Array(try Proposal.json(p)) + [0x0A]

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterModel
 
 /// What a plan compared, shown in its header and JSON.
@@ -54,6 +55,7 @@ public struct PlanRenderer: Sendable {
             out += "  \(paint(action.symbol, action)) \(verb)\n"
         }
         out += "\nCharter will perform the following actions:\n"
+        var flagged = 0
         for c in set.changes {
             out += "\n"
             let verb = c.action == .create ? "created" : c.action == .update ? "updated in place" : "deleted"
@@ -64,19 +66,23 @@ public struct PlanRenderer: Sendable {
             switch c.action {
             case .create:
                 for (path, v) in leaves(c.new!, at: .root) where !isIdentity(path) && !isEmptyCollection(v) {
-                    out += "      " + paint("+ \(path): \(short(v))", .create) + "\n"
+                    out += "      " + paint("+ \(shown(path)): \(short(v))", .create) + "\n"
+                    out += flags(v, at: path, counting: &flagged)
                 }
             case .delete:
                 for (path, v) in leaves(c.old!, at: .root) where !isIdentity(path) && !isEmptyCollection(v) {
-                    out += "      " + paint("- \(path): \(short(v))", .delete) + "\n"
+                    out += "      " + paint("- \(shown(path)): \(short(v))", .delete) + "\n"
                 }
             case .update:
                 for f in c.fields {
                     switch (f.old, f.new) {
-                    case (nil, let n?): out += "      " + paint("+ \(f.path): \(short(n))", .create) + "\n"
-                    case (let o?, nil): out += "      " + paint("- \(f.path): \(short(o))", .delete) + "\n"
+                    case (nil, let n?):
+                        out += "      " + paint("+ \(shown(f.path)): \(short(n))", .create) + "\n"
+                        out += flags(n, at: f.path, counting: &flagged)
+                    case (let o?, nil): out += "      " + paint("- \(shown(f.path)): \(short(o))", .delete) + "\n"
                     case (let o?, let n?):
-                        out += "      " + paint("~ \(f.path): \(short(o)) → \(short(n))", .update) + "\n"
+                        out += "      " + paint("~ \(shown(f.path)): \(short(o)) → \(short(n))", .update) + "\n"
+                        out += flags(n, at: f.path, counting: &flagged)
                     default: break
                     }
                 }
@@ -88,17 +94,51 @@ public struct PlanRenderer: Sendable {
                 "Plan: \(set.count(.create)) to create, \(set.count(.update)) to update, \(set.count(.delete)) to delete."
             )
             + "\n"
+        if flagged > 0 {
+            let values = flagged == 1 ? "1 value holds" : "\(flagged) values hold"
+            out += warn("Warning: \(values) characters that pass for others (marked !); read them before you vote.") + "\n"
+        }
         out += "Change set: \(set.hash)\n"
         return out
     }
 
-    /// Control characters in paths from the repository, shown escaped rather than sent to the terminal.
-    func visible(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
-            return text
+    /// Text from the repository (a file path, a source URL) on one line with nothing hidden.
+    func visible(_ text: String) -> String { DisplayText.escaped(text) }
+
+    /// A field path: its keys come from the repository and may hold anything a value can.
+    func shown(_ path: JSONPointer) -> String { DisplayText.escaped(path.description) }
+
+    func warn(_ s: String) -> String { color ? "\u{1B}[1;33m\(s)\u{1B}[0m" : s }
+
+    /// `! path: why` lines for the strings (values and keys) in `value` whose letters pass for others.
+    func flags(_ value: Value, at path: JSONPointer, counting flagged: inout Int) -> String {
+        let found = Self.lookalikes(in: value, at: path)
+        flagged += found.count
+        return found.map { "        " + warn("! \(shown($0.path)): \($0.finding)") + "\n" }.joined()
+    }
+
+    /// The flagged strings among what `change` sets: all of a new resource, the changed fields of an update.
+    static func lookalikes(in change: ResourceChange) -> [(path: JSONPointer, finding: Lookalike)] {
+        switch change.action {
+        case .create: return change.new.map { lookalikes(in: $0, at: .root) } ?? []
+        case .update: return change.fields.flatMap { f in f.new.map { lookalikes(in: $0, at: f.path) } ?? [] }
+        case .delete: return []
         }
-        let escaped = CanonicalJSON.string(.string(text))
-        return String(escaped.dropFirst().dropLast())
+    }
+
+    /// Every string in `value`, keys included, that ``Lookalike`` flags, with where it is.
+    static func lookalikes(in value: Value, at path: JSONPointer) -> [(path: JSONPointer, finding: Lookalike)] {
+        switch value {
+        case .string(let s): return Lookalike.inspect(s).map { [(path, $0)] } ?? []
+        case .array(let a): return a.indices.flatMap { lookalikes(in: a[$0], at: path.appending($0)) }
+        case .object(let o):
+            return o.keys.sorted().flatMap { key -> [(path: JSONPointer, finding: Lookalike)] in
+                let inner = path.appending(key)
+                let keyFinding = Lookalike.inspect(key).map { [(inner, $0)] } ?? []
+                return keyFinding + lookalikes(in: o[key]!, at: inner)
+            }
+        default: return []
+        }
     }
 
     func describe(_ c: PlanContext) -> String {
@@ -127,7 +167,8 @@ public struct PlanRenderer: Sendable {
         }
     }
 
-    func short(_ v: Value) -> String { CanonicalJSON.string(v) }
+    /// A value as JSON, hidden characters escaped (``DisplayJSON``): parsing it gives the exact value.
+    func short(_ v: Value) -> String { DisplayJSON.string(v) }
 
     /// The plan as JSON, in the documented shape (docs/PLAN-JSON.md).
     public func jsonValue(_ set: ChangeSet, context: PlanContext) -> Value {
@@ -145,6 +186,10 @@ public struct PlanRenderer: Sendable {
                         ]
                     }),
             ]
+            o["warnings"] = .array(
+                Self.lookalikes(in: c).map { w in
+                    ["path": .string(w.path.description), "message": .string(w.finding.description)]
+                })
             if let s = c.source {
                 o["source"] = ["file": .string(s.file), "line": .int(s.line), "column": .int(s.column)]
             } else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CharterFoundation
 import CharterControl
 import CharterGit
 import Foundation
@@ -93,22 +94,9 @@ enum Terminal {
         FileHandle.standardError.write(Data((safe.hasSuffix("\n") ? safe : safe + "\n").utf8))
     }
 
-    /// Control characters from repository content (ESC, BEL, C1) shown as `\u{…}`, so a hostile
-    /// file cannot retitle, clear or spoof the terminal. Newlines and tabs stay.
-    static func sanitize(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var out = String.UnicodeScalarView()
-        for u in text.unicodeScalars {
-            if isControl(u) {
-                out.append(contentsOf: "\\u{\(String(u.value, radix: 16))}".unicodeScalars)
-            } else {
-                out.append(u)
-            }
-        }
-        return String(out)
-    }
-
-    static func isControl(_ u: Unicode.Scalar) -> Bool {
-        (u.value < 0x20 && u != "\n" && u != "\t") || (0x7F...0x9F).contains(u.value)
-    }
+    /// Text for the terminal: control characters (ESC, BEL, C1), bidirectional controls, zero-width
+    /// and other hidden characters from repository content shown as `\u{…}`, so a hostile file
+    /// can neither drive the terminal nor make a line read differently from what it holds.
+    /// Newlines and tabs stay (``DisplayText/sanitized(_:)``).
+    static func sanitize(_ text: String) -> String { DisplayText.sanitized(text) }
 }

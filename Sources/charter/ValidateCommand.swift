@@ -38,8 +38,9 @@ struct ValidateCommand: AsyncParsableCommand {
         case .text:
             if r.isValid {
                 print(
-                    "\(loaded.source.description): valid — \(r.state.resources.count) resources in \(r.fileCount) files"
-                )
+                    Terminal.sanitize(
+                        "\(loaded.source.description): valid — \(r.state.resources.count) resources in \(r.fileCount) files"
+                    ))
             } else {
                 for d in r.diagnostics { Terminal.printError(d.description) }
                 Terminal.printError(

@@ -1,3 +1,4 @@
+import CharterFoundation
 import CharterEngine
 import CharterModel
 import CharterStatus
@@ -21,7 +22,8 @@ public enum RunStatusWriter {
             let agents = AgentActivity(events: events)
             files[dir + "summary.yaml"] = Array(
                 YAMLWriter.document(summary(detail, usage: usage, notes: notes, agents: agents)).utf8)
-            files[dir + "SUMMARY.md"] = Array(markdown(detail, usage: usage, notes: notes, agents: agents).utf8)
+            files[dir + "SUMMARY.md"] = Array(
+                DisplayText.sanitized(markdown(detail, usage: usage, notes: notes, agents: agents)).utf8)
             let lines = events.map { CanonicalJSON.string($0.value) + "\n" }.joined()
             files[dir + "events.jsonl.gz"] = Gzip.compress(Array(lines.utf8))
             for step in detail.steps {
@@ -89,7 +91,7 @@ public enum RunStatusWriter {
         if let routine = r.routine { s += ", routine `\(routine)`" }
         if let at = r.scheduledAt { s += ", scheduled for \(Event.timestamp(at))" }
         s += "\n\n"
-        if let error = r.error { s += "> \(error)\n\n" }
+        if let error = r.error { s += "> \(StatusText.line(error))\n\n" }
         if let warning = notes.warning { s += "> **\(warning)**\n\n" }
         if usage.total.calls > 0 {
             let t = usage.total
@@ -112,7 +114,7 @@ public enum RunStatusWriter {
             let activity = agentMarkdown(agents, run: r.id, step: step.name, artifacts: step.artifacts)
             guard let output = step.output, !output.isEmpty || step.reason != nil else {
                 if step.reason != nil || !activity.isEmpty { s += "\n## \(step.name)\n\n" }
-                if let reason = step.reason { s += "\(reason)\n" }
+                if let reason = step.reason { s += "\(StatusText.line(reason))\n" }
                 s += activity
                 continue
             }
@@ -120,7 +122,7 @@ public enum RunStatusWriter {
             s += activity
             if let note = notes.unsandboxed[step.name] { s += "**This step \(note).**\n\n" }
             if let network = notes.networkText(step.name) { s += "Network: \(network).\n\n" }
-            if let reason = step.reason { s += "\(reason)\n\n" }
+            if let reason = step.reason { s += "\(StatusText.line(reason))\n\n" }
             let shown = String(output.prefix(4000)) + (output.count > 4000 ? "\n…" : "")
             let fence = codeFence(for: shown)
             s += fence + "\n" + shown + "\n" + fence + "\n"

@@ -1,3 +1,4 @@
+import CharterFoundation
 /// One problem found in a revision: where it is, which resource, what is wrong and what to do.
 ///
 /// Loading reports every diagnostic of a revision at once, sorted by file, line and column, the
@@ -42,13 +43,17 @@ public struct Diagnostic: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     /// `teams/core.yaml:7:5: error: Team/core: /spec/lead: person 'zoe' does not exist (hint: …)`.
+    ///
+    /// One line whatever the repository holds: file names, keys and quoted values may carry
+    /// newlines or invisible characters, which would forge a line or hide a difference, so the
+    /// line goes through ``DisplayText/escaped(_:)``. ``message`` keeps the exact text.
     public var description: String {
         var s = "\(location): error: "
         if let resource { s += "\(resource): " }
         if let path, !path.tokens.isEmpty { s += "\(path): " }
         s += message
         if let hint { s += " — \(hint)" }
-        return s
+        return DisplayText.escaped(s)
     }
 
     /// Sorted by file, line, column and message; a summary of omitted diagnostics sorts last.

@@ -1,4 +1,5 @@
 import CharterYAML
+import CharterFoundation
 
 /// Writes values as block-style YAML that reads back to the same value under YAML 1.2 and 1.1
 /// alike: any string a reader could take for something else is double-quoted.
@@ -70,9 +71,9 @@ public enum YAMLWriter {
         let special = Set("-?:,[]{}#&*!|>'\"%@`~ ".unicodeScalars)
         let safe =
             !special.contains(first) && last != " " && !s.contains(": ") && !s.contains(" #") && !s.hasSuffix(":")
-            && s.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
+            && s.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F } && !DisplayText.needsEscaping(s)
         let node = YAMLNode(content: .scalar(s, .plain), mark: Mark(line: 1, column: 1))
         if safe, node.plainResolution == .string(s), yaml11Surprise(s) == nil { return s }
-        return CanonicalJSON.string(.string(s))
+        return DisplayJSON.quoted(s, dialect: .yaml)
     }
 }

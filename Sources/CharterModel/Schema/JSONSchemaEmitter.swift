@@ -114,7 +114,8 @@ public enum JSONSchemaEmitter {
     }
 }
 
-/// Pretty JSON with sorted keys and two-space indentation, for files people read and diff.
+/// Pretty JSON with sorted keys and two-space indentation, for files people read and diff; hidden
+/// characters are `\u` escapes (``DisplayJSON``), so the exact values parse back.
 public enum PrettyJSON {
     public static func string(_ value: Value) -> String {
         var out = ""
@@ -128,7 +129,7 @@ public enum PrettyJSON {
         switch value {
         case .array(let a) where !a.isEmpty:
             if a.allSatisfy({ $0.array == nil && $0.object == nil }) {
-                out += "[" + a.map(CanonicalJSON.string).joined(separator: ", ") + "]"
+                out += "[" + a.map { DisplayJSON.string($0) }.joined(separator: ", ") + "]"
                 return
             }
             out += "[\n"
@@ -142,13 +143,13 @@ public enum PrettyJSON {
             out += "{\n"
             let keys = CanonicalJSON.sortedKeys(o)
             for (i, k) in keys.enumerated() {
-                out += pad + CanonicalJSON.string(.string(k)) + ": "
+                out += pad + DisplayJSON.quoted(k) + ": "
                 write(o[k]!, indent: indent + 1, into: &out)
                 out += i == keys.count - 1 ? "\n" : ",\n"
             }
             out += close + "}"
         default:
-            out += CanonicalJSON.string(value)
+            out += DisplayJSON.string(value)
         }
     }
 }
