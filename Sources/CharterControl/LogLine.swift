@@ -45,7 +45,9 @@ public struct LogLine: Sendable {
     static func logfmt(_ text: String) -> String {
         let plain =
             !text.isEmpty
-            && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "=" && $0 != "\"" && $0 != "\\" }
+            && text.unicodeScalars.allSatisfy {
+                $0.value > 0x20 && $0.value < 0x7F && $0 != "=" && $0 != "\"" && $0 != "\\"
+            }
         return plain ? text : DisplayJSON.quoted(text)
     }
 }

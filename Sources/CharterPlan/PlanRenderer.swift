@@ -96,7 +96,8 @@ public struct PlanRenderer: Sendable {
             + "\n"
         if flagged > 0 {
             let values = flagged == 1 ? "1 value holds" : "\(flagged) values hold"
-            out += warn("Warning: \(values) characters that pass for others (marked !); read them before you vote.") + "\n"
+            out +=
+                warn("Warning: \(values) characters that pass for others (marked !); read them before you vote.") + "\n"
         }
         out += "Change set: \(set.hash)\n"
         return out

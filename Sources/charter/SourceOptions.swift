@@ -1,6 +1,6 @@
 import ArgumentParser
-import CharterFoundation
 import CharterControl
+import CharterFoundation
 import CharterGit
 import Foundation
 

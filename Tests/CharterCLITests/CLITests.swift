@@ -136,7 +136,7 @@ func exampleClone() throws -> GitFixture {
         #expect(r.status == 1)
         #expect(!r.stderr.contains("\u{1B}"))
         #expect(!r.stderr.contains("\u{07}"))
-        #expect(r.stderr.contains("\\u{1b}]0;pwned"))
+        #expect(r.stderr.contains("\\u{1B}]0;pwned"))
     }
 
     @Test func runsFromASubdirectoryOfTheRepository() throws {

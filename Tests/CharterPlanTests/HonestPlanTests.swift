@@ -11,7 +11,8 @@ import Testing
 
     func plan(_ changes: [ResourceChange]) -> String {
         PlanRenderer(color: false).human(
-            ChangeSet(changes: changes), context: PlanContext(source: "repo", desiredRevision: nil, actualRevision: nil))
+            ChangeSet(changes: changes), context: PlanContext(source: "repo", desiredRevision: nil, actualRevision: nil)
+        )
     }
 
     func team(_ spec: Value) -> Value {
@@ -43,7 +44,9 @@ import Testing
             id: ResourceID(.team, "core"), action: .update, old: team(["displayName": "Core"]),
             new: team(["displayName": .string(attack)]),
             fields: [
-                FieldChange(path: JSONPointer.root.appending("spec").appending("displayName"), old: "Core", new: .string(attack)),
+                FieldChange(
+                    path: JSONPointer.root.appending("spec").appending("displayName"), old: "Core", new: .string(attack)
+                ),
                 FieldChange(path: JSONPointer.root.appending("spec").appending(attack), old: nil, new: "x"),
             ],
             source: nil)
@@ -68,7 +71,8 @@ import Testing
         #expect(text.contains("        ! /spec/displayName: "), "\(attack.label): \(text)")
         #expect(text.contains("Warning: 1 value holds characters that pass for others"))
         let json = PlanRenderer(color: false).jsonValue(
-            ChangeSet(changes: [change]), context: PlanContext(source: "repo", desiredRevision: nil, actualRevision: nil))
+            ChangeSet(changes: [change]),
+            context: PlanContext(source: "repo", desiredRevision: nil, actualRevision: nil))
         let warnings = json["changes"]?.array?.first?["warnings"]?.array
         #expect(warnings?.first?["path"] == "/spec/displayName")
         // The JSON keeps the exact value.

@@ -1,5 +1,5 @@
-import CharterFoundation
 import CharterEngine
+import CharterFoundation
 import CharterModel
 import CharterStatus
 import CharterStore

@@ -1,4 +1,5 @@
 import CharterFoundation
+
 /// One problem found in a revision: where it is, which resource, what is wrong and what to do.
 ///
 /// Loading reports every diagnostic of a revision at once, sorted by file, line and column, the

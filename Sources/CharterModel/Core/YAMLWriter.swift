@@ -1,5 +1,5 @@
-import CharterYAML
 import CharterFoundation
+import CharterYAML
 
 /// Writes values as block-style YAML that reads back to the same value under YAML 1.2 and 1.1
 /// alike: any string a reader could take for something else is double-quoted.
