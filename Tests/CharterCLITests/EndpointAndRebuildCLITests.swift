@@ -147,7 +147,8 @@ import Testing
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["stateHash"] as? String == hash)
-        #expect((object["liveDamage"] as? String)?.contains("not an SQLite database") == true, "\(result.stdout)")
+        #expect(
+            (object["liveDamage"] as? String)?.contains("shorter than an SQLite header") == true, "\(result.stdout)")
         // A stale log in the target would be replayed into the new store: refused.
         let stale = makeTemporaryDirectory("stale")
         try Data("x".utf8).write(to: stale.appendingPathComponent("charter.sqlite-wal"))
