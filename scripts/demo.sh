@@ -33,6 +33,7 @@ fi
 # The operations agent needs a model that decides to call tools. No model is configured here, so a
 # scripted stand-in on loopback plays one (Tests/Fixtures/agent-model.py, the loop tests' model): it
 # asks for a denied tool, writes a report (held for the change board) and proposes pausing a routine.
+# Its endpoint is on loopback, which the example Organization's spec.endpoints.allowCIDRs allows.
 # With a real tool-capable model (docs/AGENTS.md), leave the operator on the `standard` class.
 mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >> "$org/capacity/sources.yaml" <<YAML

@@ -10,7 +10,10 @@ import Foundation
 /// `writeback.before-commit` (the store written, nothing on the status branch yet),
 /// `writeback.before-ref-update` (the status commit built, the branch not moved),
 /// `run.agent-started` (an agent step's attempt recorded, its call not made),
-/// `agent.call-started` (a side-effecting tool call journaled as started, not yet run).
+/// `agent.call-started` (a side-effecting tool call journaled as started, not yet run),
+/// `rebuild.after-link` (`rebuild --replace`: the live file linked aside, its logs in place),
+/// `rebuild.before-rename` (its logs set aside too, the rebuilt file not yet in place),
+/// `rebuild.after-rename` (the rebuilt store in place, its build directory not yet removed).
 ///
 /// Failpoints prove the instants we thought of; the randomized kill harness
 /// (`Tests/CharterCLITests/KillHarnessTests.swift`) kills at instants nobody chose.

@@ -69,10 +69,12 @@ public final class MCPToolServer: Sendable {
     ///     the caller reads it (and checks the Policies grant it).
     ///   - startupTimeout: how long `initialize` and each `tools/list` page may take; by default
     ///     the ToolServer's `timeout` or ``defaultStartupTimeout``, whichever is longer.
+    ///   - addresses: where an http server may be reached (the Organization's `spec.endpoints`);
+    ///     checked when opening and before every request.
     /// - Throws: ``ToolServerError`` saying what failed and what to do; nothing is left running.
     public static func open(
         _ server: ToolServer, launcher: (any ToolServerLauncher)?, credential: String? = nil,
-        startupTimeout: Duration? = nil
+        startupTimeout: Duration? = nil, addresses: OutboundAddressRules = .publicOnly
     ) async throws -> MCPToolServer {
         let callTimeout = Duration.milliseconds(server.timeoutMilliseconds)
         let timeout = startupTimeout ?? max(callTimeout, defaultStartupTimeout)
@@ -96,7 +98,12 @@ public final class MCPToolServer: Sendable {
             } catch {
                 throw ToolServerError(server: server.name, "the URL `\(Quote.excerpt(url.utf8))` \(error.message)")
             }
-            transport = StreamableHTTPTransport(endpoint: url, bearer: credential, timeout: max(timeout, callTimeout))
+            if let refusal = addresses.refusal(url: url) {
+                throw ToolServerError(
+                    server: server.name, "the URL `\(Quote.excerpt(url.utf8))`: \(refusal.description)")
+            }
+            transport = StreamableHTTPTransport(
+                endpoint: url, bearer: credential, timeout: max(timeout, callTimeout), addresses: addresses)
         }
         let session = MCPSession(server: server.name, transport: transport, process: process)
         relay.attach { closure in Task { await session.end(closure.reason, programEnded: closure.serverEnded) } }

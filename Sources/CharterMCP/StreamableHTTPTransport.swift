@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CharterModel
 import Foundation
 import Logging
 import MCP
@@ -28,6 +29,8 @@ actor StreamableHTTPTransport: Transport {
     nonisolated let logger: Logger
     private let endpoint: String
     private let bearer: String?
+    /// Where requests may go; checked before each one (a name may resolve elsewhere over time).
+    private let addresses: OutboundAddressRules
     private let client: HTTPClient
     private let maxMessageBytes: Int
     private let headTimeout: TimeAmount
@@ -41,11 +44,13 @@ actor StreamableHTTPTransport: Transport {
     private var shutDown = false
 
     /// A transport to `endpoint` (already checked with `HTTPEndpoint`) with its own client, which
-    /// ``disconnect()`` shuts down.
+    /// ``disconnect()`` shuts down; it sends only where `addresses` allows.
     init(
-        endpoint: String, bearer: String?, timeout: Duration, maxMessageBytes: Int = PipeTransport.maxMessageBytes
+        endpoint: String, bearer: String?, timeout: Duration, addresses: OutboundAddressRules,
+        maxMessageBytes: Int = PipeTransport.maxMessageBytes
     ) {
         self.endpoint = endpoint
+        self.addresses = addresses
         self.bearer = bearer
         self.maxMessageBytes = maxMessageBytes
         // A little past the session's own bound on each request, which names the request it ends.
@@ -85,6 +90,11 @@ actor StreamableHTTPTransport: Transport {
 
     func send(_ data: Data) async throws {
         guard connected else { throw TransportClosure(reason: "is not connected") }
+        do throws(OutboundRefusal) {
+            try await addresses.check(url: endpoint)
+        } catch {
+            throw TransportClosure(reason: "is not reached: \(error.description)")
+        }
         var request = HTTPClientRequest(url: endpoint)
         request.method = .POST
         request.headers = headers()

@@ -177,3 +177,25 @@ extension StateStore {
         return try changeSet(fromBlob: bytes)
     }
 }
+
+extension StateStore {
+    /// What SQLite's `quick_check` finds wrong with the file, or nil when it finds nothing.
+    public func damage() throws(StoreError) -> String? {
+        do {
+            let lines = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+            return lines == ["ok"] ? nil : lines.prefix(5).joined(separator: "; ")
+        } catch {
+            throw StoreError("check the state database", path: path, error)
+        }
+    }
+
+    /// Copies everything in the write-ahead log into the database file and empties the log, so
+    /// the file alone holds the store (what `charter rebuild --replace` sets aside).
+    public func checkpoint() throws(StoreError) {
+        do {
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        } catch {
+            throw StoreError("checkpoint the state database", path: path, error)
+        }
+    }
+}

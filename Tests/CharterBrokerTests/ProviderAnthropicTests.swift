@@ -53,7 +53,7 @@ struct ProviderAnthropicTests {
         try await ProviderTestServer.with { server in
             let provider = AnthropicProvider(
                 name: "a", endpoint: server.anthropicEndpoint("ok") + "/v1/", model: "c", apiKey: nil,
-                client: server.http.client)
+                client: server.http.client, addresses: ProviderTestServer.loopback)
             #expect(provider.url == server.anthropicEndpoint("ok") + "/v1/messages")
             _ = try await provider.complete(ProviderOpenAITests.request)
             let sent = try #require(await server.log.last)

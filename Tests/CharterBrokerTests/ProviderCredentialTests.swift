@@ -109,7 +109,8 @@ struct ProviderCredentialTests {
                         "provider": .string("openai"), "endpoint": .string(server.openAIEndpoint("ok") + "/"),
                         "model": .string("gpt-test"), "credential": .object(["env": .string("OPENAI_KEY")]),
                     ]),
-                http: server.http, credentials: CredentialResolver(environment: environment))
+                http: server.http, credentials: CredentialResolver(environment: environment),
+                addresses: ProviderTestServer.loopback)
             let provider = try #require(openAI as? OpenAICompatibleProvider)
             #expect(provider.tokenLimitField == .maxTokens)
             #expect(provider.endpoint == server.openAIEndpoint("ok"))
@@ -125,7 +126,7 @@ struct ProviderCredentialTests {
                         "provider": .string("anthropic"), "endpoint": .string(server.anthropicEndpoint("ok")),
                         "model": .string("claude-test"), "credential": .object(["env": .string("OPENAI_KEY")]),
                     ]),
-                client: server.http.client, environment: environment)
+                client: server.http.client, environment: environment, addresses: ProviderTestServer.loopback)
             #expect(anthropic is AnthropicProvider)
             #expect(try await anthropic.complete(ProviderOpenAITests.request).usage == ProviderAnthropicTests.usage)
 

@@ -1,4 +1,5 @@
 import CharterBroker
+import CharterModel
 import Foundation
 import Testing
 
@@ -208,11 +209,45 @@ struct ProviderErrorTests {
             // Port 1 on loopback: nothing listens, the connection is refused at once.
             let provider = OpenAICompatibleProvider(
                 name: "down", endpoint: "http://127.0.0.1:1/v1", model: "m", apiKey: APIKey(ProviderTestServer.secret),
-                client: server.http.client)
+                client: server.http.client, addresses: ProviderTestServer.loopback)
             let error = await caught { _ = try await provider.complete(ProviderOpenAITests.request) }
             let completionError = try #require(error as? CompletionError)
             #expect(completionError.kind == .transport)
             #expect(completionError.isRetryable)
+        }
+    }
+
+    /// Without the Organization's allowance, a provider sends nothing to loopback, in any
+    /// spelling, even when made without the factory: the server there never hears the request.
+    @Test func refusedAddressesAreNotSentTo() async throws {
+        try await ProviderTestServer.with { server in
+            for host in ["127.0.0.1", "2130706433", "0x7f.0.0.1", "[::ffff:127.0.0.1]", "localhost"] {
+                let endpoint = "http://\(host):\(server.port)/ok"
+                for provider in [
+                    OpenAICompatibleProvider(
+                        name: "local", endpoint: endpoint + "/v1", model: "m", apiKey: nil, client: server.http.client)
+                        as any CompletionProvider,
+                    AnthropicProvider(
+                        name: "local", endpoint: endpoint, model: "m", apiKey: nil, client: server.http.client),
+                ] {
+                    let error = await caught { _ = try await provider.complete(ProviderOpenAITests.request) }
+                    let completionError = try #require(error as? CompletionError, "\(host)")
+                    #expect(completionError.kind == .invalidRequest, "\(host): \(completionError)")
+                    #expect(completionError.message.contains("spec.endpoints.allowCIDRs"), "\(completionError)")
+                }
+                let source = CapacitySource(
+                    name: "local",
+                    spec: ["provider": "openai", "class": "c", "model": "m", "endpoint": .string(endpoint)])
+                #expect(throws: ProviderConfigurationError.self, "\(host)") {
+                    _ = try ProviderFactory.make(source: source, client: server.http.client, environment: [:])
+                }
+            }
+            #expect(await server.log.requests.isEmpty, "a refused address was contacted")
+            // Allowed, the same server answers.
+            let allowed = OpenAICompatibleProvider(
+                name: "local", endpoint: "http://2130706433:\(server.port)/ok/v1", model: "m", apiKey: nil,
+                client: server.http.client, addresses: ProviderTestServer.loopback)
+            #expect(try await allowed.complete(ProviderOpenAITests.request).text == "Hello, world")
         }
     }
 

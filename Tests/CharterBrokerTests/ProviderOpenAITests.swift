@@ -91,7 +91,7 @@ struct ProviderOpenAITests {
             let provider = OpenAICompatibleProvider(
                 name: "o", endpoint: server.openAIEndpoint("ok") + "/", model: "o3", apiKey: nil,
                 client: server.http.client,
-                tokenLimitField: .maxCompletionTokens)
+                tokenLimitField: .maxCompletionTokens, addresses: ProviderTestServer.loopback)
             #expect(provider.url == server.openAIEndpoint("ok") + "/chat/completions")
             _ = try await provider.complete(Self.request)
             let json = try #require(await server.log.last).json

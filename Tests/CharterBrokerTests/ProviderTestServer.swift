@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CharterBroker
+import CharterModel
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -20,6 +21,9 @@ struct ProviderTestServer: Sendable {
     let http: ProviderHTTPClient
 
     /// The OpenAI-style base URL for `scenario`.
+    /// The test server listens on loopback, which an Organization must allow.
+    static let loopback = OutboundAddressRules(allowed: [try! IPNetwork("127.0.0.0/8")])
+
     func openAIEndpoint(_ scenario: String) -> String { "http://127.0.0.1:\(port)/\(scenario)/v1" }
     /// The Anthropic-style base URL (without `/v1`) for `scenario`.
     func anthropicEndpoint(_ scenario: String) -> String { "http://127.0.0.1:\(port)/\(scenario)" }
@@ -27,13 +31,15 @@ struct ProviderTestServer: Sendable {
     func openAI(_ scenario: String, key: String? = secret, overall: Duration? = nil) -> OpenAICompatibleProvider {
         OpenAICompatibleProvider(
             name: "openai-test", endpoint: openAIEndpoint(scenario), model: "gpt-test", apiKey: key.map(APIKey.init),
-            client: http.client, overallTimeout: overall ?? http.timeouts.overall)
+            client: http.client, overallTimeout: overall ?? http.timeouts.overall,
+            addresses: Self.loopback)
     }
 
     func anthropic(_ scenario: String, key: String? = secret, overall: Duration? = nil) -> AnthropicProvider {
         AnthropicProvider(
             name: "anthropic-test", endpoint: anthropicEndpoint(scenario), model: "claude-test",
-            apiKey: key.map(APIKey.init), client: http.client, overallTimeout: overall ?? http.timeouts.overall)
+            apiKey: key.map(APIKey.init), client: http.client, overallTimeout: overall ?? http.timeouts.overall,
+            addresses: Self.loopback)
     }
 
     /// Starts a server and a client with `timeouts`, runs `body`, then stops both.

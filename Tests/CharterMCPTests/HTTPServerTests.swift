@@ -54,7 +54,7 @@ import Testing
             let directory = try temporaryDirectory("http")
             defer { try? FileManager.default.removeItem(at: directory) }
             let server = try await MCPToolServer.open(
-                httpServer("http://127.0.0.1:\(port)/mcp"), launcher: nil, credential: Self.token)
+                httpServer("http://127.0.0.1:\(port)/mcp"), launcher: nil, credential: Self.token, addresses: loopback)
             defer { Task { await server.close() } }
             #expect(server.tools.map(\.name).sorted() == ["mcp.remote.add", "mcp.remote.fail"])
             #expect(server.serverInfo.hasPrefix("charter-test-http"))
@@ -70,7 +70,8 @@ import Testing
         try await Self.withReferenceServer { port in
             do {
                 let server = try await MCPToolServer.open(
-                    httpServer("http://127.0.0.1:\(port)/mcp"), launcher: nil, credential: "wrong-token")
+                    httpServer("http://127.0.0.1:\(port)/mcp"), launcher: nil, credential: "wrong-token",
+                    addresses: loopback)
                 await server.close()
                 Issue.record("a wrong token was accepted")
             } catch let error as ToolServerError {
@@ -94,7 +95,7 @@ import Testing
                     // Only the hanging server is waited for briefly.
                     let server = try await MCPToolServer.open(
                         httpServer("http://127.0.0.1:\(port)/\(path)"), launcher: nil,
-                        startupTimeout: path == "hang" ? .seconds(1) : nil)
+                        startupTimeout: path == "hang" ? .seconds(1) : nil, addresses: loopback)
                     await server.close()
                     Issue.record("\(path): opened")
                 } catch let error as ToolServerError {
@@ -103,10 +104,41 @@ import Testing
             }
             do {
                 _ = try await MCPToolServer.open(
-                    httpServer("http://127.0.0.1:1/mcp", timeout: "2s"), launcher: nil)
+                    httpServer("http://127.0.0.1:1/mcp", timeout: "2s"), launcher: nil, addresses: loopback)
                 Issue.record("a closed port opened")
             } catch let error as ToolServerError {
                 #expect(error.message.contains("could not be reached"), "\(error)")
+            }
+        }
+    }
+}
+
+/// The reference tests' servers listen on loopback, which an Organization must allow.
+let loopback = OutboundAddressRules(allowed: [try! IPNetwork("127.0.0.0/8")])
+
+extension HTTPServerTests {
+    /// Without the Organization's allowance, nothing is sent to loopback, link-local or metadata
+    /// addresses in any spelling: the server listening there never hears a request.
+    @Test func refusedAddressesAreNotContacted() async throws {
+        try await HostileHTTP.with { port in
+            for host in ["127.0.0.1", "2130706433", "0x7f.1", "[::ffff:127.0.0.1]", "localhost"] {
+                do {
+                    let server = try await MCPToolServer.open(
+                        httpServer("http://\(host):\(port)/garbage"), launcher: nil)
+                    await server.close()
+                    Issue.record("\(host): opened")
+                } catch let error as ToolServerError {
+                    #expect(error.message.contains("spec.endpoints.allowCIDRs"), "\(host): \(error)")
+                    #expect(!error.message.contains("not an MCP message"), "\(host) was contacted: \(error)")
+                }
+            }
+            // The same server, allowed, is reached (and answers garbage).
+            do {
+                _ = try await MCPToolServer.open(
+                    httpServer("http://0x7f.1:\(port)/garbage"), launcher: nil, addresses: loopback)
+                Issue.record("garbage opened")
+            } catch let error as ToolServerError {
+                #expect(error.message.contains("not an MCP message"), "\(error)")
             }
         }
     }

@@ -136,10 +136,14 @@ import Testing
             let messages = Self.load([path: text]).diagnostics.map(\.description)
             #expect(messages.contains { $0.hasPrefix(position) && $0.contains(fragment) }, "\(fragment): \(messages)")
         }
-        // Plain http to this machine is fine: a server beside the controller.
+        // Plain http to this machine is fine, a server beside the controller, once the
+        // Organization allows loopback endpoints.
+        let organization =
+            Fixtures.organization + "\n  endpoints:\n    allowCIDRs: [127.0.0.0/8, \"::1/128\"]\n"
         for url in ["http://127.0.0.1:8080/mcp", "http://[::1]:9/mcp", "http://localhost/mcp"] {
             let text = Self.remote.replacingOccurrences(of: "https://mcp.example.com/mcp", with: url)
-            #expect(Self.load(["tools/remote.yaml": text]).diagnostics == [], "\(url)")
+            let result = Self.load(["tools/remote.yaml": text, "organization.yaml": organization])
+            #expect(result.diagnostics == [], "\(url)")
         }
     }
 

@@ -38,14 +38,18 @@ public struct AnthropicProvider: CompletionProvider, CustomStringConvertible, Cu
     ///   - apiKey: sent as `x-api-key`; `nil` sends none (for a keyless local proxy).
     ///   - client: the shared client, whose configuration bounds connecting and idle reads.
     ///   - overallTimeout: the most time for a whole call, answer included.
+    ///   - addresses: where requests may go; the endpoint's host, and what a name resolves to, is
+    ///     checked before every request (public addresses only, by default).
     public init(
         name: String, endpoint: String, model: String, apiKey: APIKey?, client: HTTPClient,
-        overallTimeout: Duration = ProviderTimeouts.default.overall
+        overallTimeout: Duration = ProviderTimeouts.default.overall,
+        addresses: OutboundAddressRules = .publicOnly
     ) {
         self.name = name
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.model = model
-        self.transport = ProviderTransport(providerName: name, client: client, overall: overallTimeout, apiKey: apiKey)
+        self.transport = ProviderTransport(
+            providerName: name, client: client, overall: overallTimeout, apiKey: apiKey, addresses: addresses)
     }
 
     public var description: String {

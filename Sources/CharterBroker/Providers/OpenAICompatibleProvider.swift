@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CharterModel
 import Foundation
 
 /// A provider for the OpenAI Chat Completions API and the servers that speak it: OpenAI, vLLM,
@@ -40,15 +41,19 @@ public struct OpenAICompatibleProvider: CompletionProvider, CustomStringConverti
     ///   - apiKey: sent as a bearer token; `nil` sends no `Authorization` header.
     ///   - client: the shared client, whose configuration bounds connecting and idle reads.
     ///   - overallTimeout: the most time for a whole call, answer included.
+    ///   - addresses: where requests may go; the endpoint's host, and what a name resolves to, is
+    ///     checked before every request (public addresses only, by default).
     public init(
         name: String, endpoint: String, model: String, apiKey: APIKey?, client: HTTPClient,
-        overallTimeout: Duration = ProviderTimeouts.default.overall, tokenLimitField: TokenLimitField = .maxTokens
+        overallTimeout: Duration = ProviderTimeouts.default.overall, tokenLimitField: TokenLimitField = .maxTokens,
+        addresses: OutboundAddressRules = .publicOnly
     ) {
         self.name = name
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.model = model
         self.tokenLimitField = tokenLimitField
-        self.transport = ProviderTransport(providerName: name, client: client, overall: overallTimeout, apiKey: apiKey)
+        self.transport = ProviderTransport(
+            providerName: name, client: client, overall: overallTimeout, apiKey: apiKey, addresses: addresses)
     }
 
     public var description: String {

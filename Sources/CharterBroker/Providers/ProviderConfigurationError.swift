@@ -19,8 +19,8 @@ public struct ProviderConfigurationError: Error, Sendable, Hashable, CustomStrin
         /// The key contains characters that cannot go into an HTTP header (control characters,
         /// inner whitespace).
         case credentialMalformed
-        /// The endpoint is not an `http`/`https` URL with a host, or carries user-info, a query or
-        /// a fragment.
+        /// The endpoint is not an `http`/`https` URL with a host, carries user-info, a query or a
+        /// fragment, or names an address the Organization's `spec.endpoints` does not allow.
         case invalidEndpoint
     }
 

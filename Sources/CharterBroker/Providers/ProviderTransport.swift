@@ -21,6 +21,8 @@ struct ProviderTransport: Sendable {
     let client: HTTPClient
     let overall: Duration
     let apiKey: APIKey?
+    /// Where requests may go: the Organization's `spec.endpoints`.
+    let addresses: OutboundAddressRules
 
     /// A POST of `body` as JSON to `url` with `headers`.
     func request(url: String, headers: [(String, String)], body: [UInt8], streaming: Bool) -> HTTPClientRequest {
@@ -108,6 +110,13 @@ struct ProviderTransport: Sendable {
             throw CompletionError(
                 .invalidRequest,
                 "\(providerName): the URL \(Excerpt.cut(CompletionError.redact(request.url))) \(problem)")
+        }
+        // Validation refused such an endpoint already; this holds for a provider made any other
+        // way, and for what a name resolves to now rather than when the repository was loaded.
+        do throws(OutboundRefusal) {
+            try await addresses.check(url: request.url)
+        } catch {
+            throw CompletionError(.invalidRequest, "\(providerName): not sent: \(error.description)")
         }
         // No deadline here: AsyncHTTPClient's would cover only the head, and `run` bounds head and
         // body together.

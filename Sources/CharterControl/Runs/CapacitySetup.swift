@@ -32,6 +32,8 @@ public final class CapacitySetup: @unchecked Sendable {
         /// The classes Roles ask for: the offline fallback serves each.
         var classes: Set<String>
         var budgets: BrokerBudgets
+        /// Where providers may send: the Organization's `spec.endpoints`.
+        var addresses: OutboundAddressRules
 
         init(_ actual: OrgState) {
             sources = actual.capacitySources.values.sorted { $0.name < $1.name }
@@ -40,6 +42,7 @@ public final class CapacitySetup: @unchecked Sendable {
             budgets = BrokerBudgets.declared(
                 roles: Array(actual.roles.values), routines: Array(actual.routines.values),
                 policies: Array(actual.policies.values), timeZone: zone)
+            addresses = OutboundAddressRules(organization: actual.organization)
         }
     }
 
@@ -97,8 +100,9 @@ public final class CapacitySetup: @unchecked Sendable {
             do {
                 sources.append(
                     BrokerSource(
-                        source, provider: try ProviderFactory.make(source: source, http: http, credentials: credentials)
-                    ))
+                        source,
+                        provider: try ProviderFactory.make(
+                            source: source, http: http, credentials: credentials, addresses: inputs.addresses)))
             } catch {
                 notes.append("capacity source \(source.name) is left out: \(error)")
             }

@@ -46,6 +46,7 @@ public final class StepToolServers: Sendable {
         _ candidates: [ToolServer], role: Role, rules: StepRules, launcher: any ToolServerLauncher
     ) async -> StepToolServers {
         let applied = rules.current
+        let addresses = OutboundAddressRules(organization: rules.organization.organization)
         let chosen = candidates.filter { applied.mayOfferTools(of: $0, rolePatterns: role.tools) }
             .sorted { $0.name < $1.name }
         let results = await withTaskGroup(of: Result<MCPToolServer, ToolServerError>.self) { group in
@@ -54,7 +55,8 @@ public final class StepToolServers: Sendable {
                     do {
                         let credential = try Self.credential(of: server, applied: applied, rules: rules)
                         return .success(
-                            try await MCPToolServer.open(server, launcher: launcher, credential: credential))
+                            try await MCPToolServer.open(
+                                server, launcher: launcher, credential: credential, addresses: addresses))
                     } catch let error as ToolServerError {
                         return .failure(error)
                     } catch {

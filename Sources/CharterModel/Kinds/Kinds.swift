@@ -16,6 +16,10 @@ public struct Organization: Sendable, Hashable {
     public var pollIntervalMilliseconds: Int
     public var requireSignedVotes: Bool
     public var massRemovalPercent: Int
+    /// `spec.endpoints.allowCIDRs`: the non-public networks CapacitySource endpoints and
+    /// ToolServer URLs may reach (see ``OutboundAddressRules``). Entries that do not parse are
+    /// left out here; validation reports them.
+    public var endpointNetworks: [IPNetwork]
 
     public init(name: String, spec s: Value) {
         self.name = name
@@ -30,6 +34,7 @@ public struct Organization: Sendable, Hashable {
             DurationText.parse(s["controller"]?["pollInterval"]?.string ?? "1m") ?? 60_000)
         requireSignedVotes = s["governance"]?["requireSignedVotes"]?.bool ?? true
         massRemovalPercent = s["governance"]?["massRemovalPercent"]?.int ?? 25
+        endpointNetworks = (s["endpoints"]?["allowCIDRs"]?.strings ?? []).compactMap { try? IPNetwork($0) }
     }
 }
 

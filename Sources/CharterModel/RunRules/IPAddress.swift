@@ -3,7 +3,8 @@
 /// Only the forms people write on purpose are accepted: four decimal octets for IPv4, the RFC 4291
 /// text form for IPv6. The legacy forms `inet_aton` still takes (`127.1`, `0x7f.0.0.1`,
 /// `2852039166`, octal `0177.0.0.1`) are refused: a rule or a check that accepted them would read
-/// an address differently from the resolver that later connects to it.
+/// an address differently from the resolver that later connects to it. Where a host must be read
+/// the way a URL parser reads it — to refuse what it reaches — ``parseAnyIPv4(_:)`` takes them all.
 public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// The address in network byte order: 4 bytes for IPv4, 16 for IPv6.
     public let bytes: [UInt8]
@@ -119,6 +120,84 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
             result.append(UInt8(value))
         }
         return result
+    }
+
+    /// What ``parseAnyIPv4(_:)`` makes of a host.
+    public enum LenientIPv4: Sendable, Hashable {
+        /// The host does not end in a number: it is a name, for a resolver to look up.
+        case name
+        /// An IPv4 address in one of the spellings below.
+        case address(IPAddress)
+        /// The host ends in a number but is no IPv4 address in any spelling: a URL parser refuses
+        /// it, a resolver might still look it up, so nothing can tell what it reaches.
+        case malformed
+    }
+
+    /// Reads `host` as every URL parser and resolver that may see it would, so a check on the
+    /// result holds for whichever one connects: the WHATWG URL standard's IPv4 parser, which also
+    /// takes what `inet_aton` takes.
+    ///
+    /// A host whose last label (after one trailing dot) is a number — decimal digits, or `0x` and
+    /// hex digits — is an IPv4 address: one to four parts separated by dots, each decimal, octal
+    /// with a leading `0`, or hex with `0x`; the last part fills the remaining bytes. So
+    /// `2852039166`, `0xA9FEA9FE`, `0251.0376.0251.0376`, `169.254.43518` and `169.254.169.254.`
+    /// are all 169.254.169.254. Anything else ending in a number (`1.2.3.4.5`, `08.1`,
+    /// `example.0x1`) is ``LenientIPv4/malformed``.
+    public static func parseAnyIPv4(_ host: String) -> LenientIPv4 {
+        var parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count > 1, parts.last!.isEmpty { parts.removeLast() }
+        guard let last = parts.last, isNumberLabel(last) else { return .name }
+        guard parts.count <= 4 else { return .malformed }
+        var numbers: [UInt64] = []
+        for part in parts {
+            guard let value = legacyNumber(part) else { return .malformed }
+            numbers.append(value)
+        }
+        guard numbers.dropLast().allSatisfy({ $0 <= 255 }) else { return .malformed }
+        let lastLimit = UInt64(1) << (8 * (5 - numbers.count))
+        guard numbers.last! < lastLimit else { return .malformed }
+        var value = numbers.last!
+        for (index, number) in numbers.dropLast().enumerated() { value += number << (8 * (3 - index)) }
+        return .address(
+            .v4(UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)))
+    }
+
+    /// Whether a label is a number in the WHATWG sense: decimal digits, or `0x` and hex digits.
+    private static func isNumberLabel(_ label: Substring) -> Bool {
+        let u = Array(label.utf8)
+        guard !u.isEmpty else { return false }
+        if u.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return true }
+        guard u.count >= 2, u[0] == 0x30, u[1] | 0x20 == UInt8(ascii: "x") else { return false }
+        return u[2...].allSatisfy(\.isASCIIHexDigit)
+    }
+
+    /// One part: `0x…` hex (empty digits are 0), `0…` octal, else decimal; nil for anything else
+    /// or a value beyond 32 bits.
+    private static func legacyNumber(_ part: Substring) -> UInt64? {
+        var u = Array(part.utf8)
+        guard !u.isEmpty else { return nil }
+        var radix: UInt64 = 10
+        if u.count >= 2, u[0] == 0x30, u[1] | 0x20 == UInt8(ascii: "x") {
+            radix = 16
+            u.removeFirst(2)
+        } else if u.count >= 2, u[0] == 0x30 {
+            radix = 8
+            u.removeFirst()
+        }
+        var value: UInt64 = 0
+        for b in u {
+            let digit: UInt64
+            switch b {
+            case 0x30...0x39: digit = UInt64(b - 0x30)
+            case 0x41...0x46: digit = UInt64(b - 0x41 + 10)
+            case 0x61...0x66: digit = UInt64(b - 0x61 + 10)
+            default: return nil
+            }
+            guard digit < radix else { return nil }
+            value = value * radix + digit
+            guard value <= UInt64(UInt32.max) else { return nil }
+        }
+        return value
     }
 
     /// RFC 4291 §2.2: up to eight groups of 1–4 hex digits, at most one `::`, optionally ending in

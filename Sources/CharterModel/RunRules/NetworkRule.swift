@@ -230,16 +230,15 @@ public struct NetworkRule: Sendable, Hashable, CustomStringConvertible {
 
     private static func network(_ address: IPAddress, _ length: Int?) throws(Problem) -> Host {
         guard let length else { return .address(address) }
-        let bits = address.bytes.count * 8
-        guard length <= bits else {
-            throw Problem("the prefix length \(length) is longer than \(bits)", "use a length from 0 to \(bits)")
+        do throws(IPNetworkError) {
+            let network = try IPNetwork(address: address, prefixLength: length)
+            return network.isExactly(address) ? .address(address) : .network(address, prefixLength: length)
+        } catch {
+            // A rule writes IPv6 networks in brackets; the hint shows the network that way.
+            let base = address.masked(to: length)
+            let hint = base.isIPv4 || base == address ? error.hint : "did you mean `[\(base)/\(length)]`?"
+            throw Problem(error.message, hint)
         }
-        let base = address.masked(to: length)
-        guard base == address else {
-            let fixed = base.isIPv4 ? "\(base)/\(length)" : "[\(base)/\(length)]"
-            throw Problem("`\(address)/\(length)` has bits set after the prefix", "did you mean `\(fixed)`?")
-        }
-        return length == bits ? .address(address) : .network(address, prefixLength: length)
     }
 
     private static func nameProblem(_ text: Substring) -> Problem {

@@ -130,6 +130,26 @@ public enum KindSchemas {
                                     min: 1, max: 100), default: 25),
                         ])),
                 default: ["requireSignedVotes": true, "massRemovalPercent": 25]),
+            Property(
+                "endpoints",
+                .object(
+                    ObjectSchema(
+                        "endpoint settings",
+                        "Where the controller itself may send requests the repository asks for (CapacitySource endpoints, ToolServer URLs).",
+                        properties: [
+                            Property(
+                                "allowCIDRs",
+                                .array(
+                                    ArraySchema(
+                                        "Non-public networks endpoints may reach, in CIDR notation (`127.0.0.0/8`, `::1/128`, `10.0.0.0/8`, `fd00::/8`). Without an entry, loopback, private, link-local, CGNAT and other non-public addresses are refused. Cloud metadata services (169.254.169.254, fd00:ec2::254, 100.100.100.200, …) stay refused inside a listed network unless an entry names exactly that address (`169.254.169.254/32`).",
+                                        items: .string(
+                                            StringSchema(
+                                                "An IPv4 or IPv6 network, such as `127.0.0.0/8` or `fd00::/8`, or one address.",
+                                                pattern: Patterns.cidr, maxLength: 49)),
+                                        maxItems: SchemaLimits.ruleEntries, uniqueItems: true)),
+                                default: [])
+                        ])),
+                default: ["allowCIDRs": []]),
         ])
 
     static let person = ObjectSchema(

@@ -124,6 +124,22 @@ public enum Patterns {
             "an http:// or https:// URL with a host, an optional port from 1 to 65535 and a path, without user, password, query or fragment"
     ) { HTTPEndpoint.problem($0) == nil }
 
+    /// An IPv4 or IPv6 network in CIDR notation, or one address (``IPNetwork``). The regex admits
+    /// the characters; the loader checks the rest (octets, groups, bits after the prefix).
+    public static let cidr = Pattern(
+        regex: "^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$",
+        expectation: "an IPv4 or IPv6 network in CIDR notation, such as `127.0.0.0/8` or `fd00::/8`"
+    ) { text in
+        let u = text.utf8
+        guard !u.isEmpty else { return false }
+        let slash = u.firstIndex(of: UInt8(ascii: "/"))
+        let head = u[..<(slash ?? u.endIndex)]
+        guard !head.isEmpty, head.allSatisfy({ $0.isHexOrSeparator }) else { return false }
+        guard let slash else { return true }
+        let digits = u[u.index(after: slash)...]
+        return (1...3).contains(digits.count) && digits.allSatisfy { $0 >= 48 && $0 <= 57 }
+    }
+
     /// Tool names and tool name patterns (`files.read`, `mcp.git.*`, `git_*`): printable ASCII
     /// without spaces; `*` matches any run of characters.
     public static let toolPattern = Pattern(
@@ -189,5 +205,12 @@ public enum DurationText {
             total = min(total &+ n &* unit, Int.max / 2)
         }
         return total
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexOrSeparator: Bool {
+        (self >= 48 && self <= 57) || (self >= 65 && self <= 70) || (self >= 97 && self <= 102)
+            || self == UInt8(ascii: ":") || self == UInt8(ascii: ".")
     }
 }

@@ -31,6 +31,7 @@ public enum OrgValidator {
         c.routines()
         c.capacitySources()
         c.toolServers()
+        c.endpoints()
         c.roleTools()
         c.cycles()
         collector = c.out
@@ -402,6 +403,47 @@ struct Checker {
                         "template `\(t.name)` requires the parameter `\(p.name)`",
                         hint: "add `\(p.name):` under arguments"))
             }
+        }
+    }
+
+    /// Every URL the controller itself sends requests to on the repository's word reaches only
+    /// public addresses or networks the Organization allows (``OutboundAddressRules``); the
+    /// Organization's own list parses.
+    mutating func endpoints() {
+        if let o = state.organization {
+            let res = r(.organization, o.name)
+            let written = res.spec["endpoints"]?["allowCIDRs"]?.strings ?? []
+            for (i, text) in written.enumerated() {
+                do throws(IPNetworkError) {
+                    _ = try IPNetwork(text)
+                } catch {
+                    out.add(
+                        res.diagnostic(
+                            "semantic.endpoint", at: JSONPointer("/spec/endpoints/allowCIDRs/\(i)"),
+                            "`\(Excerpt.cut(text))` is not a network: \(error.message)", hint: error.hint))
+                }
+            }
+        }
+        let rules = OutboundAddressRules(organization: state.organization)
+        var urls: [(Resource, JSONPointer, String)] = []
+        for (name, source) in state.capacitySources {
+            if let endpoint = source.endpoint {
+                urls.append((r(.capacitySource, name), JSONPointer("/spec/endpoint"), endpoint))
+            }
+        }
+        for (name, server) in state.toolServers {
+            if case .http(let url, _) = server.transport {
+                urls.append((r(.toolServer, name), JSONPointer("/spec/http/url"), url))
+            }
+        }
+        for (res, path, url) in urls {
+            // A URL that is no endpoint at all is the schema's to report.
+            guard let endpoint = try? HTTPEndpoint(url), let refusal = rules.refusal(host: endpoint.host) else {
+                continue
+            }
+            out.add(
+                res.diagnostic(
+                    "semantic.endpoint", at: path, "`\(Excerpt.cut(url))`: \(refusal.message)", hint: refusal.hint))
         }
     }
 

@@ -59,9 +59,9 @@ extension Checker {
 
     /// Whether `host` (as a URL writes it) is this machine's loopback.
     static func isLoopback(_ host: String) -> Bool {
-        if host.lowercased() == "localhost" { return true }
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        return IPAddress(bare)?.range == .loopback
+        // Read as the HTTP stack reads it: `127.1` and `localhost` are loopback too.
+        guard let known = (try? EndpointHost(host))?.knownAddresses, !known.isEmpty else { return false }
+        return known.allSatisfy { $0.range == .loopback }
     }
 
     /// Roles' tools name tools that exist.

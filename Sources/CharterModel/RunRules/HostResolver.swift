@@ -1,21 +1,22 @@
-import CharterModel
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
 
-/// Resolves a host name with the system resolver. It blocks, so it runs on a thread pool, never on
-/// an event loop; the proxy resolves each name once and connects only to addresses it checked.
-enum HostResolver {
+/// Resolves a host name with the system resolver. It blocks, so it runs on a thread pool or a
+/// thread of its own, never on an event loop or the cooperative pool; the egress proxy resolves
+/// each name once and connects only to addresses it checked, the providers and the MCP HTTP
+/// transport check what a name resolves to before each request.
+public enum HostResolver {
     /// Why a name did not resolve.
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        /// The resolver's own words.
+        public var description: String
     }
 
     /// Every distinct IPv4 and IPv6 address of `host`, in the resolver's order.
-    static func resolve(_ host: String) throws(Failure) -> [IPAddress] {
+    public static func resolve(_ host: String) throws(Failure) -> [IPAddress] {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Glibc)
@@ -46,7 +47,7 @@ enum HostResolver {
 
 extension IPAddress {
     /// The address in a `sockaddr_in` or `sockaddr_in6`; nil for other families.
-    init?(socketAddress: UnsafePointer<sockaddr>) {
+    public init?(socketAddress: UnsafePointer<sockaddr>) {
         switch Int32(socketAddress.pointee.sa_family) {
         case AF_INET:
             let raw = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
