@@ -14,11 +14,17 @@ extension WebhookServer {
     /// shows the delivery as failed.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        router.post("/hooks/git") { request, _ in await self.receive(request) }
+        router.post("/hooks/git") { request, _ in
+            guard self.configuration.acceptsWebhooks else {
+                return Response.text(.notFound, "webhooks are not configured on this server (--webhook-secret-env)")
+            }
+            return await self.receive(request)
+        }
         router.get("/healthz") { _, _ in Response.text(.ok, "ok") }
         router.get("/readyz") { _, _ in
             self.readiness.isReady ? Response.text(.ok, "ready") : Response.text(.serviceUnavailable, "not ready")
         }
+        for extra in routes { extra.register(on: router) }
         return router
     }
 

@@ -29,6 +29,8 @@ public final class WebhookServer: Service, Sendable {
     public let readiness: Readiness
 
     let logger: Logger
+    /// The other concerns' routes (API, dashboard, metrics).
+    let routes: [any HTTPRoutes]
     let verifier: WebhookVerifier
     let limiter: ConnectionLimiter
     private let listenState = ListenState()
@@ -38,16 +40,19 @@ public final class WebhookServer: Service, Sendable {
     /// - Parameters:
     ///   - readiness: answers `GET /readyz`; the controller passes one that becomes ready when its
     ///     first pass completed. The default is ready at once.
+    ///   - routes: the other concerns' routes, registered after the server's own.
     ///   - logger: where accepted and refused deliveries and the server's life are reported; its
     ///     level, raised to `notice`, is Hummingbird's.
     /// - Throws: ``WebhookServerError`` when no secret is configured and unauthenticated deliveries
     ///   are not allowed, or allowed on an address that is not loopback, or a setting is out of range.
     public init(
         configuration: WebhookServerConfiguration, readiness: Readiness = Readiness(.ready),
+        routes: [any HTTPRoutes] = [],
         logger: Logger = Logger(label: "charter.webhooks") { _ in SwiftLogNoOpLogHandler() }
     ) throws(WebhookServerError) {
         try configuration.validate()
         self.configuration = configuration
+        self.routes = routes
         self.readiness = readiness
         self.logger = logger
         self.verifier = WebhookVerifier(secret: configuration.secret)

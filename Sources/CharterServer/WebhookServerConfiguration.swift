@@ -31,6 +31,9 @@ public struct WebhookServerConfiguration: Sendable {
     public var readTimeout: Duration
     /// How long a connection may wait between requests before it is closed.
     public var idleTimeout: Duration
+    /// Whether `POST /hooks/git` takes deliveries. Off when the server runs for the API and the
+    /// dashboard only (no secret configured): the route then answers 404 and no secret is needed.
+    public var acceptsWebhooks: Bool = true
 
     /// A configuration; see the properties.
     public init(
@@ -63,7 +66,7 @@ public struct WebhookServerConfiguration: Sendable {
         guard readTimeout > .zero, idleTimeout > .zero else {
             throw WebhookServerError(.invalidConfiguration, "the webhook read and idle timeouts must be positive")
         }
-        guard secret == nil else { return }
+        guard secret == nil, acceptsWebhooks else { return }
         guard allowUnauthenticated else {
             throw WebhookServerError(
                 .missingSecret,

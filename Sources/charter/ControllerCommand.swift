@@ -76,7 +76,11 @@ struct ControllerCommand: AsyncParsableCommand {
             "How long SIGTERM or SIGINT waits for the pass in flight before cancelling it (default: 30s).",
             valueName: "DURATION"))
     var shutdownTimeout: String?
+    @OptionGroup var http: HTTPServerOptions
     @OptionGroup var global: GlobalOptions
+
+    /// `--http-listen`, or the older `--webhook-listen` (the same server).
+    var listen: String? { http.httpListen ?? webhookListen }
 
     func validate() throws {
         if let interval {
@@ -102,8 +106,17 @@ struct ControllerCommand: AsyncParsableCommand {
         if let webhookListen, Self.hostAndPort(webhookListen) == nil {
             throw ValidationError("--webhook-listen \(webhookListen): expected HOST:PORT, such as 127.0.0.1:8080")
         }
-        if webhookListen == nil && (webhookSecretEnv != nil || webhookAllowUnauthenticated) {
-            throw ValidationError("--webhook-secret-env and --webhook-allow-unauthenticated need --webhook-listen")
+        if let httpListen = http.httpListen, Self.hostAndPort(httpListen) == nil {
+            throw ValidationError("--http-listen \(httpListen): expected HOST:PORT, such as 127.0.0.1:8080")
+        }
+        if http.httpListen != nil && webhookListen != nil {
+            throw ValidationError("--http-listen and --webhook-listen name the same server: give one")
+        }
+        if listen == nil && (webhookSecretEnv != nil || webhookAllowUnauthenticated) {
+            throw ValidationError("--webhook-secret-env and --webhook-allow-unauthenticated need --http-listen")
+        }
+        if listen == nil && !(http.readTokenEnv + http.operatorTokenEnv).isEmpty {
+            throw ValidationError("--read-token-env and --operator-token-env need --http-listen")
         }
         if let name = webhookSecretEnv, WebhookSecret(environmentVariable: name) == nil {
             throw ValidationError("--webhook-secret-env \(name): the variable is not set or empty")
@@ -130,7 +143,7 @@ struct ControllerCommand: AsyncParsableCommand {
         let data = global.dataDirectory
         // The webhook listener is the controller's own: steps may not reach it.
         let reservedEndpoints: [EgressRules.Endpoint] =
-            (webhookListen.flatMap(Self.hostAndPort)).map { host, port -> [EgressRules.Endpoint] in
+            (listen.flatMap(Self.hostAndPort)).map { host, port -> [EgressRules.Endpoint] in
                 // A name or the any-address stands for every address of this machine.
                 let address = IPAddress(literal: host).flatMap { $0.range == .unspecified ? nil : $0 }
                 return [EgressRules.Endpoint(address: address, port: port)]
@@ -173,7 +186,9 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         controller.workspaceRetention = workspaces.retention
         let readiness = Readiness()
-        let server = try await CLIErrors.run { try webhookServer(readiness: readiness, logger: logger) }
+        let access = http.access(host: listen.flatMap(Self.hostAndPort)?.0 ?? "127.0.0.1")
+        let routes = httpRoutes(store: store, runs: runs, access: access)
+        let server = try await CLIErrors.run { try webhookServer(readiness: readiness, logger: logger, routes: routes) }
         log(
             LogLine(
                 time: Date(), level: .info, message: "controller started",
@@ -207,12 +222,20 @@ struct ControllerCommand: AsyncParsableCommand {
         log(LogLine(time: Date(), level: .info, message: "shutdown complete", fields: [:]))
     }
 
+    /// What the HTTP server serves besides webhooks and probes; each concern adds its routes here.
+    func httpRoutes(store: StateStore, runs: RunService, access: APIAccess) -> [any HTTPRoutes] {
+        []
+    }
+
     /// The webhook server that `--webhook-listen` asks for, else nil.
-    func webhookServer(readiness: Readiness, logger: Logger) throws -> WebhookServer? {
-        guard let webhookListen, let (host, port) = Self.hostAndPort(webhookListen) else { return nil }
+    func webhookServer(readiness: Readiness, logger: Logger, routes: [any HTTPRoutes] = []) throws -> WebhookServer? {
+        guard let listen, let (host, port) = Self.hostAndPort(listen) else { return nil }
         var configuration = WebhookServerConfiguration(
             host: host, port: port, secret: webhookSecretEnv.flatMap { WebhookSecret(environmentVariable: $0) },
             allowUnauthenticated: webhookAllowUnauthenticated)
+        // `--webhook-listen` promises webhooks (and so needs a secret); `--http-listen` takes them
+        // only when one is configured.
+        configuration.acceptsWebhooks = webhookListen != nil || webhookSecretEnv != nil || webhookAllowUnauthenticated
         configuration.maximumConnections = webhookMaxConnections
         if let text = webhookReadTimeout, let ms = DurationText.parse(text) {
             configuration.readTimeout = .milliseconds(ms)
@@ -220,6 +243,6 @@ struct ControllerCommand: AsyncParsableCommand {
         if let text = webhookIdleTimeout, let ms = DurationText.parse(text) {
             configuration.idleTimeout = .milliseconds(ms)
         }
-        return try WebhookServer(configuration: configuration, readiness: readiness, logger: logger)
+        return try WebhookServer(configuration: configuration, readiness: readiness, routes: routes, logger: logger)
     }
 }
