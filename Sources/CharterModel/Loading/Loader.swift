@@ -124,7 +124,7 @@ public enum Loader {
     public static func load(
         _ files: [SourceFile], cache: inout LoaderCache, limits: YAMLLimits = .default
     ) -> LoadResult {
-        let config = files.filter { ConfigPaths.isConfigFile($0.path) }
+        let config = separatingCollisions(files.filter { ConfigPaths.isConfigFile($0.path) })
         if let refusal = RevisionLimits.default.refusal(config) {
             return LoadResult(state: .empty, diagnostics: [refusal], fileCount: config.count, documentCount: 0)
         }
@@ -147,6 +147,39 @@ public enum Loader {
         return merger.apply(
             parsed: config.indices.map { (config[$0].path, results[$0]!) }, removed: [], previous: [:]
         ).result
+    }
+
+    /// `files` with every group of files whose paths read the same refused, each under a path of
+    /// its own. Swift compares text by canonical equivalence, so `café` composed and decomposed —
+    /// two names to git and the file system — are one path here: without this, one file would
+    /// silently stand for both. Each is named with its non-ASCII characters as `\u{…}`, which tells
+    /// them apart.
+    static func separatingCollisions(_ files: [SourceFile]) -> [SourceFile] {
+        var groups: [String: [Int]] = [:]
+        for (i, f) in files.enumerated() { groups[f.path, default: []].append(i) }
+        guard groups.count < files.count else { return files }
+        var out = files
+        for indices in groups.values where indices.count > 1 {
+            var shown: [String] = []
+            for i in indices {
+                var path = files[i].path.unicodeScalars.map {
+                    $0.isASCII ? String($0) : "\\u{\(String($0.value, radix: 16))}"
+                }.joined()
+                // Names equal even in that form (a name that is not UTF-8, shown escaped, and one
+                // spelling its escape) are numbered.
+                if shown.contains(path) { path += " (\(shown.count + 1))" }
+                shown.append(path)
+            }
+            for (k, i) in indices.enumerated() {
+                let others = shown.enumerated().filter { $0.offset != k }.map { "`\($0.element)`" }
+                out[i] = SourceFile(
+                    path: shown[k],
+                    contents: .refused(
+                        "another file has a name that reads the same (\(others.joined(separator: ", "))); names that differ only in Unicode normalization cannot be told apart — rename one"
+                    ))
+            }
+        }
+        return out
     }
 
     /// Loads `files` without a cache.
