@@ -318,10 +318,19 @@ struct Checker {
                             hint: e.hint ?? "docs/TEMPLATES.md lists what parameter patterns support"))
                 }
                 if let d = p.defaultValue, let problem = p.problem(with: d, pattern: pattern(p.pattern)) {
-                    out.add(
-                        res.diagnostic(
-                            "semantic.default", at: path.appending("default"),
-                            "default does not match the parameter's type `\(p.type.rawValue)`: \(problem)"))
+                    // A list's elements are pointed at one by one.
+                    let items = p.refusedListItems(in: d)
+                    for (at, why) in items.isEmpty
+                        ? [(path.appending("default"), problem)]
+                        : items.map({
+                            (path.appending("default").appending($0.index), $0.problem)
+                        })
+                    {
+                        out.add(
+                            res.diagnostic(
+                                "semantic.default", at: at,
+                                "default does not match the parameter's type `\(p.type.rawValue)`: \(why)"))
+                    }
                 }
             }
             var steps: [String: Int] = [:]
@@ -398,7 +407,12 @@ struct Checker {
                     continue
                 }
                 if let problem = p.problem(with: value, pattern: pattern(p.pattern)) {
-                    out.add(res.diagnostic("semantic.argument", at: path, "argument `\(key)`: \(problem)"))
+                    let items = p.refusedListItems(in: value)
+                    for (at, why) in items.isEmpty
+                        ? [(path, problem)] : items.map({ (path.appending($0.index), $0.problem) })
+                    {
+                        out.add(res.diagnostic("semantic.argument", at: at, "argument `\(key)`: \(why)"))
+                    }
                 }
             }
             for p in t.parameters where p.required && p.defaultValue == nil && routine.arguments[p.name] == nil {
