@@ -18,13 +18,16 @@ extension GitRepository {
         return out
     }
 
-    /// The contents of the vote files for `proposal` on the status `branch`, or none when the
-    /// branch or the directory does not exist yet. Only `votes/<proposal>/<name>.json` regular files
-    /// count: an entry someone crafted there (`..`, a nested directory, a symlink) is not a vote.
-    func voteFiles(branch: String, proposal: ProposalID) throws -> [[UInt8]] {
+    /// The paths and contents of the vote files for `proposal` on the status `branch`, or none
+    /// when the branch or the directory does not exist yet. Only `votes/<proposal>/<name>.json`
+    /// regular files count: an entry someone crafted there (`..`, a nested directory, a symlink) is
+    /// not a vote.
+    func voteFiles(branch: String, proposal: ProposalID) throws -> [(path: String, bytes: [UInt8])] {
         guard let tip = try headCommitOfBranch(branch) else { return [] }
         let prefix = "\(Reconciler.votesDirectory)/\(proposal)/"
         let files = try listFiles(at: tip, where: { $0.hasPrefix(prefix) })
-        return try files.filter { StatusLayout.isVote($0, on: proposal.description) }.map { try blobData($0.blob) }
+        return try files.filter { StatusLayout.isVote($0, on: proposal.description) }.map {
+            ($0.path, try blobData($0.blob))
+        }
     }
 }

@@ -4,6 +4,7 @@ import CharterModel
 import CharterPlan
 import CharterStatus
 import CharterStore
+import Crypto
 import Foundation
 
 /// One pass of the loop for the watched branch: fetch, load, plan, govern, apply.
@@ -185,24 +186,41 @@ extension Reconciler {
 /// Records the votes of a proposal's vote files, each judged by the one ``VoteVerifier`` rule.
 enum VoteCounter {
     /// Records the votes of `files` not recorded before (matched by signature, or by content for
-    /// unsigned votes); returns how many. Invalid votes (a bad signature, an unsigned vote where the
-    /// applied Organization requires signatures, a voter or key the applied state lacks) are
-    /// recorded as refused, with the reason; files that are no vote at all are skipped.
-    static func record(_ files: [[UInt8]], into proposal: inout Proposal, actual: OrgState, now: Date) -> Int {
-        let seen = Set(proposal.votes.map { $0.vote.signature ?? CanonicalJSON.string(voteKey($0.vote)) })
+    /// unsigned votes); returns how many votes and refused files it recorded. Invalid votes (a bad
+    /// signature, an unsigned vote where the applied Organization requires signatures, a voter or
+    /// key the applied state lacks, a vote filed under another proposal) are recorded as refused
+    /// with the verifier's reason; a file that is no vote document at all is recorded as a refused
+    /// file with its path and the verifier's reason, so it is shown rather than passed over.
+    static func record(
+        _ files: [(path: String, bytes: [UInt8])], into proposal: inout Proposal, actual: OrgState, now: Date
+    ) -> Int {
+        var seen = Set(proposal.votes.map { $0.vote.signature ?? CanonicalJSON.string(voteKey($0.vote)) })
         let verifier = VoteVerifier(actual: actual)
         var recorded = 0
-        for bytes in files {
-            let verdict = verifier.check(bytes, subject: proposal.id.description)
-            guard let vote = verdict.vote else { continue }
-            guard !seen.contains(vote.signature ?? CanonicalJSON.string(voteKey(vote))) else { continue }
+        for file in files {
+            let verdict = verifier.check(file.bytes, subject: proposal.id.description)
+            guard let vote = verdict.vote else {
+                if case .refused(_, let reason) = verdict,
+                    proposal.refuse(file: file.path, digest: digest(file.bytes), because: reason, at: now)
+                {
+                    recorded += 1
+                }
+                continue
+            }
+            // Two files holding the same vote are one vote.
+            guard seen.insert(vote.signature ?? CanonicalJSON.string(voteKey(vote))).inserted else { continue }
             switch verdict {
             case .valid: _ = proposal.record(vote, at: now)
-            case .refused(_, let reason): proposal.refuse(vote, because: .signature(reason), at: now)
+            case .refused(_, let reason): proposal.refuse(vote, because: .verifier(reason), at: now)
             }
             recorded += 1
         }
         return recorded
+    }
+
+    /// `sha256:` of a file's bytes.
+    static func digest(_ bytes: [UInt8]) -> String {
+        "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
     /// What identifies an unsigned vote: its fields.

@@ -258,6 +258,8 @@ public enum RevisionSource {
             return SourceFile(path: f.path, contents: .refused("symlink points to a file that does not exist"))
         case .tooLarge(let size):
             return SourceFile(path: f.path, contents: .refused(SourceLimits.tooLarge(size)))
+        case .notUTF8:
+            return SourceFile(path: f.path, contents: .refused(SourceLimits.notUTF8))
         }
     }
 }
@@ -278,8 +280,12 @@ extension GitRepository {
         return (changed, removed)
     }
 
-    /// One configuration file's contents, refused when too large (`size` when already known).
-    func configFile(path: String, blob: ObjectID, mode: GitFileMode?, size known: Int? = nil) throws -> SourceFile {
+    /// One configuration file's contents, refused when too large (`size` when already known) or
+    /// when its path is not UTF-8 (`isUTF8` false: `path` is then the escaped form).
+    func configFile(
+        path: String, blob: ObjectID, mode: GitFileMode?, size known: Int? = nil, isUTF8: Bool = true
+    ) throws -> SourceFile {
+        if !isUTF8 { return SourceFile(path: path, contents: .refused(SourceLimits.notUTF8)) }
         if mode == .symlink {
             return SourceFile(
                 path: path, contents: .refused("symlinks are not followed in a commit; replace it with the file itself")
@@ -308,7 +314,7 @@ extension GitRepository {
         out.reserveCapacity(entries.count)
         for (i, f) in entries.enumerated() {
             if reading.contains(i) {
-                out.append(try configFile(path: f.path, blob: f.blob, mode: f.mode, size: f.size))
+                out.append(try configFile(path: f.path, blob: f.blob, mode: f.mode, size: f.size, isUTF8: f.isUTF8))
             } else {
                 out.append(SourceFile(path: f.path, contents: .cached, cacheKey: f.blob.hex))
             }
@@ -328,6 +334,10 @@ public struct RevisionTooLarge: Error, Sendable, CustomStringConvertible {
 /// The size limit of configuration files, applied before they are read.
 enum SourceLimits {
     static let maxBytes = 1_048_576
+
+    /// Why a file whose name is not UTF-8 is refused: every name Charter reports, diffs and stores
+    /// is text, and such a name cannot be told apart from another that differs in its invalid bytes.
+    static let notUTF8 = "the file name is not valid UTF-8 (invalid bytes shown as \\xNN); rename the file"
 
     static func tooLarge(_ size: Int) -> String {
         "file is \(size) bytes; the limit is \(maxBytes) bytes (1 MiB) — split it into several files"

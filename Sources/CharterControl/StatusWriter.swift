@@ -102,6 +102,22 @@ public enum StatusWriter {
         return .object(value)
     }
 
+    /// The votes `p` refused, one sub-item each with the reason — what people reading the status
+    /// branch need so that a vote which does not count is never mistaken for one not yet cast.
+    /// Voters, paths and reasons come from vote files: escaped, on one line.
+    static func refusedVotes(of p: Proposal) -> String {
+        var s = ""
+        for v in p.votes where !v.accepted {
+            s += "  - refused: \(StatusText.code(DisplayText.escaped(v.vote.voter))) \(v.vote.decision.rawValue) — "
+            s += StatusText.line(DisplayText.escaped(v.reason ?? "")) + "\n"
+        }
+        for file in p.refusedVoteFiles {
+            s += "  - refused: \(StatusText.code(DisplayText.escaped(file.path))) — "
+            s += StatusText.line(DisplayText.escaped(file.reason)) + "\n"
+        }
+        return s
+    }
+
     static func markdown(_ r: ReconcileReport, proposals: [Proposal], applied: [AppliedRevision]) -> String {
         var s = "# Charter status\n\n"
         s += "**\(r.condition.rawValue)** — \(r.reason): \(StatusText.line(r.message))\n\n"
@@ -114,6 +130,7 @@ public enum StatusWriter {
             s += "- **\(p.id)** (\(p.state.rawValue)), \(p.changes.count) change\(p.changes.count == 1 ? "" : "s"): "
             s += "\(p.explanation). Diff: `proposals/\(p.id)/diff.txt`; vote with "
             s += "`charter vote \(p.id) approve --as NAME --key KEYFILE`.\n"
+            s += refusedVotes(of: p)
         }
         if !r.branches.isEmpty {
             s += "\n## Proposal branches\n\n"

@@ -1,4 +1,5 @@
 import CGit2
+import CharterFoundation
 
 /// How a tree entry is stored, from its git file mode.
 public enum GitFileMode: Hashable, Sendable {
@@ -17,12 +18,16 @@ public struct TreeFile: Hashable, Sendable {
     public var mode: GitFileMode
     /// The blob's size in bytes, when asked for; nil for submodules.
     public var size: Int?
+    /// Whether every name on the path is UTF-8. When one is not, ``path`` shows its invalid bytes
+    /// as `\xNN` (``FileNameText``) and names no file a reader may open: report it.
+    public var isUTF8: Bool
 
-    public init(path: String, blob: ObjectID, mode: GitFileMode, size: Int? = nil) {
+    public init(path: String, blob: ObjectID, mode: GitFileMode, size: Int? = nil, isUTF8: Bool = true) {
         self.path = path
         self.blob = blob
         self.mode = mode
         self.size = size
+        self.isUTF8 = isUTF8
     }
 }
 
@@ -76,12 +81,13 @@ extension GitRepository {
         defer { git_odb_free(odb) }
         var files: [TreeFile] = []
         var walk = TreeWalk(limits: limits, operation: operation)
-        try self.walk(tree, prefix: "", depth: 1, odb: odb, include: include, into: &files, &walk)
+        try self.walk(tree, prefix: "", prefixIsUTF8: true, depth: 1, odb: odb, include: include, into: &files, &walk)
         return files
     }
 
     private func walk(
-        _ tree: OpaquePointer, prefix: String, depth: Int, odb: OpaquePointer?, include: (String) -> Bool,
+        _ tree: OpaquePointer, prefix: String, prefixIsUTF8: Bool, depth: Int, odb: OpaquePointer?,
+        include: (String) -> Bool,
         into files: inout [TreeFile], _ state: inout TreeWalk
     ) throws {
         let operation = state.operation
@@ -100,7 +106,10 @@ extension GitRepository {
         for index in 0..<count {
             // Entries from _byindex belong to the tree: copy what we need before it is freed.
             let entry = git_tree_entry_byindex(tree, index)
-            let name = String(cString: git_tree_entry_name(entry))
+            // Names are bytes: one that is not UTF-8 keeps its bytes visible (`\xff`) rather than
+            // becoming U+FFFD, which two different names would share.
+            let (name, nameIsUTF8) = FileNameText.decode(cString: git_tree_entry_name(entry))
+            let isUTF8 = prefixIsUTF8 && nameIsUTF8
             let path = prefix.isEmpty ? name : prefix + "/" + name
             let id = git_tree_entry_id(entry)!
             let fileMode = git_tree_entry_filemode(entry)
@@ -111,7 +120,8 @@ extension GitRepository {
                 try gitCheck(git_tree_lookup(&subtree, repo, id), operation)
                 defer { git_tree_free(subtree) }
                 try walk(
-                    subtree!, prefix: path, depth: depth + 1, odb: odb, include: include, into: &files, &state)
+                    subtree!, prefix: path, prefixIsUTF8: isUTF8, depth: depth + 1, odb: odb, include: include,
+                    into: &files, &state)
                 continue
             case GIT_FILEMODE_BLOB_EXECUTABLE: mode = .executable
             case GIT_FILEMODE_LINK: mode = .symlink
@@ -138,7 +148,7 @@ extension GitRepository {
                     state.sizes[blob] = length
                 }
             }
-            files.append(TreeFile(path: path, blob: blob, mode: mode, size: size))
+            files.append(TreeFile(path: path, blob: blob, mode: mode, size: size, isUTF8: isUTF8))
         }
     }
 

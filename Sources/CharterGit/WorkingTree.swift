@@ -1,4 +1,5 @@
 import CGit2
+import CharterFoundation
 import Foundation
 
 #if canImport(Glibc)
@@ -20,6 +21,9 @@ public struct WorkingFile: Hashable, Sendable {
         case danglingSymlink
         /// A file larger than ``WorkingFile/maxBytes``; never read, its size is given.
         case tooLarge(Int)
+        /// A file (or symlink) with a name on its path that is not UTF-8; never read. Its ``path``
+        /// shows the invalid bytes as `\xNN` (``FileNameText``).
+        case notUTF8
     }
 
     /// Files above this size are reported as `.tooLarge` instead of read: configuration files are
@@ -55,34 +59,37 @@ public enum DirectoryReader {
     ) throws -> [WorkingFile] {
         let rootReal = try realPath(root.path, operation: "read directory \(root.path)")
         var files: [WorkingFile] = []
-        var pending = [""]
-        while let relativeDirectory = pending.popLast() {
-            let directory = relativeDirectory.isEmpty ? rootReal : rootReal + "/" + relativeDirectory
-            let names: [String]
-            do {
-                names = try FileManager.default.contentsOfDirectory(atPath: directory)
-            } catch {
-                throw GitError(code: .generic, message: "\(error)", operation: "read directory \(directory)")
-            }
-            for name in names where name != ".git" {
-                let relative = relativeDirectory.isEmpty ? name : relativeDirectory + "/" + name
+        // Directories as bytes (names need not be UTF-8), their text form, and whether it is exact.
+        var pending: [(bytes: [UInt8], text: String, isUTF8: Bool)] = [([], "", true)]
+        while let directory = pending.popLast() {
+            let absoluteDirectory = Array(rootReal.utf8) + (directory.bytes.isEmpty ? [] : [0x2F] + directory.bytes)
+            for name in try names(in: absoluteDirectory) where name != Array(".git".utf8) {
+                let decoded = FileNameText.decode(name)
+                let isUTF8 = directory.isUTF8 && decoded.isUTF8
+                let relativeBytes = directory.bytes.isEmpty ? name : directory.bytes + [0x2F] + name
+                let relative = directory.text.isEmpty ? decoded.text : directory.text + "/" + decoded.text
                 let absolute = rootReal + "/" + relative
                 var info = stat()
-                guard lstat(absolute, &info) == 0 else { continue }  // vanished since the listing
+                let found = (absoluteDirectory + [0x2F] + name + [0]).withUnsafeBufferPointer { path in
+                    path.withMemoryRebound(to: CChar.self) { lstat($0.baseAddress!, &info) == 0 }
+                }
+                guard found else { continue }  // vanished since the listing
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR:
-                    if !skip(relative, true) { pending.append(relative) }
-                case S_IFREG:
+                    if !skip(relative, true) { pending.append((relativeBytes, relative, isUTF8)) }
+                case S_IFREG, S_IFLNK:
                     guard !skip(relative, false), include(relative) else { continue }
-                    if Int(info.st_size) > WorkingFile.maxBytes {
+                    // Reported, never read: its text form names no file, and may be another's.
+                    if !isUTF8 {
+                        files.append(WorkingFile(path: relative, kind: .notUTF8, bytes: nil))
+                    } else if info.st_mode & S_IFMT == S_IFLNK {
+                        if let file = try symlink(relative, absolute: absolute, rootReal: rootReal) {
+                            files.append(file)
+                        }
+                    } else if Int(info.st_size) > WorkingFile.maxBytes {
                         files.append(WorkingFile(path: relative, kind: .tooLarge(Int(info.st_size)), bytes: nil))
                     } else {
                         files.append(WorkingFile(path: relative, kind: .regular, bytes: try read(absolute)))
-                    }
-                case S_IFLNK:
-                    guard !skip(relative, false), include(relative) else { continue }
-                    if let file = try symlink(relative, absolute: absolute, rootReal: rootReal) {
-                        files.append(file)
                     }
                 default:
                     continue  // sockets, fifos, devices: never configuration
@@ -90,6 +97,28 @@ public enum DirectoryReader {
             }
         }
         return files.sorted { $0.path < $1.path }
+    }
+
+    /// The names in the directory at the byte path `path`, as bytes (`FileManager` drops names
+    /// that are not UTF-8 without a word).
+    private static func names(in path: [UInt8]) throws -> [[UInt8]] {
+        let handle = (path + [0]).withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { opendir($0.baseAddress!) }
+        }
+        guard let handle else {
+            let shown = FileNameText.decode(path).text
+            throw GitError(
+                code: .generic, message: String(cString: strerror(errno)), operation: "read directory \(shown)")
+        }
+        defer { closedir(handle) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.prefix(while: { $0 != 0 }))
+            }
+            if name != [0x2E] && name != [0x2E, 0x2E] { names.append(name) }
+        }
+        return names
     }
 
     private static func symlink(_ relative: String, absolute: String, rootReal: String) throws -> WorkingFile? {

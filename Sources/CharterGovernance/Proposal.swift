@@ -47,9 +47,20 @@ public struct Proposal: Sendable, Hashable, Codable {
     public private(set) var history: [ProposalTransition]
     /// Every vote it was given, accepted or refused, in order.
     public private(set) var votes: [RecordedVote]
+    /// Vote files refused before they were votes (they do not parse), in the order recorded.
+    public var refusedVoteFiles: [RefusedVoteFile] { storedRefusedVoteFiles ?? [] }
+    /// ``refusedVoteFiles``; absent (nil) while there are none, so the JSON of a proposal without
+    /// any is what it was before they were recorded, and old records decode.
+    private var storedRefusedVoteFiles: [RefusedVoteFile]?
     /// The store's version of this record, for optimistic concurrency: a save of an older version
     /// is refused. 0 for a proposal the store has not seen.
     public var version: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, source, base, head, changeSetHash, changes, commits, rules, boards, ineligible, autoApproved
+        case refusals, createdAt, state, history, votes, version
+        case storedRefusedVoteFiles = "refusedVoteFiles"
+    }
 
     /// A new proposal `id` from `draft`, with the states its routing decides at once.
     public init(id: ProposalID, draft: ProposalDraft) {
@@ -161,6 +172,21 @@ public struct Proposal: Sendable, Hashable, Codable {
                 reason: nil))
         settle(at: time)
         return .accepted
+    }
+
+    /// Records the vote file at `path` (with `sha256:` `digest` of its bytes), which the vote rule
+    /// refused for `reason` before it could be read as a vote. It never counts; a file already
+    /// recorded with the same digest is not recorded again.
+    ///
+    /// - Returns: whether it was recorded now.
+    @discardableResult
+    public mutating func refuse(file path: String, digest: String, because reason: String, at time: Date) -> Bool {
+        guard !refusedVoteFiles.contains(where: { $0.path == path && $0.digest == digest }) else { return false }
+        storedRefusedVoteFiles =
+            refusedVoteFiles + [
+                RefusedVoteFile(path: path, digest: digest, reason: reason, recordedAt: Self.milliseconds(time))
+            ]
+        return true
     }
 
     /// Records `vote` as refused for `refusal`, such as a signature that does not verify

@@ -74,6 +74,28 @@ public struct RecordedVote: Sendable, Hashable, Codable {
     }
 }
 
+/// A vote file the vote rule (``VoteVerifier``) refuses before it is a vote at all — it does not
+/// parse as a vote document (an unknown field, a missing one, not JSON) — so there is no voter or
+/// decision to record. The proposal keeps it, so every view shows it instead of "no votes".
+public struct RefusedVoteFile: Sendable, Hashable, Codable {
+    /// The file's path on the status branch: `votes/P-0007/NAME.json`.
+    public var path: String
+    /// `sha256:` of the file's bytes: the same file is recorded once, a changed one again.
+    public var digest: String
+    /// The verifier's reason.
+    public var reason: String
+    /// When the proposal recorded it.
+    public var recordedAt: Date
+
+    /// A refused vote file.
+    public init(path: String, digest: String, reason: String, recordedAt: Date) {
+        self.path = path
+        self.digest = digest
+        self.reason = reason
+        self.recordedAt = recordedAt
+    }
+}
+
 /// Why a proposal refused a vote. `description` is the sentence recorded with the vote.
 public enum ProposalVoteRefusal: Sendable, Hashable, CustomStringConvertible {
     /// The vote names another proposal.
@@ -86,6 +108,9 @@ public enum ProposalVoteRefusal: Sendable, Hashable, CustomStringConvertible {
     case tally(VoteRefusal)
     /// The signature is missing or does not verify (decided by the caller before recording).
     case signature(String)
+    /// The vote rule (``VoteVerifier``) refuses the vote file; its reason, word for word, so what a
+    /// proposal records is what `charter verify` says.
+    case verifier(String)
 
     /// A sentence for people.
     public var description: String {
@@ -100,6 +125,8 @@ public enum ProposalVoteRefusal: Sendable, Hashable, CustomStringConvertible {
             return refusal.description
         case .signature(let reason):
             return "signature refused: \(reason)"
+        case .verifier(let reason):
+            return reason
         }
     }
 }

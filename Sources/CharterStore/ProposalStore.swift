@@ -248,7 +248,9 @@ extension StateStore {
         guard proposal.history.starts(with: stored.history) else {
             throw invalid("its state history does not extend the stored one")
         }
-        guard proposal.votes.starts(with: stored.votes) else {
+        guard proposal.votes.starts(with: stored.votes),
+            proposal.refusedVoteFiles.starts(with: stored.refusedVoteFiles)
+        else {
             throw invalid("its votes do not extend the stored ones")
         }
         var saved = proposal
@@ -267,6 +269,15 @@ extension StateStore {
                 data: [
                     "proposal": .string(id.description), "head": .string(saved.head),
                     "voters": .object(removed.mapValues(Value.string)),
+                ])
+        }
+        // A refused vote file changes no state; its event says which file and why.
+        for file in saved.refusedVoteFiles.dropFirst(stored.refusedVoteFiles.count) {
+            try EventLog.append(
+                db, type: "vote.file-refused", actor: actor, time: file.recordedAt,
+                data: [
+                    "proposal": .string(id.description), "path": .string(file.path), "digest": .string(file.digest),
+                    "reason": .string(file.reason),
                 ])
         }
         try appendEvents(

@@ -44,4 +44,5 @@ public enum ProposalStoreError: Error, Sendable, CustomStringConvertible {
 ///
 /// Every transition and every vote writes an event in the same transaction: `proposal.created`,
 /// `proposal.<state>` (approved, rejected, superseded, applied, failed), `vote.accepted`,
-/// `vote.refused`.
+/// `vote.refused`, and `vote.file-refused` for a vote file that is no vote document (it is kept in
+/// the proposal's document, ``Proposal/refusedVoteFiles``).

@@ -271,10 +271,14 @@ struct ShowCommand: AsyncParsableCommand {
             s += "  \(b.board): \(b.outcome.rawValue) — \(b.explanation)\n"
         }
         s += "\nvotes:\n"
-        if proposal.votes.isEmpty { s += "  none yet\n" }
+        if proposal.votes.isEmpty && proposal.refusedVoteFiles.isEmpty { s += "  none yet\n" }
+        // Voters, paths and reasons come from vote files anyone who can push the status branch wrote.
         for v in proposal.votes {
-            let verdict = v.accepted ? "counted" : "refused: \(v.reason ?? "")"
-            s += "  \(v.vote.voter) \(v.vote.decision.rawValue) (\(verdict))\n"
+            let verdict = v.accepted ? "counted" : "refused: \(DisplayText.escaped(v.reason ?? ""))"
+            s += "  \(DisplayText.escaped(v.vote.voter)) \(v.vote.decision.rawValue) (\(verdict))\n"
+        }
+        for file in proposal.refusedVoteFiles {
+            s += "  \(DisplayText.escaped(file.path)) (refused: \(DisplayText.escaped(file.reason)))\n"
         }
         s +=
             "\nhistory:\n" + proposal.history.map { "  \($0.state.rawValue): \($0.reason)" }.joined(separator: "\n")

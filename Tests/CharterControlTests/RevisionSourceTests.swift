@@ -7,6 +7,10 @@ import CharterTestSupport
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 let orgYAML = """
     apiVersion: charter/v1
     kind: Organization
@@ -161,6 +165,79 @@ func makeOrgRepo() throws -> GitFixture {
         #expect(loaded.result.diagnostics.map(\.code) == ["file.refused"])
         #expect(loaded.result.diagnostics[0].file == "teams/link.yaml")
         #expect(loaded.result.diagnostics[0].message.contains("outside the repository"))
+    }
+}
+
+/// File names that are not UTF-8, or that two files share once read as text, are errors with
+/// their paths — never skipped, never one file silently standing for two.
+@Suite struct FileNameTests {
+    /// `teams/` + `name` + `.yaml` as bytes.
+    static func teamFile(_ name: [UInt8]) -> [UInt8] { Array("teams/".utf8) + name + Array(".yaml".utf8) }
+
+    /// Creates the file at the byte path `relative` under `root` (Foundation paths are Strings).
+    static func create(_ relative: [UInt8], under root: URL, contents: String) throws {
+        let path = Array(root.path.utf8) + [UInt8(ascii: "/")] + relative + [0]
+        let fd = path.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY | O_TRUNC, 0o644) }
+        }
+        guard fd >= 0 else { throw FixtureError("cannot create \(String(decoding: relative, as: UTF8.self))") }
+        defer { close(fd) }
+        let bytes = Array(contents.utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    }
+
+    static let ghost = teamYAML("Ghost").replacingOccurrences(of: "name: core", with: "name: ghost")
+
+    @Test func namesThatAreNotUTF8AreErrorsInAWorkingTree() async throws {
+        let repo = try makeOrgRepo()
+        try Self.create(Self.teamFile([0xFF]), under: repo.root, contents: Self.ghost)
+        try Self.create(Self.teamFile([0xFE]), under: repo.root, contents: Self.ghost)
+        let loaded = try await Operations.load(
+            SourceRequest(location: repo.root.path, revision: nil), dataDirectory: makeTemporaryDirectory("data"))
+        #expect(loaded.source.isWorkingTree)
+        #expect(
+            loaded.result.diagnostics.map(\.file) == [#"teams/\xfe.yaml"#, #"teams/\xff.yaml"#],
+            "\(loaded.result.diagnostics)")
+        #expect(
+            loaded.result.diagnostics.allSatisfy { $0.code == "file.refused" && $0.message.contains("not valid UTF-8") }
+        )
+        #expect(loaded.result.state.teams["ghost"] == nil)
+        #expect(loaded.result.state.teams["core"] != nil, "the other files load")
+    }
+
+    @Test func namesThatAreNotUTF8AreErrorsInAPlainDirectory() async throws {
+        let root = makeTemporaryDirectory("plain")
+        try orgYAML.write(to: root.appendingPathComponent("organization.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("teams"), withIntermediateDirectories: true)
+        try Self.create(Self.teamFile([0x61, 0xC3]), under: root, contents: Self.ghost)
+        let loaded = try await Operations.load(
+            SourceRequest(location: root.path, revision: nil), dataDirectory: makeTemporaryDirectory("data"))
+        #expect(loaded.result.diagnostics.map(\.file) == [#"teams/a\xc3.yaml"#], "\(loaded.result.diagnostics)")
+    }
+
+    @Test func namesThatCollideInACommitAreErrorsNamingEachFile() async throws {
+        let repo = try makeOrgRepo()
+        // Two names that are not UTF-8 (each once read as `teams/\u{FFFD}.yaml`) and two that differ
+        // only in Unicode normalization (`café` composed and decomposed).
+        try repo.commitCraftedFiles(
+            on: "main", in: "teams",
+            named: [
+                [0xFF] + Array(".yaml".utf8), [0xFE] + Array(".yaml".utf8), Array("caf\u{E9}.yaml".utf8),
+                Array("cafe\u{301}.yaml".utf8),
+            ], contents: Self.ghost)
+        let loaded = try await Operations.load(
+            SourceRequest(location: repo.root.path, revision: "HEAD"), dataDirectory: makeTemporaryDirectory("data"))
+        let d = loaded.result.diagnostics
+        #expect(
+            d.filter { $0.message.contains("not valid UTF-8") }.map(\.file).sorted() == [
+                #"teams/\xfe.yaml"#, #"teams/\xff.yaml"#,
+            ],
+            "\(d)")
+        let collisions = d.filter { $0.message.contains("another file has a name that reads the same") }
+        #expect(collisions.map(\.file).sorted() == [#"teams/caf\u{e9}.yaml"#, #"teams/cafe\u{301}.yaml"#], "\(d)")
+        #expect(d.count == 4 && d.allSatisfy { $0.code == "file.refused" }, "nothing else: \(d)")
+        #expect(loaded.result.state.teams["ghost"] == nil, "no file stands for another")
     }
 }
 

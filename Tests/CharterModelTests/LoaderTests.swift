@@ -90,6 +90,39 @@ import Testing
         #expect(result.diagnostics.map(\.code) == ["schema.unknown-field"])
     }
 
+    /// One error per real problem: an Organization (or a Team) whose own document is wrong is
+    /// reported for that, not also as missing — whether the error is in its spec or in its name.
+    @Test(arguments: [
+        ("spec field of the wrong type", "  timeZone: Europe/Berlin", "  timeZone: [Europe/Berlin]"),
+        ("spec that is not a mapping", "spec:\n  displayName: Acme\n  timeZone: Europe/Berlin", "spec: 5"),
+        ("name of the wrong type", "  name: acme", "  name: [acme]"),
+        ("metadata that is not a mapping", "metadata:\n  name: acme", "metadata: acme"),
+        ("unknown field", "  displayName: Acme", "  displayName: Acme\n  colour: blue"),
+        ("YAML that does not parse", "  timeZone: Europe/Berlin", "  timeZone: [Europe/Berlin"),
+    ])
+    func aBrokenOrganizationIsNotAlsoMissing(_ what: String, _ old: String, _ new: String) {
+        let broken = Fixtures.organization.replacingOccurrences(of: old, with: new)
+        #expect(broken != Fixtures.organization, "\(what)")
+        let result = Fixtures.load(replacing: "organization.yaml", with: broken)
+        #expect(result.diagnostics.count == 1, "\(what): \(result.diagnostics.map(\.description))")
+        #expect(result.diagnostics.allSatisfy { $0.file == "organization.yaml" }, "\(what)")
+        #expect(!result.diagnostics.contains { $0.code == "identity.organization" }, "\(what)")
+    }
+
+    @Test(arguments: [
+        ("field of the wrong type", "  members: [ada]", "  members: ada"),
+        ("name of the wrong type", "  name: core", "  name: [core]"),
+        ("metadata that is not a mapping", "metadata:\n  name: core", "metadata: core"),
+        ("YAML that does not parse", "  members: [ada]", "  members: [ada"),
+    ])
+    func aBrokenTeamIsNotAlsoMissingWhereItIsReferenced(_ what: String, _ old: String, _ new: String) {
+        let broken = Fixtures.team.replacingOccurrences(of: old, with: new)
+        #expect(broken != Fixtures.team, "\(what)")
+        let result = Fixtures.load(replacing: "teams/core.yaml", with: broken)
+        #expect(result.diagnostics.count == 1, "\(what): \(result.diagnostics.map(\.description))")
+        #expect(result.diagnostics.allSatisfy { $0.file == "teams/core.yaml" }, "\(what)")
+    }
+
     @Test func exactlyOneOrganization() {
         var files = Fixtures.valid
         files["organization.yaml"] = nil

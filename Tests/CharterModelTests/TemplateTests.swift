@@ -268,6 +268,39 @@ private func problems(_ build: () throws -> TemplateInstance) -> [TemplateArgume
         #expect(found[5].message.contains("starts like a JSON array but is not one"))
     }
 
+    /// A `list` holds strings and nothing else, however the arguments arrive: a routine's YAML, a
+    /// JSON array on the command line (`charter run --param`), an agent's tool call. The error names
+    /// the element and what was expected.
+    @Test func aListHoldsStringsOnly() {
+        let bad: [(Value, String)] = [
+            (["a", ["k": "v"]], "element 1 (`focus[1]`) is a mapping; a list holds strings only"),
+            (["a", .null], "element 1 (`focus[1]`) is null; a list holds strings only"),
+            ([["a"], "b"], "element 0 (`focus[0]`) is a list; a list holds strings only"),
+            (["a", "b", 3], "element 2 (`focus[2]`) is an integer; a list holds strings only"),
+            ([true], "element 0 (`focus[0]`) is a boolean; a list holds strings only"),
+        ]
+        for (value, message) in bad {
+            let found = problems {
+                try TemplateInstance(template: reviewTemplate, arguments: ["branch": "m", "focus": value])
+            }
+            #expect(found.map(\.parameter) == ["focus"], "\(value)")
+            #expect(found.first?.message == message, "\(value)")
+        }
+        for text in [#"[{"k": "v"}]"#, "[null]", #"[["a"]]"#, "[1, 2]"] {
+            let found = problems {
+                try TemplateInstance(template: reviewTemplate, commandLine: ["branch": "m", "focus": text])
+            }
+            #expect(found.map(\.parameter) == ["focus"], "\(text)")
+            #expect(found.first?.message.hasSuffix("a list holds strings only") == true, "\(text)")
+            #expect(found.first?.message.hasPrefix("element 0 (`focus[0]`) is ") == true, "\(text)")
+        }
+        let t = template(["parameters": [["name": "l", "type": "list", "default": [1]]], "steps": []])
+        let found = problems { try TemplateInstance(template: t, arguments: [:]) }
+        #expect(
+            found.first?.message
+                == "the default does not fit: element 0 (`l[0]`) is an integer; a list holds strings only")
+    }
+
     @Test func anInvalidDefaultIsBlamedOnTheTemplate() {
         let t = template(["parameters": [["name": "n", "type": "int", "default": "x"]], "steps": []])
         let found = problems { try TemplateInstance(template: t, arguments: [:]) }
@@ -429,6 +462,25 @@ private func instance(
               type: list
               default: []
         """
+
+    /// A routine's list argument and a template's list default with something other than strings
+    /// are refused at the element, with its path.
+    @Test func listArgumentsAndDefaultsMustHoldStrings() {
+        let workflow = Fixtures.workflow.replacingOccurrences(
+            of: "    - name: rounds",
+            with: "    - name: tags\n      type: list\n      default: [a, {b: c}]\n    - name: rounds"
+        ).replacingOccurrences(of: "    topic: weekly", with: "    topic: weekly\n    tags: [x, [y], ~]")
+        let d = Fixtures.load(replacing: "workflow.yaml", with: workflow).diagnostics
+        #expect(d.map(\.code) == ["semantic.default", "semantic.argument", "semantic.argument"], "\(d)")
+        #expect(
+            d.map(\.path) == [
+                JSONPointer("/spec/parameters/1/default/1"), JSONPointer("/spec/arguments/tags/1"),
+                JSONPointer("/spec/arguments/tags/2"),
+            ])
+        #expect(
+            d[1].message == "argument `tags`: element 1 (`tags[1]`) is a list; a list holds strings only", "\(d[1])")
+        #expect(d[2].message.contains("element 2 (`tags[2]`) is null"), "\(d[2])")
+    }
 
     @Test func examplesAndFixturesStayValid() {
         #expect(Fixtures.load(Fixtures.valid).diagnostics == [])

@@ -52,9 +52,28 @@ public struct TemplateParameter: Sendable, Hashable {
                 return "`\(Excerpt.cut(s))` is not one of \(Excerpt.cut(list, limit: 2 * Excerpt.valueLimit))"
             }
         case .list:
-            if value.array == nil { return "expected a list, found a \(value.typeName)" }
+            guard let items = value.array else { return "expected a list, found a \(value.typeName)" }
+            if let (index, item) = items.enumerated().first(where: { $0.element.string == nil }) {
+                return Self.listItemProblem(name, index, item)
+            }
         }
         return nil
+    }
+
+    /// Each element of `value` that this `list` parameter cannot hold (a list holds strings only),
+    /// with why; empty for other types and fitting lists. A diagnostic points at each.
+    public func refusedListItems(in value: Value) -> [(index: Int, problem: String)] {
+        guard type == .list, let items = value.array else { return [] }
+        return items.enumerated().filter { $0.element.string == nil }.map {
+            ($0.offset, Self.listItemProblem(name, $0.offset, $0.element))
+        }
+    }
+
+    /// What is wrong with element `index` of list parameter `name`, which is `item`.
+    static func listItemProblem(_ name: String, _ index: Int, _ item: Value) -> String {
+        let type = item.typeName
+        let found = item == .null ? "null" : ("aeiou".contains(type.first ?? "x") ? "an " : "a ") + type
+        return "element \(index) (`\(name)[\(index)]`) is \(found); a list holds strings only"
     }
 }
 

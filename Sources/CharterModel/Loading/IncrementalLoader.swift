@@ -124,14 +124,16 @@ public struct IncrementalLoader: Sendable {
             collector.add(Diagnostic(code: "revision.too-large", file: "(repository)", message: problem))
         }
         var invalid: Set<ResourceID> = []
+        var invalidKinds: Set<ResourceKind> = []
         for path in filesWithProblems {
             let file = files[path]!
             collector.add(contentsOf: file.diagnostics)
             collector.omit(file.omittedDiagnostics)
             invalid.formUnion(file.invalidResources)
+            invalidKinds.formUnion(file.invalidKinds)
         }
         for ds in duplicateDiagnostics.values { collector.add(contentsOf: ds) }
-        OrgValidator.validate(state, invalid: invalid, into: &collector)
+        OrgValidator.validate(state, invalid: invalid, invalidKinds: invalidKinds, into: &collector)
         result = LoadResult(
             state: state, diagnostics: collector.listing, fileCount: files.count, documentCount: documents,
             errorCount: collector.count)

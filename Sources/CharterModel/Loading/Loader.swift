@@ -52,6 +52,11 @@ public struct ParsedFile: Sendable {
     /// Resources defined here with problems of their own: references to them are not reported
     /// again as missing.
     public var invalidResources: [ResourceID] = []
+    /// Kinds of documents here with problems of their own whose name cannot be read (a `name`
+    /// that is not a string, `metadata` that is not a mapping) — every kind for a file that could
+    /// not be read or parsed at all: any resource of the kind may be the one meant, so no resource
+    /// of it is reported again as missing.
+    public var invalidKinds: [ResourceKind] = []
 
     /// The same parse for the same contents at another path (a blob a tree lists at several paths).
     func relocated(to path: String) -> ParsedFile {
@@ -119,7 +124,7 @@ public enum Loader {
     public static func load(
         _ files: [SourceFile], cache: inout LoaderCache, limits: YAMLLimits = .default
     ) -> LoadResult {
-        let config = files.filter { ConfigPaths.isConfigFile($0.path) }
+        let config = separatingCollisions(files.filter { ConfigPaths.isConfigFile($0.path) })
         if let refusal = RevisionLimits.default.refusal(config) {
             return LoadResult(state: .empty, diagnostics: [refusal], fileCount: config.count, documentCount: 0)
         }
@@ -142,6 +147,39 @@ public enum Loader {
         return merger.apply(
             parsed: config.indices.map { (config[$0].path, results[$0]!) }, removed: [], previous: [:]
         ).result
+    }
+
+    /// `files` with every group of files whose paths read the same refused, each under a path of
+    /// its own. Swift compares text by canonical equivalence, so `café` composed and decomposed —
+    /// two names to git and the file system — are one path here: without this, one file would
+    /// silently stand for both. Each is named with its non-ASCII characters as `\u{…}`, which tells
+    /// them apart.
+    static func separatingCollisions(_ files: [SourceFile]) -> [SourceFile] {
+        var groups: [String: [Int]] = [:]
+        for (i, f) in files.enumerated() { groups[f.path, default: []].append(i) }
+        guard groups.count < files.count else { return files }
+        var out = files
+        for indices in groups.values where indices.count > 1 {
+            var shown: [String] = []
+            for i in indices {
+                var path = files[i].path.unicodeScalars.map {
+                    $0.isASCII ? String($0) : "\\u{\(String($0.value, radix: 16))}"
+                }.joined()
+                // Names equal even in that form (a name that is not UTF-8, shown escaped, and one
+                // spelling its escape) are numbered.
+                if shown.contains(path) { path += " (\(shown.count + 1))" }
+                shown.append(path)
+            }
+            for (k, i) in indices.enumerated() {
+                let others = shown.enumerated().filter { $0.offset != k }.map { "`\($0.element)`" }
+                out[i] = SourceFile(
+                    path: shown[k],
+                    contents: .refused(
+                        "another file has a name that reads the same (\(others.joined(separator: ", "))); names that differ only in Unicode normalization cannot be told apart — rename one"
+                    ))
+            }
+        }
+        return out
     }
 
     /// Loads `files` without a cache.
@@ -201,9 +239,11 @@ public enum Loader {
         let bytes: [UInt8]
         switch file.contents {
         case .refused(let reason):
-            return ParsedFile(
+            var parsed = ParsedFile(
                 resources: [], diagnostics: [Diagnostic(code: "file.refused", file: file.path, message: reason)],
                 documents: 0)
+            parsed.invalidKinds = ResourceKind.allCases
+            return parsed
         case .bytes(let b): bytes = b
         case .cached:
             // Only reachable when a caller marks a file cached that the cache no longer holds.
@@ -221,18 +261,22 @@ public enum Loader {
         do {
             docs = try YAMLParser.parse(bytes, limits: limits)
         } catch {
-            return ParsedFile(
+            var parsed = ParsedFile(
                 resources: [],
                 diagnostics: [
                     Diagnostic(
                         code: "yaml.\(error.kind)", file: file.path, line: error.mark?.line ?? 0,
                         column: error.mark?.column ?? 0, message: error.message)
                 ], documents: 0)
+            // A file that cannot be read may define anything: what it would define is not missing too.
+            parsed.invalidKinds = ResourceKind.allCases
+            return parsed
         }
         var resources: [Resource] = []
         var diagnostics: [Diagnostic] = []
         var omitted = 0
         var invalid: [ResourceID] = []
+        var invalidKinds: [ResourceKind] = []
         var count = 0
         let perFile = DiagnosticLimits.default.perFile
         for doc in docs {
@@ -246,13 +290,28 @@ public enum Loader {
             case .success(let r): resources.append(r)
             case .failure(let d):
                 diagnostics.append(contentsOf: d.diagnostics)
-                if let id { invalid.append(id) }
+                if let id {
+                    invalid.append(id)
+                } else if let kind = declaredKind(root) {
+                    invalidKinds.append(kind)
+                }
             }
         }
         var parsed = ParsedFile(resources: resources, diagnostics: diagnostics, documents: count)
         parsed.omittedDiagnostics = omitted
         parsed.invalidResources = invalid
+        parsed.invalidKinds = invalidKinds
         return parsed
+    }
+
+    /// The kind a document declares, when its `kind` is one.
+    static func declaredKind(_ root: YAMLNode) -> ResourceKind? {
+        guard case .mapping(let pairs) = root.content,
+            let node = pairs.first(where: { if case .scalar("kind", _) = $0.key.content { true } else { false } })?
+                .value,
+            case .scalar(let text, _) = node.content
+        else { return nil }
+        return ResourceKind(rawValue: text)
     }
 
     /// One document as a resource, or its problems: at most `limit` of them, how many more, and

@@ -462,7 +462,8 @@ public enum KindSchemas {
             Property(
                 "type",
                 str(
-                    "`string`, `int`, `bool`, `enum` or `list`.", enumValues: ["string", "int", "bool", "enum", "list"]),
+                    "`string`, `int`, `bool`, `enum` or `list` (of strings: every element must be a string).",
+                    enumValues: ["string", "int", "bool", "enum", "list"]),
                 default: "string"),
             Property("description", str("What the parameter means.")),
             Property("required", .boolean(description: "Whether a value must be given."), default: false),

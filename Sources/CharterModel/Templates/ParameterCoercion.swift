@@ -12,7 +12,8 @@ extension TemplateInstance {
     /// - `int`: decimal digits with an optional sign (`5`, `-2`).
     /// - `bool`: `true` or `false`.
     /// - `list`: a JSON array (`["a","b"]`), or comma-separated text whose items are trimmed
-    ///   (`a, b`); the empty string is the empty list.
+    ///   (`a, b`); the empty string is the empty list. A list holds strings only: a JSON array with
+    ///   anything else is refused afterwards, naming the element.
     /// - `string` and `enum`: the text as it is; `"5"` stays a string.
     ///
     /// Pattern and enum checks happen afterwards, with every other argument's.

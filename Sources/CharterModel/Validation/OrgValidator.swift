@@ -6,21 +6,24 @@ import Foundation
 public enum OrgValidator {
     /// The cross-resource problems of `state`, sorted and capped by `limits` (then a summary of
     /// the rest). References to `invalid` resources (defined, but with errors of their own,
-    /// already reported) are not reported again as missing.
+    /// already reported) are not reported again as missing, nor are references to any resource of
+    /// `invalidKinds` (a document of the kind has errors and a name that cannot be read).
     public static func validate(
-        _ state: OrgState, invalid: Set<ResourceID> = [], limits: DiagnosticLimits = .default
+        _ state: OrgState, invalid: Set<ResourceID> = [], invalidKinds: Set<ResourceKind> = [],
+        limits: DiagnosticLimits = .default
     ) -> [Diagnostic] {
         var collector = DiagnosticCollector(limits: limits)
-        validate(state, invalid: invalid, into: &collector)
+        validate(state, invalid: invalid, invalidKinds: invalidKinds, into: &collector)
         return collector.listing
     }
 
     /// Adds the cross-resource problems of `state` to `collector`, which keeps what a capped
     /// listing shows; expensive parts of messages (suggestions) are built only for those.
     public static func validate(
-        _ state: OrgState, invalid: Set<ResourceID> = [], into collector: inout DiagnosticCollector
+        _ state: OrgState, invalid: Set<ResourceID> = [], invalidKinds: Set<ResourceKind> = [],
+        into collector: inout DiagnosticCollector
     ) {
-        var c = Checker(state: state, invalid: invalid, out: collector)
+        var c = Checker(state: state, invalid: invalid, invalidKinds: invalidKinds, out: collector)
         c.organization()
         c.people()
         c.teams()
@@ -42,6 +45,9 @@ struct Checker {
     let state: OrgState
     /// Resources defined with errors: a reference to one is not a second problem.
     let invalid: Set<ResourceID>
+    /// Kinds with a document whose errors hide its name: a reference to any of them is not a
+    /// second problem either, since it may name that document.
+    var invalidKinds: Set<ResourceKind> = []
     /// What is found; keeps only what a capped listing shows.
     var out: DiagnosticCollector
     /// Names of each kind, sorted, for suggestions; built on first use.
@@ -76,7 +82,7 @@ struct Checker {
     mutating func missing(
         _ from: Resource, _ path: JSONPointer, _ kind: ResourceKind, _ name: String, _ what: String? = nil
     ) {
-        if invalid.contains(ResourceID(kind, name)) { return }
+        if invalid.contains(ResourceID(kind, name)) || invalidKinds.contains(kind) { return }
         // A suggestion scans every name of the kind: only for a diagnostic that can be shown.
         guard admits(from, path) else { return out.omit() }
         if names[kind] == nil { names[kind] = state.resources.keys.filter { $0.kind == kind }.map(\.name).sorted() }
@@ -118,7 +124,7 @@ struct Checker {
     mutating func organization() {
         let orgs = state.resources.keys.filter { $0.kind == .organization }.sorted()
         // An Organization with errors of its own is reported already, not as missing.
-        if orgs.isEmpty, !invalid.contains(where: { $0.kind == .organization }) {
+        if orgs.isEmpty, !invalid.contains(where: { $0.kind == .organization }), !invalidKinds.contains(.organization) {
             out.add(
                 Diagnostic(
                     code: "identity.organization", file: "(repository)",
@@ -313,10 +319,19 @@ struct Checker {
                             hint: e.hint ?? "docs/TEMPLATES.md lists what parameter patterns support"))
                 }
                 if let d = p.defaultValue, let problem = p.problem(with: d, pattern: pattern(p.pattern)) {
-                    out.add(
-                        res.diagnostic(
-                            "semantic.default", at: path.appending("default"),
-                            "default does not match the parameter's type `\(p.type.rawValue)`: \(problem)"))
+                    // A list's elements are pointed at one by one.
+                    let items = p.refusedListItems(in: d)
+                    for (at, why) in items.isEmpty
+                        ? [(path.appending("default"), problem)]
+                        : items.map({
+                            (path.appending("default").appending($0.index), $0.problem)
+                        })
+                    {
+                        out.add(
+                            res.diagnostic(
+                                "semantic.default", at: at,
+                                "default does not match the parameter's type `\(p.type.rawValue)`: \(why)"))
+                    }
                 }
             }
             var steps: [String: Int] = [:]
@@ -393,7 +408,12 @@ struct Checker {
                     continue
                 }
                 if let problem = p.problem(with: value, pattern: pattern(p.pattern)) {
-                    out.add(res.diagnostic("semantic.argument", at: path, "argument `\(key)`: \(problem)"))
+                    let items = p.refusedListItems(in: value)
+                    for (at, why) in items.isEmpty
+                        ? [(path, problem)] : items.map({ (path.appending($0.index), $0.problem) })
+                    {
+                        out.add(res.diagnostic("semantic.argument", at: at, "argument `\(key)`: \(why)"))
+                    }
                 }
             }
             for p in t.parameters where p.required && p.defaultValue == nil && routine.arguments[p.name] == nil {

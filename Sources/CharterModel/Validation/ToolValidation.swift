@@ -108,6 +108,8 @@ extension Checker {
             if ToolCatalog.names.contains(where: { Glob.matches(pattern, $0) }) { continue }
             if ToolPatterns.mayMatchServerTool(pattern, servers: servers) { continue }
             if !broken.isEmpty && ToolPatterns.mayMatchServerTool(pattern, servers: broken) { continue }
+            // A ToolServer whose name cannot be read may be the one an `mcp.` pattern means.
+            if invalidKinds.contains(.toolServer) && pattern.hasPrefix("mcp.") { continue }
             let at = path.appending(i)
             guard admits(res, at) else {
                 out.omit()
