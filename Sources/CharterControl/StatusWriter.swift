@@ -108,12 +108,12 @@ public enum StatusWriter {
     static func refusedVotes(of p: Proposal) -> String {
         var s = ""
         for v in p.votes where !v.accepted {
-            s += "  - refused: \(StatusText.code(DisplayText.escaped(v.vote.voter))) \(v.vote.decision.rawValue) — "
-            s += StatusText.line(DisplayText.escaped(v.reason ?? "")) + "\n"
+            s += "  - refused: \(StatusText.code(v.vote.voter)) \(v.vote.decision.rawValue) — "
+            s += StatusText.line(v.reason ?? "") + "\n"
         }
         for file in p.refusedVoteFiles {
-            s += "  - refused: \(StatusText.code(DisplayText.escaped(file.path))) — "
-            s += StatusText.line(DisplayText.escaped(file.reason)) + "\n"
+            s += "  - refused: \(StatusText.code(file.path)) — "
+            s += StatusText.line(file.reason) + "\n"
         }
         return s
     }

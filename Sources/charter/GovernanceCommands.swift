@@ -263,12 +263,12 @@ struct ShowCommand: AsyncParsableCommand {
             return
         }
         var s = "\(proposal.id) — \(proposal.state.rawValue)\n"
-        s += "source: \(proposal.source)  base: \(proposal.base.prefix(12))  head: \(proposal.head.prefix(12))\n"
+        s += "source: \(DisplayText.escaped(proposal.source.description))  base: \(proposal.base.prefix(12))  head: \(proposal.head.prefix(12))\n"
         s += "change set: \(proposal.changeSetHash)\n\n"
         s += "changes:\n" + proposal.changes.map { "  \($0)" }.joined(separator: "\n") + "\n\n"
         s += "boards:\n"
         for b in proposal.tally.status.boards {
-            s += "  \(b.board): \(b.outcome.rawValue) — \(b.explanation)\n"
+            s += "  \(b.board): \(b.outcome.rawValue) — \(DisplayText.escaped(b.explanation))\n"
         }
         s += "\nvotes:\n"
         if proposal.votes.isEmpty && proposal.refusedVoteFiles.isEmpty { s += "  none yet\n" }
@@ -281,7 +281,7 @@ struct ShowCommand: AsyncParsableCommand {
             s += "  \(DisplayText.escaped(file.path)) (refused: \(DisplayText.escaped(file.reason)))\n"
         }
         s +=
-            "\nhistory:\n" + proposal.history.map { "  \($0.state.rawValue): \($0.reason)" }.joined(separator: "\n")
+            "\nhistory:\n" + proposal.history.map { "  \($0.state.rawValue): \(DisplayText.escaped($0.reason))" }.joined(separator: "\n")
             + "\n"
         print(Terminal.sanitize(s), terminator: "")
     }
