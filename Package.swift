@@ -138,12 +138,21 @@ let package = Package(
             ]
         ),
 
+        // The JSON API under /api/v1 on the controller's HTTP server; its contract is schemas/openapi.yaml.
+        .target(
+            name: "CharterAPI",
+            dependencies: [
+                "CharterControl", "CharterServer", "CharterFoundation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         // Thin executables over the library modules.
         .executableTarget(
             name: "charter",
             dependencies: [
                 "CharterControl", "CharterGovernance", "CharterStore", "CharterScheduling", "CharterEngine",
-                "CharterBroker", "CharterServer", "CharterFoundation",
+                "CharterBroker", "CharterServer", "CharterFoundation", "CharterAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

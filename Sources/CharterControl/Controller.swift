@@ -81,6 +81,8 @@ public struct Controller: Sendable {
     public var workspaceRetention: Duration? = RunService.defaultWorkspaceRetention
     /// The status branch's events files already read: each is read once per process, not per pass.
     public let eventFiles = EventFileCache()
+    /// The last pass's report, for the API and the dashboard in this process.
+    public let latest = LatestPass()
 
     public init(
         location: String, branch: String?, store: StateStore, dataDirectory: URL, auth: GitAuth, actor: String,
@@ -203,6 +205,7 @@ public struct Controller: Sendable {
     public func pass() async {
         do {
             let report = try await reconcile()
+            latest.record(report, at: now())
             var fields = ["condition": report.condition.rawValue, "reason": report.reason.rawValue]
             if let p = report.proposal { fields["proposal"] = p.id.description }
             if let r = report.observedRevision { fields["observed"] = String(r.prefix(12)) }

@@ -65,7 +65,10 @@ public enum StatusWriter {
     /// and what the pass found wrong with proposal branches and the status branch itself. No field
     /// changes with the time alone: there is no "last pass at", and a condition keeps its
     /// `lastTransitionTime` while it stays the same (see ``StatusCondition``).
-    static func statusValue(_ r: ReconcileReport, now: Date, previousConditions: [StatusCondition] = []) -> Value {
+    /// `status.yaml`'s content: the revisions, the three conditions, the proposal and any problems.
+    public static func statusValue(_ r: ReconcileReport, now: Date, previousConditions: [StatusCondition] = [])
+        -> Value
+    {
         let time = Timestamp.utc(now)
         func condition(_ type: ReconcileReport.Condition) -> Value {
             let active = r.condition == type

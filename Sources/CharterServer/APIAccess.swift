@@ -34,7 +34,9 @@ public struct APIAccess: Sendable {
     /// A policy for a listener on `host` with `tokens` (the secret values and their scopes).
     public init(host: String, tokens: [(token: String, scope: Scope)]) {
         self.anonymousReads = Loopback.isLoopback(host)
-        self.tokens = tokens.filter { !$0.token.isEmpty }.map { (Array(SHA256.hash(data: Array($0.token.utf8))), $0.scope) }
+        self.tokens = tokens.filter { !$0.token.isEmpty }.map {
+            (Array(SHA256.hash(data: Array($0.token.utf8))), $0.scope)
+        }
     }
 
     /// Whether any token is configured.
@@ -62,7 +64,8 @@ public struct APIAccess: Sendable {
         }
         guard let granted else { return Refusal(status: .unauthorized, message: "the token is not valid") }
         guard granted >= scope else {
-            return Refusal(status: .forbidden, message: "the token's scope is \(granted.rawValue); this needs \(scope.rawValue)")
+            return Refusal(
+                status: .forbidden, message: "the token's scope is \(granted.rawValue); this needs \(scope.rawValue)")
         }
         return nil
     }

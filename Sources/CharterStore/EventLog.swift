@@ -69,7 +69,13 @@ enum EventLog {
     }
 
     static func all(_ db: Database) throws -> [Event] {
-        try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY sequence").map { row in
+        try page(db, after: 0, limit: Int.max)
+    }
+
+    static func page(_ db: Database, after sequence: Int, limit: Int) throws -> [Event] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM event WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [sequence, limit]
+        ).map { row in
             Event(
                 sequence: row["sequence"], id: row["id"], type: row["type"],
                 time: Date(timeIntervalSince1970: row["time"]),

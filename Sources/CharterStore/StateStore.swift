@@ -262,6 +262,16 @@ public final class StateStore: Sendable {
             appliedAt: Date(timeIntervalSince1970: row["applied_at"]))
     }
 
+    /// At most `limit` events after sequence number `sequence`, oldest first: a page of the log,
+    /// for readers that follow it.
+    public func events(after sequence: Int, limit: Int) throws(StoreError) -> [Event] {
+        do {
+            return try pool.read { db in try EventLog.page(db, after: sequence, limit: limit) }
+        } catch {
+            throw StoreError("read events", path: path, error)
+        }
+    }
+
     /// Every event, oldest first.
     public func events() throws(StoreError) -> [Event] {
         do {

@@ -1,7 +1,9 @@
 import ArgumentParser
+import CharterAPI
 import CharterControl
 import CharterModel
 import CharterServer
+import CharterStatus
 import CharterStore
 import Foundation
 import Logging
@@ -187,7 +189,9 @@ struct ControllerCommand: AsyncParsableCommand {
         controller.workspaceRetention = workspaces.retention
         let readiness = Readiness()
         let access = http.access(host: listen.flatMap(Self.hostAndPort)?.0 ?? "127.0.0.1")
-        let routes = httpRoutes(store: store, runs: runs, access: access)
+        let routes = try await CLIErrors.run {
+            try httpRoutes(store: store, runs: runs, access: access, latest: controller.latest)
+        }
         let server = try await CLIErrors.run { try webhookServer(readiness: readiness, logger: logger, routes: routes) }
         log(
             LogLine(
@@ -223,8 +227,21 @@ struct ControllerCommand: AsyncParsableCommand {
     }
 
     /// What the HTTP server serves besides webhooks and probes; each concern adds its routes here.
-    func httpRoutes(store: StateStore, runs: RunService, access: APIAccess) -> [any HTTPRoutes] {
-        []
+    func httpRoutes(
+        store: StateStore, runs: RunService, access: APIAccess, latest: LatestPass
+    ) throws
+        -> [any HTTPRoutes]
+    {
+        let request = try source.request()
+        let location = request.location ?? "."
+        let data = global.dataDirectory
+        // An accepted vote goes where `charter vote` puts it: the applied Organization's status branch.
+        let publishVote: APIRoutes.VotePublisher = { path, bytes, message in
+            let branch = try store.actualState().organization?.statusBranch ?? StatusPublisher.defaultBranch
+            _ = try await StatusWriter.publish(
+                [path: bytes], to: location, branch: branch, dataDirectory: data, auth: request.auth, message: message)
+        }
+        return [APIRoutes(dataDirectory: data, latest: latest, access: access, publishVote: publishVote)]
     }
 
     /// The webhook server that `--webhook-listen` asks for, else nil.

@@ -57,17 +57,7 @@ struct CostCommand: AsyncParsableCommand {
         }
         switch output {
         case .json:
-            let value = Value.array(
-                totals.map { t in
-                    [
-                        by: .string(t.key), "calls": .int(t.calls), "failures": .int(t.failures),
-                        "refused": .int(t.refused),
-                        "inputTokens": .int(t.usage.input), "outputTokens": .int(t.usage.output),
-                        "cachedInputTokens": .int(t.usage.cachedInput), "reasoningTokens": .int(t.usage.reasoning),
-                        "costMicroUSD": .int(Int(t.costMicros)), "cost": .string(t.costText),
-                        "estimatedCalls": .int(t.estimated),
-                    ]
-                })
+            let value = CostView.rows(totals, by: grouping)
             print(PrettyJSON.string(value), terminator: "")
         case .text:
             if totals.isEmpty {

@@ -263,7 +263,8 @@ struct ShowCommand: AsyncParsableCommand {
             return
         }
         var s = "\(proposal.id) — \(proposal.state.rawValue)\n"
-        s += "source: \(DisplayText.escaped(proposal.source.description))  base: \(proposal.base.prefix(12))  head: \(proposal.head.prefix(12))\n"
+        s +=
+            "source: \(DisplayText.escaped(proposal.source.description))  base: \(proposal.base.prefix(12))  head: \(proposal.head.prefix(12))\n"
         s += "change set: \(proposal.changeSetHash)\n\n"
         s += "changes:\n" + proposal.changes.map { "  \($0)" }.joined(separator: "\n") + "\n\n"
         s += "boards:\n"
@@ -281,7 +282,9 @@ struct ShowCommand: AsyncParsableCommand {
             s += "  \(DisplayText.escaped(file.path)) (refused: \(DisplayText.escaped(file.reason)))\n"
         }
         s +=
-            "\nhistory:\n" + proposal.history.map { "  \($0.state.rawValue): \(DisplayText.escaped($0.reason))" }.joined(separator: "\n")
+            "\nhistory:\n"
+            + proposal.history.map { "  \($0.state.rawValue): \(DisplayText.escaped($0.reason))" }.joined(
+                separator: "\n")
             + "\n"
         print(Terminal.sanitize(s), terminator: "")
     }
@@ -370,10 +373,7 @@ struct VoteCommand: AsyncParsableCommand {
             let document = try VoteDocument(
                 proposal: id, changeSetHash: hash, decision: decision, voter: voter, date: Date(), comment: comment)
             let signed = try document.signed(with: signingKey)
-            // The signature's hash in the name: two votes never share a path, so none overwrites another.
-            let digest = CanonicalJSON.sha256(.string(signed.signature)).prefix(12)
-            let voteFile =
-                "\(Reconciler.votesDirectory)/\(id)/\(voter)-\(document.time.filter(\.isNumber))-\(digest).json"
+            let voteFile = VoteFiles.path(for: document, signature: signed.signature, bytes: Array(signed.json.utf8))
             try await StatusWriter.publish(
                 [voteFile: Array(signed.json.utf8)], to: location, branch: statusBranch,
                 dataDirectory: global.dataDirectory,

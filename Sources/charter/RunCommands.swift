@@ -51,39 +51,18 @@ struct RunCommand: AsyncParsableCommand {
         let data = global.dataDirectory
         let (spec, actual) = try await CLIErrors.run {
             let actual = try StateStore(directory: data).actualState()
-            let now = Date()
-            let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-            let template: Template
-            let instance: TemplateInstance
-            if let routine {
-                guard let r = actual.routines[routine] else {
-                    throw ValidationError(Self.unknown("routine", routine, Array(actual.routines.keys)))
-                }
-                guard let t = actual.templates[r.template] else {
-                    throw ValidationError("routine \(routine) runs template \(r.template), which is not applied")
-                }
-                template = t
-                let id = RunID.onDemand(template: t.name, arguments: r.arguments, at: now, nonce: nonce)
-                instance = try TemplateInstance(template: t, arguments: r.arguments, runID: id, routine: routine)
-            } else {
-                let name = self.template!
-                guard let t = actual.templates[name] else {
-                    throw ValidationError(Self.unknown("template", name, Array(actual.templates.keys)))
-                }
-                template = t
-                var given: [String: String] = [:]
-                for p in parameters {
-                    let i = p.firstIndex(of: "=")!
-                    given[String(p[..<i])] = String(p[p.index(after: i)...])
-                }
-                let id = RunID.onDemand(
-                    template: name, arguments: given.mapValues(Value.string), at: now, nonce: nonce)
-                instance = try TemplateInstance(template: t, commandLine: given, runID: id)
+            var given: [String: String] = [:]
+            for p in parameters {
+                let i = p.firstIndex(of: "=")!
+                given[String(p[..<i])] = String(p[p.index(after: i)...])
             }
-            let priority = routine.flatMap { actual.routines[$0]?.priority } ?? 0
-            let spec = TemplateRuns.spec(
-                instance, id: instance.runID, routine: routine, priority: priority, roles: actual.roles)
-            _ = template
+            let spec: RunSpec
+            do {
+                spec = try OnDemandRun.spec(
+                    actual: actual, template: template, routine: routine, parameters: given, now: Date())
+            } catch let refusal as OnDemandRun.Refusal {
+                throw ValidationError(refusal.message)
+            }
             return (spec, actual)
         }
         let lock = detach ? nil : try await CLIErrors.run { try EngineLock.tryAcquire(dataDirectory: data) }
@@ -153,10 +132,6 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    static func unknown(_ kind: String, _ name: String, _ names: [String]) -> String {
-        let hint = Suggestion.closest(to: name, in: names).map { "; did you mean `\($0)`?" } ?? ""
-        return "no applied \(kind) `\(name)`\(hint) (applied: \(names.sorted().joined(separator: ", ")))"
-    }
 }
 
 /// Waiting on a run from a process that does not execute it.
@@ -246,15 +221,7 @@ struct RunsCommand: AsyncParsableCommand {
         }
         switch output {
         case .json:
-            let value = Value.array(
-                runs.map { r in
-                    [
-                        "id": .string(r.id), "template": .string(r.template),
-                        "routine": r.routine.map(Value.string) ?? .null, "state": .string(r.state.rawValue),
-                        "createdAt": .string(Event.timestamp(r.createdAt)),
-                        "finishedAt": r.finishedAt.map { .string(Event.timestamp($0)) } ?? .null,
-                    ]
-                })
+            let value = RunViews.list(runs)
             print(PrettyJSON.string(value), terminator: "")
         case .text:
             if runs.isEmpty {

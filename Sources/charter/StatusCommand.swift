@@ -28,26 +28,9 @@ struct StatusCommand: AsyncParsableCommand {
         }
         switch output {
         case .json:
-            let value: Value = [
-                "appliedRevision": applied.map { .string($0.revision) } ?? .null,
-                "appliedBy": applied.map { .string($0.actor) } ?? .null,
-                "appliedMethod": applied.map { .string($0.method.rawValue) } ?? .null,
-                "pending": .array(
-                    pending.map {
-                        [
-                            "id": .string($0.id.description), "state": .string($0.state.rawValue),
-                            "changes": .int($0.changes.count), "explanation": .string($0.explanation),
-                        ]
-                    }),
-                "recentApplies": .array(
-                    history.map {
-                        [
-                            "sequence": .int($0.sequence), "revision": .string($0.revision),
-                            "method": .string($0.method.rawValue), "actor": .string($0.actor),
-                            "changes": .int($0.changeCount),
-                        ]
-                    }),
-            ]
+            let value = try await CLIErrors.run {
+                try StatusView.value(store: StateStore(directory: global.dataDirectory))
+            }
             print(PrettyJSON.string(value), terminator: "")
         case .text:
             guard let applied else {

@@ -19,8 +19,11 @@ final class ControllerProcess: @unchecked Sendable {
 
     /// Starts `charter controller arguments…` with `charter`'s data directory; `shell` runs it
     /// through `/bin/sh -c` with this prefix (`ulimit -n 1024;`, say).
-    init(_ charter: CharterBinary, _ arguments: [String], shellPrefix: String? = nil) throws {
-        var environment = ProcessInfo.processInfo.environment
+    init(
+        _ charter: CharterBinary, _ arguments: [String], shellPrefix: String? = nil,
+        environment extra: [String: String] = [:]
+    ) throws {
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
         environment["CHARTER_DATA_DIR"] = charter.dataDir.path
         environment["CHARTER_ACTOR"] = "ops@test"
         process.environment = environment

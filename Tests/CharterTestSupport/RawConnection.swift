@@ -89,6 +89,25 @@ public final class RawConnection: @unchecked Sendable {
                 + body, port: port)
     }
 
+    /// One request with `Connection: close`: the status code and the body (an answer with a
+    /// `Content-Length`), or nil when the server closed without answering.
+    public static func exchange(
+        _ method: String, _ path: String, headers: [String: String] = [:], body: String = "", port: Int
+    ) async throws -> (status: Int, body: String)? {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
+        if method != "GET" { text += "Content-Length: \(body.utf8.count)\r\n" }
+        text += "\r\n" + body
+        let connection = try RawConnection(port: port)
+        connection.send(text)
+        guard let response = await connection.closedByServer(), let code = status(of: response) else { return nil }
+        let bytes = Array(response)
+        let separator = Array("\r\n\r\n".utf8)
+        guard let start = (0...(bytes.count - separator.count)).first(where: { Array(bytes[$0..<$0 + 4]) == separator })
+        else { return (code, "") }
+        return (code, String(decoding: bytes[(start + 4)...], as: UTF8.self))
+    }
+
     private static func request(_ text: String, port: Int) async throws -> Int? {
         let connection = try RawConnection(port: port)
         connection.send(text)
