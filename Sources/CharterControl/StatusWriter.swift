@@ -66,7 +66,9 @@ public enum StatusWriter {
     /// changes with the time alone: there is no "last pass at", and a condition keeps its
     /// `lastTransitionTime` while it stays the same (see ``StatusCondition``).
     /// `status.yaml`'s content: the revisions, the three conditions, the proposal and any problems.
-    public static func statusValue(_ r: ReconcileReport, now: Date, previousConditions: [StatusCondition] = [])
+    public static func statusValue(
+        _ r: ReconcileReport, now: Date, previousConditions: [StatusCondition] = []
+    )
         -> Value
     {
         let time = Timestamp.utc(now)
