@@ -144,6 +144,7 @@ let package = Package(
             dependencies: [
                 "CharterControl", "CharterServer", "CharterFoundation",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),

@@ -10,6 +10,7 @@ import CharterStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 
 /// The JSON API under `/api/v1`, on the controller's HTTP server. Its contract is
 /// `Sources/CharterAPI/openapi.yaml` (served at `/api/v1/openapi.yaml`); every view comes from the
@@ -131,8 +132,9 @@ public struct APIRoutes: HTTPRoutes {
                         .badRequest, "state must be one of \(RunState.allCases.map(\.rawValue).joined(separator: ", "))"
                     )
                 }
-                let limit = query.get("limit").flatMap { Int($0) } ?? 50
-                guard (1...1000).contains(limit) else { return APIResponse.problem(.badRequest, "limit is 1 to 1000") }
+                guard let limit = Self.integer(query, "limit", default: 50), (1...1000).contains(limit) else {
+                    return APIResponse.problem(.badRequest, "limit is an integer from 1 to 1000")
+                }
                 let runs = try runStore().runs(
                     routine: query.get("routine"), states: state.flatMap(RunState.init).map { [$0] }, limit: limit)
                 return APIResponse.json(RunViews.list(runs))
@@ -168,6 +170,9 @@ public struct APIRoutes: HTTPRoutes {
                         "by must be one of \(UsageGrouping.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 var since = Date(timeIntervalSince1970: 0)
+                guard query.getAll("since").count <= 1 else {
+                    return APIResponse.problem(.badRequest, "give since once")
+                }
                 if let text = query.get("since") {
                     guard let parsed = Timestamp.parse(text) else {
                         return APIResponse.problem(
@@ -182,15 +187,25 @@ public struct APIRoutes: HTTPRoutes {
         api.get("events") { request, _ in
             try read(request) {
                 let query = request.uri.queryParameters
-                let after = query.get("after").flatMap { Int($0) } ?? 0
-                guard after >= 0 else {
+                guard let after = Self.integer(query, "after", default: 0), after >= 0 else {
                     return APIResponse.problem(.badRequest, "after is a sequence number, 0 or more")
                 }
-                if query.get("follow") == "true" {
+                switch query.getAll("follow") {
+                case []: break
+                case ["true"]:
+                    // A stream only for a client that asks for one (EventSource does): a plain GET
+                    // waiting for JSON would otherwise hang on an answer that never ends.
+                    guard request.headers[.accept]?.contains("text/event-stream") == true else {
+                        return APIResponse.problem(
+                            .notAcceptable, "follow=true answers text/event-stream; send Accept: text/event-stream")
+                    }
                     return EventStream.response(directory: dataDirectory, after: after)
+                case ["false"]: break
+                default: return APIResponse.problem(.badRequest, "follow is true or false")
                 }
-                let limit = query.get("limit").flatMap { Int($0) } ?? 500
-                guard (1...5000).contains(limit) else { return APIResponse.problem(.badRequest, "limit is 1 to 5000") }
+                guard let limit = Self.integer(query, "limit", default: 500), (1...5000).contains(limit) else {
+                    return APIResponse.problem(.badRequest, "limit is an integer from 1 to 5000")
+                }
                 let events = try EventStream.events(directory: dataDirectory, after: after, limit: limit)
                 return APIResponse.json(.array(events.map(\.value)))
             }
@@ -210,6 +225,32 @@ public struct APIRoutes: HTTPRoutes {
         api.post("votes") { request, _ in
             await write(request) { body in try await submitVote(body) }
         }
+        // Every other method on an API path: 405 with Allow, as HTTP says (not 404: the path exists).
+        let allowed: [(String, [HTTPRequest.Method])] = [
+            ("openapi.yaml", [.get]), ("status", [.get]), ("resources", [.get]), ("resources/:kind", [.get]),
+            ("resources/:kind/:name", [.get]), ("proposals", [.get]), ("proposals/:id", [.get]),
+            ("runs", [.get, .post]), ("runs/:id", [.get]), ("runs/:id/events", [.get]), ("runs/:id/cancel", [.post]),
+            ("approvals", [.get]), ("costs", [.get]), ("events", [.get]), ("votes", [.post]),
+        ]
+        let methods: [HTTPRequest.Method] =
+            [.get, .post, .put, .patch, .delete, .trace, .options] + [HTTPRequest.Method("QUERY")].compactMap { $0 }
+        for (path, allow) in allowed {
+            for method in methods where !allow.contains(method) {
+                api.on(RouterPath(path), method: method) { _, _ in
+                    var response = APIResponse.problem(.methodNotAllowed, "\(method) is not allowed here")
+                    response.headers[.allow] = allow.map(\.rawValue).joined(separator: ", ")
+                    return response
+                }
+            }
+        }
+    }
+
+    /// The query parameter `name` as an integer: `fallback` when absent, nil when malformed or repeated.
+    static func integer(_ query: FlatDictionary<Substring, Substring>, _ name: String, default fallback: Int) -> Int? {
+        let values = query.getAll(name)
+        guard !values.isEmpty else { return fallback }
+        guard values.count == 1 else { return nil }
+        return Int(values[0])
     }
 
     static let unknownKind = "unknown kind; kinds are \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))"

@@ -157,15 +157,16 @@ enum OpenAPIDocument {
                 estimatedCalls: {type: integer}
             Event:
               type: object
-              required: [sequence, id, type, time, actor, data, previousHash, hash]
+              description: One event of the hash-chained log, as in the status branch's events files.
+              required: [seq, id, type, time, actor, data, prev, hash]
               properties:
-                sequence: {type: integer}
+                seq: {type: integer, description: "Its sequence number: pass it as `after` to read on."}
                 id: {type: string}
                 type: {type: string}
                 time: {type: string}
                 actor: {type: string}
                 data: {}
-                previousHash: {type: string}
+                prev: {type: string, description: "The previous event's hash."}
                 hash: {type: string}
         paths:
           /api/v1/openapi.yaml:
@@ -311,12 +312,21 @@ enum OpenAPIDocument {
                     schema:
                       type: object
                       additionalProperties: false
+                      description: A template with its parameters, or a routine (whose arguments come from its YAML).
                       properties:
                         template: {type: string}
                         routine: {type: string}
                         parameters:
                           type: object
                           additionalProperties: {type: string}
+                      oneOf:
+                        - required: [template]
+                          not: {required: [routine]}
+                        - required: [routine]
+                          not:
+                            anyOf:
+                              - required: [template]
+                              - required: [parameters]
               responses:
                 "201":
                   description: Recorded.
@@ -417,7 +427,10 @@ enum OpenAPIDocument {
                 - name: since
                   in: query
                   description: An RFC 3339 time.
-                  schema: {type: string}
+                  schema:
+                    type: string
+                    format: date-time
+                    pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
               responses:
                 "200":
                   description: One row per group; the group's key is under the grouping's name.
@@ -435,14 +448,14 @@ enum OpenAPIDocument {
               parameters:
                 - name: after
                   in: query
-                  schema: {type: integer, minimum: 0, default: 0}
+                  schema: {type: integer, minimum: 0, maximum: 9223372036854775807, default: 0}
                 - name: limit
                   in: query
                   schema: {type: integer, minimum: 1, maximum: 5000, default: 500}
                 - name: follow
                   in: query
-                  schema: {type: string, enum: ["false"]}
-                  description: "`true` streams events as they are appended (text/event-stream); not fuzzed."
+                  schema: {type: string, enum: ["true", "false"], default: "false"}
+                  description: "`true` streams events as they are appended, as Server-Sent Events (`id:` the sequence number, `event:` the type, `data:` the event); the request must send `Accept: text/event-stream`."
               responses:
                 "200":
                   description: Events after `after`, oldest first.
@@ -453,6 +466,7 @@ enum OpenAPIDocument {
                         items: {$ref: "#/components/schemas/Event"}
                     text/event-stream: {}
                 "400": {$ref: "#/components/responses/Problem"}
+                "406": {$ref: "#/components/responses/Problem"}
                 "401": {$ref: "#/components/responses/Problem"}
           /api/v1/votes:
             post:
