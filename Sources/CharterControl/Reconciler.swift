@@ -1,5 +1,6 @@
 import CharterGit
 import CharterGovernance
+import CharterMetrics
 import CharterModel
 import CharterPlan
 import CharterStatus
@@ -18,7 +19,7 @@ public enum Reconciler {
     /// Organization's watched branch, else `main`).
     public static func reconcileOnce(
         repository location: String, branch: String? = nil, store: StateStore, dataDirectory: URL,
-        auth: GitAuth = .none, actor: String = "controller", now: Date = Date()
+        auth: GitAuth = .none, actor: String = "controller", now: Date = Date(), metrics: CharterMetrics = .global
     ) async throws -> ReconcileReport {
         let actual = try store.actualState()
         let applied = try store.appliedRevision()
@@ -52,7 +53,7 @@ public enum Reconciler {
         func branchContext(_ head: String) -> ProposalBranches.Context {
             ProposalBranches.Context(
                 git: git, location: location, watched: watched, head: head, statusBranch: statusBranch,
-                proposalPrefix: proposalPrefix, store: store, auth: auth, actor: actor, now: now)
+                proposalPrefix: proposalPrefix, store: store, auth: auth, actor: actor, now: now, metrics: metrics)
         }
         let proposalSource = ProposalSource.branch(watched)
         try settleApproved(
@@ -110,7 +111,8 @@ public enum Reconciler {
 
         if proposal.state == .open {
             let files = try await git.voteFiles(branch: statusBranch, proposal: proposal.id)
-            report.votesRecorded = VoteCounter.record(files, into: &proposal, actual: actual, now: now)
+            report.votesRecorded = VoteCounter.record(
+                files, into: &proposal, actual: actual, now: now, metrics: metrics)
         }
         if proposal.state == .approved {
             // The votes and the approval are saved before the apply, so the event log reads in the
@@ -188,7 +190,11 @@ enum VoteCounter {
     /// unsigned votes); returns how many. Invalid votes (a bad signature, an unsigned vote where the
     /// applied Organization requires signatures, a voter or key the applied state lacks) are
     /// recorded as refused, with the reason; files that are no vote at all are skipped.
-    static func record(_ files: [[UInt8]], into proposal: inout Proposal, actual: OrgState, now: Date) -> Int {
+    /// Each vote recorded is counted in `metrics`, accepted or refused with a bounded reason.
+    static func record(
+        _ files: [[UInt8]], into proposal: inout Proposal, actual: OrgState, now: Date,
+        metrics: CharterMetrics = .global
+    ) -> Int {
         let seen = Set(proposal.votes.map { $0.vote.signature ?? CanonicalJSON.string(voteKey($0.vote)) })
         let verifier = VoteVerifier(actual: actual)
         var recorded = 0
@@ -197,12 +203,32 @@ enum VoteCounter {
             guard let vote = verdict.vote else { continue }
             guard !seen.contains(vote.signature ?? CanonicalJSON.string(voteKey(vote))) else { continue }
             switch verdict {
-            case .valid: _ = proposal.record(vote, at: now)
-            case .refused(_, let reason): proposal.refuse(vote, because: .signature(reason), at: now)
+            case .valid:
+                switch proposal.record(vote, at: now) {
+                case .accepted: metrics.voteCounted()
+                case .refused(let refusal): metrics.voteRefused(Self.reason(refusal))
+                }
+            case .refused(_, let reason):
+                proposal.refuse(vote, because: .signature(reason), at: now)
+                metrics.voteRefused(.signature)
             }
             recorded += 1
         }
         return recorded
+    }
+
+    /// The bounded label for a refusal (its sentence names voters and hashes).
+    static func reason(_ refusal: ProposalVoteRefusal) -> VoteRefusalReason {
+        switch refusal {
+        case .otherProposal: .otherProposal
+        case .notOpen: .notOpen
+        case .otherChange: .otherChange
+        case .signature: .signature
+        case .tally(.notAMember): .notMember
+        case .tally(.ineligible): .ineligible
+        case .tally(.duplicate): .duplicate
+        case .tally(.boardDecided), .tally(.proposalDecided): .decided
+        }
     }
 
     /// What identifies an unsigned vote: its fields.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CharterControl
 import CharterModel
+import CharterPrometheus
 import CharterServer
 import CharterStore
 import Foundation
@@ -131,6 +132,7 @@ struct ControllerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        _ = MetricsExporter.process  // swift-metrics' one bootstrap, before anything records
         let json = logFormat == .json
         // One logger for the whole process: the controller's lines, the webhook server's, and
         // Hummingbird's and ServiceLifecycle's, in one format with swift-log's level names.
@@ -224,7 +226,9 @@ struct ControllerCommand: AsyncParsableCommand {
 
     /// What the HTTP server serves besides webhooks and probes; each concern adds its routes here.
     func httpRoutes(store: StateStore, runs: RunService, access: APIAccess) -> [any HTTPRoutes] {
-        []
+        [
+            MetricsRoutes(exporter: .process, access: access, refresh: StateMetrics(store: store, runs: runs).record)
+        ]
     }
 
     /// The webhook server that `--webhook-listen` asks for, else nil.
