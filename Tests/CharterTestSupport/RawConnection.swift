@@ -89,6 +89,21 @@ public final class RawConnection: @unchecked Sendable {
                 + body, port: port)
     }
 
+    /// `GET path` with `headers` (`Name: value` each) and `Connection: close`: the status code and
+    /// the body, or nil when the server closed without answering.
+    public static func fetch(
+        _ path: String, port: Int, headers: [String] = []
+    ) async throws -> (status: Int?, body: String)? {
+        let head = (["GET \(path) HTTP/1.1", "Host: localhost", "Connection: close"] + headers)
+            .joined(separator: "\r\n")
+        let connection = try RawConnection(port: port)
+        connection.send(head + "\r\n\r\n")
+        guard let response = await connection.closedByServer() else { return nil }
+        let text = String(decoding: response, as: UTF8.self)
+        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+        return (status(of: response), body)
+    }
+
     private static func request(_ text: String, port: Int) async throws -> Int? {
         let connection = try RawConnection(port: port)
         connection.send(text)
