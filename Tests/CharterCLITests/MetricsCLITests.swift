@@ -44,7 +44,6 @@ import Testing
             print("promtool check metrics skipped: \(Promtool.missing)")
         }
 
-        // A second pass (a push) is counted too.
         controller.send(SIGTERM)
         #expect(try await controller.exitStatus() == 0)
     }
