@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries, found through pkg-config and installed by `.ci/run`.
@@ -95,10 +97,14 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // Metrics: the names, labels and recording helpers every library module uses, over swift-metrics'
+        // facade only; the process picks the backend (CharterPrometheus in `charter controller`).
+        .target(name: "CharterMetrics", dependencies: [.product(name: "Metrics", package: "swift-metrics")]),
         .target(
             name: "CharterBroker",
             dependencies: [
-                "CharterModel", "CharterFoundation", "CharterSQLite", .product(name: "Crypto", package: "swift-crypto"),
+                "CharterModel", "CharterFoundation", "CharterSQLite", "CharterMetrics",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -107,13 +113,15 @@ let package = Package(
             name: "CharterEngine",
             dependencies: [
                 "CharterModel", "CharterStore", "CharterScheduling", "CharterFoundation", "CharterSQLite",
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "CharterMetrics", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The controller's HTTP front door: webhooks that trigger a fetch, health.
         .target(
             name: "CharterServer",
             dependencies: [
+                "CharterMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,8 +138,8 @@ let package = Package(
             dependencies: [
                 "CharterGit", "CharterYAML", "CharterModel", "CharterPlan", "CharterStore", "CharterGovernance",
                 "CharterStatus", "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
-                "CharterTools", "CharterMCP", "CharterFoundation", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                "CharterTools", "CharterMCP", "CharterFoundation", "CharterMetrics",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                 // web.fetch speaks HTTP/1.1 and TLS itself over an egress-proxy tunnel.
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -148,12 +156,23 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+
+        // `/metrics`: the Prometheus registry the controller bootstraps swift-metrics with, and its route.
+        .target(
+            name: "CharterPrometheus",
+            dependencies: [
+                "CharterMetrics", "CharterServer", .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+
         // Thin executables over the library modules.
         .executableTarget(
             name: "charter",
             dependencies: [
                 "CharterControl", "CharterGovernance", "CharterStore", "CharterScheduling", "CharterEngine",
-                "CharterBroker", "CharterServer", "CharterFoundation", "CharterAPI",
+                "CharterBroker", "CharterServer", "CharterFoundation", "CharterAPI", "CharterPrometheus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -182,7 +201,8 @@ let package = Package(
         .testTarget(name: "CharterYAMLTests", dependencies: ["CharterYAML"]),
         .testTarget(name: "CharterCronTests", dependencies: ["CharterCron"]),
         .testTarget(name: "CharterModelTests", dependencies: ["CharterModel", "CharterFoundation"]),
-        .testTarget(name: "CharterPlanTests", dependencies: ["CharterPlan", "CharterTestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "CharterPlanTests", dependencies: ["CharterPlan", "CharterTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "CharterStoreTests", dependencies: ["CharterStore"]),
         .testTarget(
             name: "CharterSQLiteTests",
@@ -206,10 +226,22 @@ let package = Package(
         .testTarget(
             name: "CharterServerTests",
             dependencies: [
-                "CharterServer", "CharterTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "CharterServer", "CharterTestSupport", "CharterMetrics",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "CharterMetricsTests",
+            dependencies: [
+                "CharterMetrics", "CharterPrometheus", "CharterServer", "CharterFoundation", "CharterTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(name: "CharterShellTests", dependencies: ["CharterShell", "CharterTestSupport"]),
@@ -224,12 +256,19 @@ let package = Package(
         .testTarget(
             name: "CharterBrokerTests",
             dependencies: [
-                "CharterBroker", "CharterTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "CharterBroker", "CharterTestSupport", "CharterMetrics",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(
-            name: "CharterEngineTests", dependencies: ["CharterEngine", "CharterFoundation", "CharterTestSupport"]),
+            name: "CharterEngineTests",
+            dependencies: [
+                "CharterEngine", "CharterFoundation", "CharterTestSupport", "CharterMetrics",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
         .testTarget(
             name: "CharterEgressTests",
             dependencies: [

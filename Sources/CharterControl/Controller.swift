@@ -1,5 +1,6 @@
 import CharterFoundation
 import CharterGit
+import CharterMetrics
 import CharterModel
 import CharterStatus
 import CharterStore
@@ -79,6 +80,9 @@ public struct Controller: Sendable {
     /// How long a finished run's workspace is kept (by the real clock, not `schedulerNow`); nil
     /// keeps every workspace.
     public var workspaceRetention: Duration? = RunService.defaultWorkspaceRetention
+    /// Where passes, votes and their results are counted (``CharterMetrics/global`` in the controller;
+    /// a test's own factory in tests).
+    public var metrics: CharterMetrics = .global
     /// The status branch's events files already read: each is read once per process, not per pass.
     public let eventFiles = EventFileCache()
     /// The last pass's report, for the API and the dashboard in this process.
@@ -136,7 +140,7 @@ public struct Controller: Sendable {
         do {
             report = try await Reconciler.reconcileOnce(
                 repository: location, branch: branch, store: store, dataDirectory: dataDirectory, auth: auth,
-                actor: actor, now: time)
+                actor: actor, now: time, metrics: metrics)
         } catch {
             // An unreachable repository must not stop the schedules: routines run from the applied
             // state, which is still here.
@@ -203,64 +207,78 @@ public struct Controller: Sendable {
 
     /// One pass; failures are logged, never thrown, so the loop goes on.
     public func pass() async {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report: ReconcileReport
         do {
-            let report = try await reconcile()
-            latest.record(report, at: now())
-            var fields = ["condition": report.condition.rawValue, "reason": report.reason.rawValue]
-            if let p = report.proposal { fields["proposal"] = p.id.description }
-            if let r = report.observedRevision { fields["observed"] = String(r.prefix(12)) }
+            report = try await reconcile()
+        } catch {
+            metrics.reconcilePass(.failure, duration: clock.now - start, endedAt: now().timeIntervalSince1970)
+            log(LogLine(time: now(), level: .error, message: "reconcile failed: \(error)", fields: [:]))
+            return
+        }
+        latest.record(report, at: now())
+        // Counted before anything is logged: whoever sees the pass's lines sees it counted.
+        metrics.reconcilePass(
+            report.condition == .stalled ? .stalled : .success, duration: clock.now - start,
+            endedAt: now().timeIntervalSince1970)
+        logOutcome(of: report)
+    }
+
+    /// The log lines of a pass that completed.
+    private func logOutcome(of report: ReconcileReport) {
+        var fields = ["condition": report.condition.rawValue, "reason": report.reason.rawValue]
+        if let p = report.proposal { fields["proposal"] = p.id.description }
+        if let r = report.observedRevision { fields["observed"] = String(r.prefix(12)) }
+        log(
+            LogLine(
+                time: now(), level: report.condition == .stalled ? .warning : .info, message: report.message,
+                fields: fields))
+        for t in report.ticks {
+            var fields = ["routine": t.routine, "action": t.action]
+            if let id = t.runID { fields["run"] = id }
             log(
                 LogLine(
-                    time: now(), level: report.condition == .stalled ? .warning : .info, message: report.message,
+                    time: now(), level: t.action == "error" ? .warning : .info, message: t.message, fields: fields))
+        }
+        for a in report.approvals { log(LogLine(time: now(), level: .info, message: a, fields: [:])) }
+        for c in report.capacity { log(LogLine(time: now(), level: .info, message: c, fields: [:])) }
+        if !report.workspacesRemoved.isEmpty {
+            log(
+                LogLine(
+                    time: now(), level: .info,
+                    message: "removed the workspaces of \(report.workspacesRemoved.count) finished runs",
+                    fields: ["runs": report.workspacesRemoved.joined(separator: ",")]))
+        }
+        for (run, why) in report.workspacesNotRemoved.sorted(by: { $0.key < $1.key }) {
+            log(
+                LogLine(
+                    time: now(), level: .warning, message: "cannot remove the workspace of \(run): \(why)",
+                    fields: ["run": run]))
+        }
+        // A branch that needs its author's attention is a warning; the others are progress.
+        let problem: Set<BranchOutcome.Reason> = [.unreadable, .conflict, .invalidRevision]
+        for b in report.branches {
+            var fields = ["branch": b.branch, "reason": b.reason.rawValue]
+            if let p = b.proposal { fields["proposal"] = p.description }
+            log(
+                LogLine(
+                    time: now(), level: problem.contains(b.reason) ? .warning : .info, message: b.message,
                     fields: fields))
-            for t in report.ticks {
-                var fields = ["routine": t.routine, "action": t.action]
-                if let id = t.runID { fields["run"] = id }
-                log(
-                    LogLine(
-                        time: now(), level: t.action == "error" ? .warning : .info, message: t.message, fields: fields))
-            }
-            for a in report.approvals { log(LogLine(time: now(), level: .info, message: a, fields: [:])) }
-            for c in report.capacity { log(LogLine(time: now(), level: .info, message: c, fields: [:])) }
-            if !report.workspacesRemoved.isEmpty {
-                log(
-                    LogLine(
-                        time: now(), level: .info,
-                        message: "removed the workspaces of \(report.workspacesRemoved.count) finished runs",
-                        fields: ["runs": report.workspacesRemoved.joined(separator: ",")]))
-            }
-            for (run, why) in report.workspacesNotRemoved.sorted(by: { $0.key < $1.key }) {
-                log(
-                    LogLine(
-                        time: now(), level: .warning, message: "cannot remove the workspace of \(run): \(why)",
-                        fields: ["run": run]))
-            }
-            // A branch that needs its author's attention is a warning; the others are progress.
-            let problem: Set<BranchOutcome.Reason> = [.unreadable, .conflict, .invalidRevision]
-            for b in report.branches {
-                var fields = ["branch": b.branch, "reason": b.reason.rawValue]
-                if let p = b.proposal { fields["proposal"] = p.description }
-                log(
-                    LogLine(
-                        time: now(), level: problem.contains(b.reason) ? .warning : .info, message: b.message,
-                        fields: fields))
-            }
-            for p in report.damagedEventFiles {
-                log(
-                    LogLine(
-                        time: now(), level: .warning, message: "damaged events file: \(p.reason)",
-                        fields: ["path": p.path]))
-            }
-            if let first = report.foreignEntries.first {
-                log(
-                    LogLine(
-                        time: now(), level: .warning,
-                        message:
-                            "the status branch holds \(report.foreignEntries.count) entries Charter ignores; first: \(first.path): \(first.reason)",
-                        fields: ["entries": String(report.foreignEntries.count)]))
-            }
-        } catch {
-            log(LogLine(time: now(), level: .error, message: "reconcile failed: \(error)", fields: [:]))
+        }
+        for p in report.damagedEventFiles {
+            log(
+                LogLine(
+                    time: now(), level: .warning, message: "damaged events file: \(p.reason)",
+                    fields: ["path": p.path]))
+        }
+        if let first = report.foreignEntries.first {
+            log(
+                LogLine(
+                    time: now(), level: .warning,
+                    message:
+                        "the status branch holds \(report.foreignEntries.count) entries Charter ignores; first: \(first.path): \(first.reason)",
+                    fields: ["entries": String(report.foreignEntries.count)]))
         }
     }
 

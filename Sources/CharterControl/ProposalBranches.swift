@@ -1,5 +1,6 @@
 import CharterGit
 import CharterGovernance
+import CharterMetrics
 import CharterModel
 import CharterPlan
 import CharterStore
@@ -68,6 +69,7 @@ public enum ProposalBranches {
         var auth: GitAuth
         var actor: String
         var now: Date
+        var metrics: CharterMetrics = .global
     }
 
     static func pass(_ c: Context) async throws -> [BranchOutcome] {
@@ -235,7 +237,7 @@ public enum ProposalBranches {
         outcome.proposal = proposal.id
         if proposal.state == .open {
             let files = try await c.git.voteFiles(branch: c.statusBranch, proposal: proposal.id)
-            _ = VoteCounter.record(files, into: &proposal, actual: actual, now: c.now)
+            _ = VoteCounter.record(files, into: &proposal, actual: actual, now: c.now, metrics: c.metrics)
         }
         if proposal.state == .approved {
             proposal = try c.store.save(proposal, actor: c.actor)

@@ -1,5 +1,6 @@
 import CharterGit
 import CharterGovernance
+import CharterMetrics
 import CharterModel
 import CharterPlan
 import CharterStatus
@@ -19,7 +20,7 @@ public enum Reconciler {
     /// Organization's watched branch, else `main`).
     public static func reconcileOnce(
         repository location: String, branch: String? = nil, store: StateStore, dataDirectory: URL,
-        auth: GitAuth = .none, actor: String = "controller", now: Date = Date()
+        auth: GitAuth = .none, actor: String = "controller", now: Date = Date(), metrics: CharterMetrics = .global
     ) async throws -> ReconcileReport {
         let actual = try store.actualState()
         let applied = try store.appliedRevision()
@@ -53,7 +54,7 @@ public enum Reconciler {
         func branchContext(_ head: String) -> ProposalBranches.Context {
             ProposalBranches.Context(
                 git: git, location: location, watched: watched, head: head, statusBranch: statusBranch,
-                proposalPrefix: proposalPrefix, store: store, auth: auth, actor: actor, now: now)
+                proposalPrefix: proposalPrefix, store: store, auth: auth, actor: actor, now: now, metrics: metrics)
         }
         let proposalSource = ProposalSource.branch(watched)
         try settleApproved(
@@ -111,7 +112,8 @@ public enum Reconciler {
 
         if proposal.state == .open {
             let files = try await git.voteFiles(branch: statusBranch, proposal: proposal.id)
-            report.votesRecorded = VoteCounter.record(files, into: &proposal, actual: actual, now: now)
+            report.votesRecorded = VoteCounter.record(
+                files, into: &proposal, actual: actual, now: now, metrics: metrics)
         }
         if proposal.state == .approved {
             // The votes and the approval are saved before the apply, so the event log reads in the
@@ -191,8 +193,10 @@ enum VoteCounter {
     /// key the applied state lacks, a vote filed under another proposal) are recorded as refused
     /// with the verifier's reason; a file that is no vote document at all is recorded as a refused
     /// file with its path and the verifier's reason, so it is shown rather than passed over.
+    /// Each vote recorded is counted in `metrics`, accepted or refused with a bounded reason.
     static func record(
-        _ files: [(path: String, bytes: [UInt8])], into proposal: inout Proposal, actual: OrgState, now: Date
+        _ files: [(path: String, bytes: [UInt8])], into proposal: inout Proposal, actual: OrgState, now: Date,
+        metrics: CharterMetrics = .global
     ) -> Int {
         var seen = Set(proposal.votes.map { $0.vote.signature ?? CanonicalJSON.string(voteKey($0.vote)) })
         let verifier = VoteVerifier(actual: actual)
@@ -210,8 +214,14 @@ enum VoteCounter {
             // Two files holding the same vote are one vote.
             guard seen.insert(vote.signature ?? CanonicalJSON.string(voteKey(vote))).inserted else { continue }
             switch verdict {
-            case .valid: _ = proposal.record(vote, at: now)
-            case .refused(_, let reason): proposal.refuse(vote, because: .verifier(reason), at: now)
+            case .valid:
+                switch proposal.record(vote, at: now) {
+                case .accepted: metrics.voteCounted()
+                case .refused(let refusal): metrics.voteRefused(Self.reason(refusal))
+                }
+            case .refused(_, let reason):
+                proposal.refuse(vote, because: .verifier(reason), at: now)
+                metrics.voteRefused(.signature)
             }
             recorded += 1
         }
@@ -221,6 +231,20 @@ enum VoteCounter {
     /// `sha256:` of a file's bytes.
     static func digest(_ bytes: [UInt8]) -> String {
         "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The bounded label for a refusal (its sentence names voters and hashes).
+    static func reason(_ refusal: ProposalVoteRefusal) -> VoteRefusalReason {
+        switch refusal {
+        case .otherProposal: .otherProposal
+        case .notOpen: .notOpen
+        case .otherChange: .otherChange
+        case .signature, .verifier: .signature
+        case .tally(.notAMember): .notMember
+        case .tally(.ineligible): .ineligible
+        case .tally(.duplicate): .duplicate
+        case .tally(.boardDecided), .tally(.proposalDecided): .decided
+        }
     }
 
     /// What identifies an unsigned vote: its fields.

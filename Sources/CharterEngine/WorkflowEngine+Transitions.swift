@@ -1,3 +1,4 @@
+import CharterMetrics
 import CharterModel
 import CharterStore
 import Foundation
@@ -22,6 +23,9 @@ extension WorkflowEngine {
         run.steps[i].reason = reason
         run.steps[i].artifacts = artifacts
         let spec = run.steps[i].spec
+        configuration.metrics.stepFinished(
+            type: spec.type, state: state.rawValue,
+            duration: run.steps[i].startedAt.map { CharterMetrics.duration(seconds: now.timeIntervalSince($0)) })
         run.steps[i].blocksDependents =
             blocks ?? (state == .cancelled || (state == .failed && !spec.continueOnFailure))
         if state == .failed && !spec.continueOnFailure && run.record.error == nil {
@@ -98,6 +102,10 @@ extension WorkflowEngine {
         let now = clock.now
         run.record.state = state
         run.record.finishedAt = now
+        configuration.metrics.runFinished(
+            state: state.rawValue,
+            duration: CharterMetrics.duration(
+                seconds: now.timeIntervalSince(run.record.startedAt ?? run.record.createdAt)))
         batch.writes.append(.runFinished(run: run.record.id, state: state, at: now, error: run.record.error))
         var data: [String: Value] = [:]
         if let error = run.record.error { data["error"] = .string(error) }

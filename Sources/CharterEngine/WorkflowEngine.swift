@@ -1,4 +1,5 @@
 import CharterFoundation
+import CharterMetrics
 import CharterModel
 import Foundation
 
@@ -17,12 +18,15 @@ public struct EngineConfiguration: Sendable {
     /// a stop is launched again as the same attempt (not counted as failed), and a resolved wait
     /// launches the step again to read the decision, instead of finishing it.
     public var resumableStepTypes: Set<String>
+    /// Where finished runs and steps are counted and timed.
+    public var metrics: CharterMetrics
 
     /// A configuration; the defaults suit a controller on a small machine.
     public init(
         maxConcurrentSteps: Int = 64, maxConcurrentStepsPerRun: Int = 16, maxActiveRuns: Int = 1024,
-        actor: String = "charter", resumableStepTypes: Set<String> = []
+        actor: String = "charter", resumableStepTypes: Set<String> = [], metrics: CharterMetrics = .global
     ) {
+        self.metrics = metrics
         self.resumableStepTypes = resumableStepTypes
         self.maxConcurrentSteps = max(1, maxConcurrentSteps)
         self.maxConcurrentStepsPerRun = max(1, maxConcurrentStepsPerRun)
@@ -88,6 +92,13 @@ public actor WorkflowEngine {
         self.gate = gate
         self.clock = clock
         self.configuration = configuration
+    }
+
+    /// What the engine holds now: ready steps waiting for a slot (the queue depth), executing
+    /// steps and runs in memory. `/metrics` reads it at each scrape.
+    public func load() -> EngineLoad {
+        EngineLoad(
+            readySteps: runs.values.reduce(0) { $0 + $1.ready.count }, runningSteps: running, activeRuns: runs.count)
     }
 
     /// Takes the data directory (one engine at a time: a second one fails here) and resumes every

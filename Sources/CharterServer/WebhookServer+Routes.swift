@@ -16,6 +16,7 @@ extension WebhookServer {
         let router = Router()
         router.post("/hooks/git") { request, _ in
             guard self.configuration.acceptsWebhooks else {
+                self.metrics.webhookRefused(.notConfigured)
                 return Response.text(.notFound, "webhooks are not configured on this server (--webhook-secret-env)")
             }
             return await self.receive(request)
@@ -31,6 +32,7 @@ extension WebhookServer {
     func receive(_ request: Request) async -> Response {
         guard readiness.state != .stopping else {
             logger.notice("webhook refused", metadata: ["reason": "shutting down"])
+            metrics.webhookRefused(.shuttingDown)
             return .text(.serviceUnavailable, "shutting down")
         }
         let declared = request.headers[.contentLength].flatMap { Int($0) }
@@ -38,6 +40,7 @@ extension WebhookServer {
             let body = await Self.collect(request.body, declaredLength: declared, limit: configuration.maximumBodyBytes)
         else {
             logger.warning("webhook refused", metadata: ["reason": "body too large"])
+            metrics.webhookRefused(.bodyTooLarge)
             return .text(.contentTooLarge, "body too large: the limit is \(configuration.maximumBodyBytes) bytes")
         }
         let delivery: VerifiedDelivery
@@ -45,12 +48,14 @@ extension WebhookServer {
         case .success(let verified): delivery = verified
         case .failure(let rejection):
             logger.warning("webhook refused", metadata: ["reason": "\(rejection.reason)"])
+            metrics.webhookRefused(.unauthenticated)
             return .text(.unauthorized, rejection.reason)
         }
         var fields: Logger.Metadata = ["provider": "\(delivery.provider.rawValue)"]
         fields["event"] = delivery.event.map { "\($0)" }
         if delivery.event == "ping" {
             logger.info("webhook ping", metadata: fields)
+            metrics.webhookAccepted(ping: true)
             return .text(.ok, "pong")
         }
         let ref = PushPayload.ref(in: body)
@@ -59,6 +64,7 @@ extension WebhookServer {
         let coalesced = triggers.submit(trigger)
         fields["coalesced"] = "\(coalesced)"
         logger.info("webhook accepted", metadata: fields)
+        metrics.webhookAccepted()
         return .text(.accepted, "accepted")
     }
 

@@ -1,3 +1,4 @@
+import CharterMetrics
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -32,6 +33,8 @@ public final class WebhookServer: Service, Sendable {
     /// The other concerns' routes (API, dashboard, metrics).
     let routes: [any HTTPRoutes]
     let verifier: WebhookVerifier
+    /// Where deliveries are counted, accepted or refused by reason.
+    let metrics: CharterMetrics
     let limiter: ConnectionLimiter
     private let listenState = ListenState()
 
@@ -43,13 +46,16 @@ public final class WebhookServer: Service, Sendable {
     ///   - routes: the other concerns' routes, registered after the server's own.
     ///   - logger: where accepted and refused deliveries and the server's life are reported; its
     ///     level, raised to `notice`, is Hummingbird's.
+    ///   - metrics: where deliveries are counted.
     /// - Throws: ``WebhookServerError`` when no secret is configured and unauthenticated deliveries
     ///   are not allowed, or allowed on an address that is not loopback, or a setting is out of range.
     public init(
         configuration: WebhookServerConfiguration, readiness: Readiness = Readiness(.ready),
         routes: [any HTTPRoutes] = [],
-        logger: Logger = Logger(label: "charter.webhooks") { _ in SwiftLogNoOpLogHandler() }
+        logger: Logger = Logger(label: "charter.webhooks") { _ in SwiftLogNoOpLogHandler() },
+        metrics: CharterMetrics = .global
     ) throws(WebhookServerError) {
+        self.metrics = metrics
         try configuration.validate()
         self.configuration = configuration
         self.routes = routes

@@ -2,6 +2,7 @@ import ArgumentParser
 import CharterAPI
 import CharterControl
 import CharterModel
+import CharterPrometheus
 import CharterServer
 import CharterStatus
 import CharterStore
@@ -133,6 +134,7 @@ struct ControllerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        _ = MetricsExporter.process  // swift-metrics' one bootstrap, before anything records
         let json = logFormat == .json
         // One logger for the whole process: the controller's lines, the webhook server's, and
         // Hummingbird's and ServiceLifecycle's, in one format with swift-log's level names.
@@ -241,7 +243,10 @@ struct ControllerCommand: AsyncParsableCommand {
             _ = try await StatusWriter.publish(
                 [path: bytes], to: location, branch: branch, dataDirectory: data, auth: request.auth, message: message)
         }
-        return [APIRoutes(dataDirectory: data, latest: latest, access: access, publishVote: publishVote)]
+        return [
+            APIRoutes(dataDirectory: data, latest: latest, access: access, publishVote: publishVote),
+            MetricsRoutes(exporter: .process, access: access, refresh: StateMetrics(store: store, runs: runs).record),
+        ]
     }
 
     /// The webhook server that `--webhook-listen` asks for, else nil.

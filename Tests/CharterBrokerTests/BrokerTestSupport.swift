@@ -1,3 +1,4 @@
+import CharterMetrics
 import CharterModel
 import CharterTestSupport
 import Foundation
@@ -227,7 +228,7 @@ struct BrokerFixture {
     init(
         sources: [BrokerSource], budgets: BrokerBudgets = .none, clock: ManualClock = ManualClock(),
         directory: URL = brokerTemporaryDirectory(), inputEstimate: Int = 10, maxAttempts: Int = 5,
-        backoffBase: TimeInterval = 1, backoffCap: TimeInterval = 60
+        backoffBase: TimeInterval = 1, backoffCap: TimeInterval = 60, metrics: CharterMetrics = .global
     ) throws {
         self.clock = clock
         self.directory = directory
@@ -238,7 +239,7 @@ struct BrokerFixture {
             sources: sources, budgets: budgets, ledger: ledger, clock: clock, seed: 42,
             configuration: BrokerConfiguration(
                 backoffBase: backoffBase, backoffCap: backoffCap, maxAttempts: maxAttempts,
-                estimateInputTokens: { _ in inputEstimate }),
+                estimateInputTokens: { _ in inputEstimate }, metrics: metrics),
             onEvent: { events.append($0) })
     }
 }

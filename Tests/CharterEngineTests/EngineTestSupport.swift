@@ -1,4 +1,5 @@
 import CharterFoundation
+import CharterMetrics
 import CharterModel
 import CharterTestSupport
 import Foundation
@@ -186,11 +187,13 @@ extension RunDetail {
 /// An engine on a fresh (or the given) data directory.
 func makeEngine(
     _ directory: URL = makeTemporaryDirectory("engine"), executors: [String: any StepExecutor],
-    clock: any WallClock = SystemWallClock(), gate: any StepGate = LiteralGate(), global: Int = 8, perRun: Int = 8
+    clock: any WallClock = SystemWallClock(), gate: any StepGate = LiteralGate(), global: Int = 8, perRun: Int = 8,
+    metrics: CharterMetrics = .global
 ) throws -> (engine: WorkflowEngine, store: RunStore) {
     let store = try RunStore(directory: directory)
     let engine = WorkflowEngine(
         store: store, executors: executors, gate: gate, clock: clock,
-        configuration: EngineConfiguration(maxConcurrentSteps: global, maxConcurrentStepsPerRun: perRun))
+        configuration: EngineConfiguration(
+            maxConcurrentSteps: global, maxConcurrentStepsPerRun: perRun, metrics: metrics))
     return (engine, store)
 }

@@ -1,3 +1,4 @@
+import CharterMetrics
 import Crypto
 import Foundation
 import HTTPTypes
@@ -49,12 +50,13 @@ enum Scheme: String, CaseIterable, Sendable, CustomStringConvertible {
 
 func makeServer(
     secret: WebhookSecret? = secret, allowUnauthenticated: Bool = false, maximumBodyBytes: Int = 1 << 20,
-    readiness: Readiness = Readiness(.ready), logger: Logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+    readiness: Readiness = Readiness(.ready), logger: Logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+    metrics: CharterMetrics = .global
 ) throws(WebhookServerError) -> WebhookServer {
     try WebhookServer(
         configuration: WebhookServerConfiguration(
             port: 0, secret: secret, allowUnauthenticated: allowUnauthenticated, maximumBodyBytes: maximumBodyBytes),
-        readiness: readiness, logger: logger)
+        readiness: readiness, logger: logger, metrics: metrics)
 }
 
 /// Collects what a `Logger` receives, for checking levels and that no secret reaches the log.

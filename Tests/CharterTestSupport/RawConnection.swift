@@ -108,6 +108,19 @@ public final class RawConnection: @unchecked Sendable {
         return (code, String(decoding: bytes[(start + 4)...], as: UTF8.self))
     }
 
+    /// `GET path` with `headers` (`Name: value` each): ``exchange(_:_:headers:body:port:)`` for
+    /// callers that hold headers as lines.
+    public static func fetch(
+        _ path: String, port: Int, headers: [String] = []
+    ) async throws -> (status: Int?, body: String)? {
+        var fields: [String: String] = [:]
+        for line in headers {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return try await exchange("GET", path, headers: fields, port: port).map { (Optional($0.status), $0.body) }
+    }
+
     private static func request(_ text: String, port: Int) async throws -> Int? {
         let connection = try RawConnection(port: port)
         connection.send(text)

@@ -1,3 +1,4 @@
+import CharterMetrics
 import Foundation
 
 /// What the broker needs to know about a call beyond the request: the routine charged, the
@@ -36,13 +37,17 @@ public struct BrokerConfiguration: Sendable {
     /// the rendered input (one token per started 4 bytes). An estimate below the real count lets
     /// that call overshoot a token limit by the difference; the excess is counted at settlement.
     public var estimateInputTokens: @Sendable (CompletionRequest) -> Int
+    /// Where calls, tokens, cost, waits and cooldowns are counted.
+    public var metrics: CharterMetrics
 
     /// A configuration; see each property.
     public init(
         backoffBase: TimeInterval = 1, backoffCap: TimeInterval = 60, authenticationCooldown: TimeInterval = 300,
         maxAttempts: Int = 5, defaultTimeout: TimeInterval = 600,
-        estimateInputTokens: @escaping @Sendable (CompletionRequest) -> Int = CapacityBroker.defaultInputEstimate
+        estimateInputTokens: @escaping @Sendable (CompletionRequest) -> Int = CapacityBroker.defaultInputEstimate,
+        metrics: CharterMetrics = .global
     ) {
+        self.metrics = metrics
         self.backoffBase = backoffBase
         self.backoffCap = backoffCap
         self.authenticationCooldown = authenticationCooldown

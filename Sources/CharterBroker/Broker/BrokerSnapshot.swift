@@ -1,3 +1,4 @@
+import CharterMetrics
 import Foundation
 
 /// The broker's live state, for status output and tests.
@@ -49,6 +50,25 @@ extension CapacityBroker {
         if condition(waiters.count) { return }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             queueWatchers.append((condition, c))
+        }
+    }
+}
+
+extension CapacityBroker {
+    /// Each configured budget's room left in the current budget day: its limit less what is settled
+    /// and reserved, never below 0. `/metrics` reads it at each scrape.
+    public func budgetRemaining() -> [BudgetRemaining] {
+        let day = book.day(of: clock.now)
+        let budgets = book.budgets
+        var scopes: [(BudgetScope, String, String, BudgetLimit)] = budgets.roles.map { (.role($0), "role", $0, $1) }
+        scopes += budgets.routines.map { (.routine($0), "routine", $0, $1) }
+        if let limit = budgets.organization { scopes.append((.organization, "organization", "", limit)) }
+        return scopes.sorted { ($0.1, $0.2) < ($1.1, $1.2) }.map { scope, kind, name, limit in
+            let m = book.meter(scope, day: day)
+            return BudgetRemaining(
+                scope: kind, name: name,
+                tokens: limit.tokensPerDay.map { max(0, Int64($0) - m.settledTokens - m.reservedTokens) },
+                costMicros: limit.costMicrosPerDay.map { max(0, $0 - m.settledCost - m.reservedCost) })
         }
     }
 }

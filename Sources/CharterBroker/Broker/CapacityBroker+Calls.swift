@@ -1,3 +1,4 @@
+import CharterMetrics
 import Foundation
 
 extension CapacityBroker {
@@ -196,6 +197,9 @@ extension CapacityBroker {
         _ ticket: Ticket, usage: TokenUsage?, outcome: UsageOutcome, error: CompletionError?, model: String?
     ) async -> UsageRecord {
         let record = await settle(ticket, usage: usage, outcome: outcome, error: error, model: model)
+        configuration.metrics.brokerCall(
+            source: record.source ?? CharterMetrics.noSource, outcome: outcome.rawValue,
+            inputTokens: record.usage.input, outputTokens: record.usage.output, costMicros: record.costMicros)
         // A failed settle write leaves the row open; the next start reconciles it at its reservation.
         try? await ledger.submit(
             .settle(
@@ -224,6 +228,7 @@ extension CapacityBroker {
             reservedOutputTokens: demand.outputTokens, reservedCostMicros: 0, usage: .zero, costMicros: 0,
             state: .settled, outcome: outcome, estimated: false, error: String(describing: error))
         try? await ledger.submit(.insert(record))
+        configuration.metrics.brokerCall(source: CharterMetrics.noSource, outcome: outcome.rawValue)
         switch error {
         case let error as BudgetExceededError: onEvent?(.budgetExceeded(error, record))
         case let error as BrokerError where error.kind == .saturated: onEvent?(.saturated(error, record))

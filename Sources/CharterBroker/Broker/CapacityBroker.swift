@@ -1,4 +1,5 @@
 import CharterFoundation
+import CharterMetrics
 import CharterModel
 import Foundation
 
@@ -176,6 +177,12 @@ public actor CapacityBroker: CompletionProvider {
             }
         }
         try Task.checkCancellation()
+        // Counted once it is sure to wait: the time in the queue is what the limits cost this call.
+        configuration.metrics.brokerWaitStarted()
+        defer {
+            configuration.metrics.brokerWaitEnded(
+                after: CharterMetrics.duration(seconds: clock.now.timeIntervalSince(now)))
+        }
         let seq = nextSeq
         nextSeq += 1
         return try await withTaskCancellationHandler {
@@ -406,6 +413,7 @@ public actor CapacityBroker: CompletionProvider {
         }
         let until = now.addingTimeInterval(seconds)
         sources[i].cooldownUntil = max(sources[i].cooldownUntil ?? until, until)
+        configuration.metrics.brokerCooldown(source: sources[i].name, reason: UsageOutcome(error).rawValue)
         onEvent?(.cooldown(source: sources[i].name, until: until, error: error))
     }
 
