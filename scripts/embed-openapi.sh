@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
     echo 'enum OpenAPIDocument {'
     echo '    static let yaml = ##"""'
     sed 's/^/        /; s/^ *$//' schemas/openapi.yaml
+    echo ''
     echo '        """##'
     echo '}'
 } > Sources/CharterAPI/OpenAPIDocument.swift

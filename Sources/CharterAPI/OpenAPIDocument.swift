@@ -506,5 +506,6 @@ enum OpenAPIDocument {
                 "404": {$ref: "#/components/responses/Problem"}
                 "413": {$ref: "#/components/responses/Problem"}
                 "422": {$ref: "#/components/responses/Problem"}
+
         """##
 }
