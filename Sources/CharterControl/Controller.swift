@@ -81,6 +81,8 @@ public struct Controller: Sendable {
     public var workspaceRetention: Duration? = RunService.defaultWorkspaceRetention
     /// The status branch's events files already read: each is read once per process, not per pass.
     public let eventFiles = EventFileCache()
+    /// The notification sub-reconciler, when this process sends notifications.
+    public var notifier: Notifier?
 
     public init(
         location: String, branch: String?, store: StateStore, dataDirectory: URL, auth: GitAuth, actor: String,
@@ -172,8 +174,27 @@ public struct Controller: Sendable {
                 report.workspacesNotRemoved = cleanup.failed
             }
         }
-        if writeBack { try await writeBack(&report, at: time) }
+        if writeBack {
+            do {
+                try await writeBack(&report, at: time)
+            } catch {
+                // A status branch that cannot be written is no reason to stay quiet about the rest.
+                await notify(&report)
+                throw error
+            }
+        }
+        // After the write-back, whose inspection of the status branch can stall the pass; the
+        // notifications' events are published with the next pass's write-back.
+        await notify(&report)
         return report
+    }
+
+    /// The notification step of a pass: what holds now, routed through the applied Notifications.
+    func notify(_ report: inout ReconcileReport) async {
+        guard let notifier, let actual = try? store.actualState() else { return }
+        let stalled = report.condition == .stalled ? (reason: report.reason.rawValue, message: report.message) : nil
+        report.notifications = await notifier.pass(
+            actual: actual, inputs: Notifier.Inputs(runs: runs, stalled: stalled), now: now())
     }
 
     /// Writes the pass back to the status branch: first looks at what is there (entries that are not
@@ -218,6 +239,15 @@ public struct Controller: Sendable {
                         time: now(), level: t.action == "error" ? .warning : .info, message: t.message, fields: fields))
             }
             for a in report.approvals { log(LogLine(time: now(), level: .info, message: a, fields: [:])) }
+            let n = report.notifications
+            if n.sent + n.retrying + n.failed > 0 {
+                log(
+                    LogLine(
+                        time: now(), level: n.failed + n.retrying > 0 ? .warning : .info,
+                        message: "notifications: \(n.sent) sent, \(n.retrying) to retry, \(n.failed) failed",
+                        fields: ["sent": String(n.sent), "retrying": String(n.retrying), "failed": String(n.failed)]))
+            }
+            if let problem = n.problem { log(LogLine(time: now(), level: .warning, message: problem, fields: [:])) }
             for c in report.capacity { log(LogLine(time: now(), level: .info, message: c, fields: [:])) }
             if !report.workspacesRemoved.isEmpty {
                 log(
