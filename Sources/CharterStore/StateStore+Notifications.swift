@@ -110,7 +110,9 @@ extension StateStore {
         guard !keys.isEmpty else { return }
         do {
             try pool.write { db in
-                for key in keys { try db.execute(sql: "DELETE FROM notification_delivery WHERE key = ?", arguments: [key]) }
+                for key in keys {
+                    try db.execute(sql: "DELETE FROM notification_delivery WHERE key = ?", arguments: [key])
+                }
             }
         } catch {
             throw StoreError("forget notifications", path: path, error)

@@ -29,7 +29,8 @@ struct HTTPServerOptions: ParsableArguments {
                 throw ValidationError("token variable \(name) is not set or empty")
             }
             guard value.utf8.count >= 16 else {
-                throw ValidationError("the token in \(name) is shorter than 16 bytes; use a random one (openssl rand -hex 32)")
+                throw ValidationError(
+                    "the token in \(name) is shorter than 16 bytes; use a random one (openssl rand -hex 32)")
             }
         }
     }

@@ -33,7 +33,8 @@ extension CapacityBroker {
             let meter = book.meter(scope, day: day)
             if let tokens = limit.tokensPerDay {
                 result.append(
-                    BudgetUsage(scope: scope, metric: .tokens, day: day, limit: Int64(tokens), used: meter.settledTokens))
+                    BudgetUsage(
+                        scope: scope, metric: .tokens, day: day, limit: Int64(tokens), used: meter.settledTokens))
             }
             if let cost = limit.costMicrosPerDay {
                 result.append(BudgetUsage(scope: scope, metric: .cost, day: day, limit: cost, used: meter.settledCost))

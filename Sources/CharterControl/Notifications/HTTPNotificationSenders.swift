@@ -35,7 +35,9 @@ struct NotificationHTTP: Sendable {
 
     /// POSTs `body`; `secrets` are hidden from every reason. `what` names the receiver in reasons
     /// (never the URL when the URL is a secret).
-    func post(url: String, body: [UInt8], headers: [(String, String)], what: String, secrets: [String]) async
+    func post(
+        url: String, body: [UInt8], headers: [(String, String)], what: String, secrets: [String]
+    ) async
         -> DeliveryOutcome
     {
         if let problem = HTTPEndpoint.problem(url) { return .permanent("\(what): the URL \(problem)") }

@@ -1,8 +1,8 @@
 import CharterBroker
 import CharterEngine
+import CharterFoundation
 import CharterGovernance
 import CharterModel
-import CharterFoundation
 import Foundation
 
 /// Something a Notification may send: one event about one subject, as it stands this pass.

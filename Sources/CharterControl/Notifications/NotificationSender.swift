@@ -1,5 +1,5 @@
-import CharterModel
 import CharterFoundation
+import CharterModel
 import Foundation
 
 /// What became of one try to deliver.

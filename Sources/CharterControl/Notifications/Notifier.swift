@@ -186,7 +186,8 @@ public final class Notifier: Sendable {
 
     /// Stable for one version of one delivery: receivers drop repeats by it.
     static func deliveryID(key: String, version: String) -> String {
-        "nd-" + SHA256.hash(data: Array("\(key)\n\(version)".utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
+        "nd-"
+            + SHA256.hash(data: Array("\(key)\n\(version)".utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Whether a delivery of `version` is due now.
@@ -241,13 +242,17 @@ public final class Notifier: Sendable {
     }
 
     /// The occurrences each route takes, filters applied.
-    func collect(actual: OrgState, inputs: Inputs, routes: [NotificationRoute], since: [String: Date]) async throws
+    func collect(
+        actual: OrgState, inputs: Inputs, routes: [NotificationRoute], since: [String: Date]
+    ) async throws
         -> [String: [NotificationOccurrence]]
     {
         let wanted = Set(routes.flatMap(\.events))
         guard !wanted.isEmpty else { return [:] }
         var all: [NotificationOccurrence] = []
-        if wanted.contains(.proposalVotesNeeded) { all += NotificationOccurrences.votesNeeded(try store.openProposals()) }
+        if wanted.contains(.proposalVotesNeeded) {
+            all += NotificationOccurrences.votesNeeded(try store.openProposals())
+        }
         var failed: [RunRecord] = []
         if let runs = inputs.runs {
             if wanted.contains(.runApprovalNeeded) {
@@ -283,7 +288,9 @@ public final class Notifier: Sendable {
 
     /// Who hears of `occurrence` through `route`: `*` for a webhook or Slack (the people are in the
     /// message); for e-mail, each person with their address (nil when they have none).
-    func recipients(of occurrence: NotificationOccurrence, route: NotificationRoute, actual: OrgState) -> [(
+    func recipients(
+        of occurrence: NotificationOccurrence, route: NotificationRoute, actual: OrgState
+    ) -> [(
         String, [String]?
     )] {
         guard case .email(let email) = route.sink else { return [("*", nil)] }
@@ -302,7 +309,9 @@ public final class Notifier: Sendable {
     }
 
     /// The sender of a route, and what kind it is.
-    func sender(for route: NotificationRoute, actual: OrgState) -> (kind: String, send: @Sendable (OutgoingNotification) async -> DeliveryOutcome) {
+    func sender(
+        for route: NotificationRoute, actual: OrgState
+    ) -> (kind: String, send: @Sendable (OutgoingNotification) async -> DeliveryOutcome) {
         let http = NotificationHTTP(
             client: self.http.client, addresses: OutboundAddressRules(organization: actual.organization),
             timeoutSeconds: timeoutSeconds)

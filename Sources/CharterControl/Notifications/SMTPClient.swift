@@ -54,7 +54,8 @@ struct SMTPClient: Sendable {
     /// A header value on one line: controls (CR, LF, …) become spaces; non-ASCII text is encoded
     /// as an RFC 2047 word.
     static func headerValue(_ text: String) -> String {
-        let flat = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+        let flat = String(
+            String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
         guard flat.unicodeScalars.contains(where: { $0.value > 0x7E }) else { return flat }
         return "=?utf-8?B?" + Data(flat.utf8).base64EncodedString() + "?="
     }
@@ -112,7 +113,8 @@ struct SMTPClient: Sendable {
                     features = try await session.command("EHLO charter", expect: 250)
                 } else if security == .required {
                     throw Failure(
-                        message: "the SMTP server does not offer STARTTLS, and `tls: required` sends nothing in the clear",
+                        message:
+                            "the SMTP server does not offer STARTTLS, and `tls: required` sends nothing in the clear",
                         permanent: true)
                 }
                 if let username, let password {

@@ -26,7 +26,9 @@ public struct NotificationRoute: Sendable, Hashable {
         public var isAboutRun: Bool { self == .runApprovalNeeded || self == .runFailed }
         /// Whether the event describes a condition that lasts, and is sent again after the
         /// route's reminder interval while it does.
-        public var isLasting: Bool { self == .proposalVotesNeeded || self == .runApprovalNeeded || self == .controllerStalled }
+        public var isLasting: Bool {
+            self == .proposalVotesNeeded || self == .runApprovalNeeded || self == .controllerStalled
+        }
 
         public static func < (lhs: EventType, rhs: EventType) -> Bool { lhs.rawValue < rhs.rawValue }
     }

@@ -54,13 +54,15 @@ extension KindSchemas {
                     StringSchema(
                         "The server's DNS name or address. Non-public addresses need the Organization's spec.endpoints.allowCIDRs.",
                         pattern: Patterns.host, maxLength: 253)), required: true),
-            Property("port", int("The port: 587 (submission), 25, or a local relay's.", min: 1, max: 65535), default: 587),
+            Property(
+                "port", int("The port: 587 (submission), 25, or a local relay's.", min: 1, max: 65535), default: 587),
             Property(
                 "tls",
                 str(
                     "`starttls`: upgrade when the server offers STARTTLS (then the certificate must verify), else send in the clear without a password; `required`: no delivery without STARTTLS; `none`: never (a relay on this machine).",
                     enumValues: ["starttls", "required", "none"]), default: "starttls"),
-            Property("username", str("The user to log in as (AUTH PLAIN), with `password`.", max: SchemaLimits.shortText)),
+            Property(
+                "username", str("The user to log in as (AUTH PLAIN), with `password`.", max: SchemaLimits.shortText)),
             Property(
                 "password",
                 secretReference(

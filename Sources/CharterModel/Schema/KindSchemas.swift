@@ -657,7 +657,8 @@ public enum KindSchemas {
             Property("model", str("The model to request.", max: SchemaLimits.shortText), default: "offline"),
             Property(
                 "credential",
-                secretReference("credential reference", "Where the API key is found. Never the key itself.", what: "the key")),
+                secretReference(
+                    "credential reference", "Where the API key is found. Never the key itself.", what: "the key")),
             Property("limits", .object(limits), default: .object([:])),
             Property(
                 "priority", int("Sources with higher priority are used first.", min: -1000, max: 1000), default: 0),

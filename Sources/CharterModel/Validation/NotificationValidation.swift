@@ -46,7 +46,8 @@ extension Checker {
             out.add(
                 res.diagnostic(
                     "semantic.notification",
-                    at: JSONPointer(email.username == nil ? "/spec/email/server/password" : "/spec/email/server/username"),
+                    at: JSONPointer(
+                        email.username == nil ? "/spec/email/server/password" : "/spec/email/server/username"),
                     "`username` and `password` go together", hint: "give both to log in, or neither"))
         }
         if email.security == .none, email.password != nil {
@@ -63,7 +64,9 @@ extension Checker {
                 res.diagnostic(
                     "semantic.notification", at: JSONPointer("/spec/email"),
                     "e-mail for \(n.events.filter { !$0.isForBoard }.map { "`\($0.rawValue)`" }.joined(separator: ", ")) needs recipients in `to`",
-                    hint: "add `to: [{person: NAME}]` or `{team: NAME}`; a board's events go to its members by themselves"))
+                    hint:
+                        "add `to: [{person: NAME}]` or `{team: NAME}`; a board's events go to its members by themselves"
+                ))
         } else if !needsTo, !email.to.isEmpty {
             out.add(
                 res.diagnostic(
@@ -80,7 +83,8 @@ extension Checker {
     }
 
     /// Secret files are named by the operator's path, never reached through `..`.
-    private mutating func secretFile(_ res: Resource, _ secret: NotificationRoute.SecretReference, _ path: JSONPointer) {
+    private mutating func secretFile(_ res: Resource, _ secret: NotificationRoute.SecretReference, _ path: JSONPointer)
+    {
         if case .file(let file) = secret, file.contains("..") {
             out.add(
                 res.diagnostic(
