@@ -183,14 +183,17 @@ public struct Controller: Sendable {
                 throw error
             }
         }
-        // After the write-back, whose inspection of the status branch can stall the pass; the
-        // notifications' events are published with the next pass's write-back.
         await notify(&report)
         return report
     }
 
     /// The notification step of a pass: what holds now, routed through the applied Notifications.
+    /// Runs once per pass: inside the write-back when there is one (after the status branch's
+    /// inspection, which can stall the pass, and before the files are made, so the notifications'
+    /// events are published with this pass), else at its end.
     func notify(_ report: inout ReconcileReport) async {
+        guard !report.notifications.ran else { return }
+        report.notifications.ran = true
         guard let notifier, let actual = try? store.actualState() else { return }
         let stalled = report.condition == .stalled ? (reason: report.reason.rawValue, message: report.message) : nil
         report.notifications = await notifier.pass(
@@ -208,6 +211,7 @@ public struct Controller: Sendable {
         let inspection = try await StatusBranchInspection.inspect(
             repository, branch: statusBranch, storeEvents: storeEvents, cache: eventFiles)
         inspection.annotate(&report, branch: statusBranch)
+        await notify(&report)
         let overview = try runs.map { try RunOverview(store: $0.store) }
         var files = try StatusWriter.files(
             for: report, store: store, now: time, runs: overview, previousConditions: inspection.previousConditions)

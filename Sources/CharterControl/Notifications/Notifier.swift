@@ -35,6 +35,8 @@ public struct NotificationSummary: Sendable, Hashable {
     public var failed = 0
     /// Why the notifier could not do its work this pass, if it could not.
     public var problem: String?
+    /// Whether the pass's notification step ran (it runs once per pass).
+    public var ran = false
 }
 
 /// The controller's notification sub-reconciler: each pass derives what is true now (proposals
