@@ -5,8 +5,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # installed, about 25 s; Debian ships promtool only in the server's package, whose server the tests never use).
 APT_PACKAGES := libgit2-dev libyaml-dev libsqlite3-dev zlib1g-dev pkg-config git openssh-server openssh-client python3-pip bubblewrap libseccomp-dev libicu-dev prometheus
 # mcp-server-git and mcp-server-time: the reference MCP servers the tool-server tests run (they bring
-# the reference Python SDK, whose streamable HTTP server the tests use too).
-PY_PACKAGES := ruamel.yaml jsonschema mcp-server-git mcp-server-time openapi-spec-validator schemathesis
+# the reference Python SDK, whose streamable HTTP server the tests use too); aiosmtpd: the SMTP
+# server the notification tests deliver to; openapi-spec-validator and schemathesis check the API.
+PY_PACKAGES := ruamel.yaml jsonschema mcp-server-git mcp-server-time aiosmtpd openapi-spec-validator schemathesis
 
 .PHONY: deps build demo test lint format schemas bench
 
@@ -18,7 +19,7 @@ deps:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
-	@python3 -c "import ruamel.yaml, jsonschema, mcp_server_git, mcp_server_time, openapi_spec_validator, schemathesis" 2>/dev/null || \
+	@python3 -c "import ruamel.yaml, jsonschema, mcp_server_git, mcp_server_time, aiosmtpd, openapi_spec_validator, schemathesis" 2>/dev/null || \
 		python3 -m pip install -q $(PY_PACKAGES) 2>/dev/null || \
 		python3 -m pip install -q --break-system-packages $(PY_PACKAGES)
 

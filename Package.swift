@@ -140,6 +140,8 @@ let package = Package(
                 "CharterStatus", "CharterScheduling", "CharterEngine", "CharterShell", "CharterEgress", "CharterBroker",
                 "CharterTools", "CharterMCP", "CharterFoundation", "CharterMetrics",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                // Notifications post webhooks with the providers' client (no redirects, bounded).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 // web.fetch speaks HTTP/1.1 and TLS itself over an egress-proxy tunnel.
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),

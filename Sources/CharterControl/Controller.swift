@@ -87,6 +87,8 @@ public struct Controller: Sendable {
     public let eventFiles = EventFileCache()
     /// The last pass's report, for the API and the dashboard in this process.
     public let latest = LatestPass()
+    /// The notification sub-reconciler, when this process sends notifications.
+    public var notifier: Notifier?
 
     public init(
         location: String, branch: String?, store: StateStore, dataDirectory: URL, auth: GitAuth, actor: String,
@@ -178,8 +180,30 @@ public struct Controller: Sendable {
                 report.workspacesNotRemoved = cleanup.failed
             }
         }
-        if writeBack { try await writeBack(&report, at: time) }
+        if writeBack {
+            do {
+                try await writeBack(&report, at: time)
+            } catch {
+                // A status branch that cannot be written is no reason to stay quiet about the rest.
+                await notify(&report)
+                throw error
+            }
+        }
+        await notify(&report)
         return report
+    }
+
+    /// The notification step of a pass: what holds now, routed through the applied Notifications.
+    /// Runs once per pass: inside the write-back when there is one (after the status branch's
+    /// inspection, which can stall the pass, and before the files are made, so the notifications'
+    /// events are published with this pass), else at its end.
+    func notify(_ report: inout ReconcileReport) async {
+        guard !report.notifications.ran else { return }
+        report.notifications.ran = true
+        guard let notifier, let actual = try? store.actualState() else { return }
+        let stalled = report.condition == .stalled ? (reason: report.reason.rawValue, message: report.message) : nil
+        report.notifications = await notifier.pass(
+            actual: actual, inputs: Notifier.Inputs(runs: runs, stalled: stalled), now: now())
     }
 
     /// Writes the pass back to the status branch: first looks at what is there (entries that are not
@@ -193,6 +217,7 @@ public struct Controller: Sendable {
         let inspection = try await StatusBranchInspection.inspect(
             repository, branch: statusBranch, storeEvents: storeEvents, cache: eventFiles)
         inspection.annotate(&report, branch: statusBranch)
+        await notify(&report)
         let overview = try runs.map { try RunOverview(store: $0.store) }
         var files = try StatusWriter.files(
             for: report, store: store, now: time, runs: overview, previousConditions: inspection.previousConditions)
@@ -242,6 +267,14 @@ public struct Controller: Sendable {
                     time: now(), level: t.action == "error" ? .warning : .info, message: t.message, fields: fields))
         }
         for a in report.approvals { log(LogLine(time: now(), level: .info, message: a, fields: [:])) }
+        let n = report.notifications
+        if n.sent + n.retrying + n.failed > 0 {
+            log(
+                LogLine(
+                    time: now(), level: n.failed + n.retrying > 0 ? .warning : .info,
+                    message: "notifications: \(n.sent) sent, \(n.retrying) to retry, \(n.failed) failed",
+                    fields: ["sent": String(n.sent), "retrying": String(n.retrying), "failed": String(n.failed)]))
+        }
         for c in report.capacity { log(LogLine(time: now(), level: .info, message: c, fields: [:])) }
         if !report.workspacesRemoved.isEmpty {
             log(

@@ -64,6 +64,8 @@ public struct ReconcileReport: Sendable {
     public var ticks: [TickOutcome] = []
     /// Approval steps of runs that their boards decided in this pass.
     public var approvals: [String] = []
+    /// What the notification step of the pass sent, will retry and gave up on.
+    public var notifications = NotificationSummary()
     /// When the pass changed the capacity the broker enforces (an applied CapacitySource or
     /// budget): the new configuration and its notes.
     public var capacity: [String] = []

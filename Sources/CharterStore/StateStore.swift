@@ -77,6 +77,9 @@ public final class StateStore: Sendable {
                 t.column("data", .blob).notNull()
             }
         }
+        // What the controller remembers of its notifications: one row per delivery, so a restart
+        // neither loses nor repeats them (docs/OPERATIONS.md, "Notifications").
+        m.registerMigration("v4-notifications", migrate: createNotificationTables)
         return m
     }
 

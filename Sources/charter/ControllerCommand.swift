@@ -189,6 +189,8 @@ struct ControllerCommand: AsyncParsableCommand {
                 log: log, runs: runs)
         }
         controller.workspaceRetention = workspaces.retention
+        let notifier = Notifier(store: store, dataDirectory: data, actor: controller.actor)
+        controller.notifier = notifier
         let readiness = Readiness()
         let access = http.access(host: listen.flatMap(Self.hostAndPort)?.0 ?? "127.0.0.1")
         let routes = try await CLIErrors.run {
@@ -221,6 +223,7 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         await runs.engine.halt()
         await capacity.shutdown()
+        await notifier.shutdown()
         if let failure {
             log(LogLine(time: Date(), level: .error, message: "controller failed: \(failure)", fields: [:]))
             throw ExitCode(1)

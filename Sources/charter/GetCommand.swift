@@ -19,7 +19,7 @@ struct GetCommand: AsyncParsableCommand {
 
     @Argument(
         help:
-            "A kind: Organization, Person, Team, Role, Board, Policy, Template, Routine, CapacitySource, ToolServer (any case, plural ok)."
+            "A kind: Organization, Person, Team, Role, Board, Policy, Template, Routine, CapacitySource, ToolServer, Notification (any case, plural ok)."
     )
     var kind: String
     @Argument(help: "A resource name (default: all of the kind).") var name: String?

@@ -93,7 +93,14 @@ struct ReconcileCommand: AsyncParsableCommand {
                     }
                 }, runs: runs, schedulerNow: schedulerNow, settleRuns: true)
             controller.workspaceRetention = workspaces.retention
-            outcome = .success(try await controller.reconcile())
+            let notifier = Notifier(store: store, dataDirectory: data, actor: controller.actor)
+            controller.notifier = notifier
+            do {
+                outcome = .success(try await controller.reconcile())
+            } catch {
+                outcome = .failure(error)
+            }
+            await notifier.shutdown()
         } catch {
             outcome = .failure(error)
         }

@@ -69,6 +69,16 @@ enum ResourceTable {
                 ),
                 ("TIMEOUT", s("/spec/timeout")),
             ]
+        case .notification:
+            return [
+                (
+                    "SINK",
+                    { v in
+                        ["webhook", "slack", "email"].first { v.value(at: JSONPointer("/spec/\($0)")) != nil } ?? ""
+                    }
+                ),
+                ("EVENTS", s("/spec/events")),
+            ]
         }
     }
 

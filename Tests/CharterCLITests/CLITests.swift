@@ -119,6 +119,7 @@ func exampleClone() throws -> GitFixture {
         let out = makeTemporaryDirectory("roundtrip")
         for kind in [
             "organization", "person", "team", "role", "board", "policy", "template", "routine", "capacitysource",
+            "notification",
         ] {
             let yaml = try charter.run(["get", kind, "-o", "yaml"])
             try yaml.stdout.write(to: out.appendingPathComponent("\(kind).yaml"), atomically: true, encoding: .utf8)

@@ -78,6 +78,7 @@ import Testing
         let out = makeTemporaryDirectory("honest-roundtrip")
         for kind in [
             "organization", "person", "team", "role", "board", "policy", "template", "routine", "capacitysource",
+            "notification",
             "toolserver",
         ] {
             let part = try charter.run(["get", kind, "-o", "yaml"])

@@ -117,7 +117,7 @@ import Testing
         #expect(rebuilt.status == 0, "\(rebuilt.stdout)\(rebuilt.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(rebuilt.stdout.utf8)) as? [String: Any])
         #expect(object["equal"] as? Bool == true)
-        #expect(object["resources"] as? Int == 41)
+        #expect(object["resources"] as? Int == 42)
         #expect(object["applies"] as? Int == 2)
         #expect(object["proposals"] as? Int == 1)
         #expect((object["stateHash"] as? String)?.hasPrefix("sha256:") == true)

@@ -13,6 +13,10 @@ public struct APIKey: Sendable, Equatable, CustomStringConvertible, CustomDebugS
         self.value = value
     }
 
+    /// The secret, for the controller's other senders that put a credential on the wire
+    /// (notifications sign with it, or send it as the SMTP password); never for text.
+    public var revealed: String { value }
+
     public var description: String { "APIKey(***)" }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }

@@ -1,4 +1,4 @@
-/// The ten kinds of resource an organization repository holds.
+/// The eleven kinds of resource an organization repository holds.
 public enum ResourceKind: String, Sendable, Hashable, CaseIterable, Comparable, Codable {
     case organization = "Organization"
     case person = "Person"
@@ -10,11 +10,13 @@ public enum ResourceKind: String, Sendable, Hashable, CaseIterable, Comparable, 
     case routine = "Routine"
     case capacitySource = "CapacitySource"
     case toolServer = "ToolServer"
+    case notification = "Notification"
 
     /// Kinds in dependency order: what others refer to comes first. Plans list creates in this
     /// order and deletes in reverse, so a reader sees a team before the board that names it.
     public static let dependencyOrder: [ResourceKind] = [
         .organization, .capacitySource, .toolServer, .role, .person, .team, .board, .policy, .template, .routine,
+        .notification,
     ]
 
     /// Position in ``dependencyOrder``.

@@ -12,6 +12,7 @@ public struct OrgState: Sendable {
     public private(set) var routines: [String: Routine] = [:]
     public private(set) var capacitySources: [String: CapacitySource] = [:]
     public private(set) var toolServers: [String: ToolServer] = [:]
+    public private(set) var notifications: [String: NotificationRoute] = [:]
     /// Team name → every member, from both `Team.members` and `Person.teams`.
     private var teamMembers: [String: Set<String>] = [:]
 
@@ -47,6 +48,7 @@ public struct OrgState: Sendable {
         case .routine: routines[id.name] = Routine(name: id.name, spec: s)
         case .capacitySource: capacitySources[id.name] = CapacitySource(name: id.name, spec: s)
         case .toolServer: toolServers[id.name] = ToolServer(name: id.name, spec: s)
+        case .notification: notifications[id.name] = NotificationRoute(name: id.name, spec: s)
         }
     }
 
@@ -67,6 +69,7 @@ public struct OrgState: Sendable {
         case .routine: routines[id.name] = nil
         case .capacitySource: capacitySources[id.name] = nil
         case .toolServer: toolServers[id.name] = nil
+        case .notification: notifications[id.name] = nil
         }
     }
 

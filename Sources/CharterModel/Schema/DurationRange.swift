@@ -34,6 +34,9 @@ public struct DurationRange: Sendable, Hashable {
     /// A ToolServer's `timeout` for one call: from a second to an hour (a step's own timeout still
     /// bounds every call).
     public static let toolCallTimeout = DurationRange(second...(3_600 * second))
+    /// A Notification's `reminderInterval`: from a minute (a page per pass is noise, not a
+    /// reminder) to 30 days.
+    public static let notificationReminder = DurationRange((60 * second)...(30 * day))
 }
 
 extension DurationText {

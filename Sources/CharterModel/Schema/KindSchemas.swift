@@ -658,18 +658,8 @@ public enum KindSchemas {
             Property("model", str("The model to request.", max: SchemaLimits.shortText), default: "offline"),
             Property(
                 "credential",
-                .object(
-                    ObjectSchema(
-                        "credential reference", "Where the API key is found. Never the key itself.",
-                        properties: [
-                            Property(
-                                "env",
-                                .string(
-                                    StringSchema(
-                                        "An environment variable holding the key.", pattern: Patterns.identifier))),
-                            Property("file", str("A file holding the key.", max: SchemaLimits.pathLength)),
-                        ],
-                        exactlyOneOf: ["env", "file"]))),
+                secretReference(
+                    "credential reference", "Where the API key is found. Never the key itself.", what: "the key")),
             Property("limits", .object(limits), default: .object([:])),
             Property(
                 "priority", int("Sources with higher priority are used first.", min: -1000, max: 1000), default: 0),
@@ -711,6 +701,7 @@ public enum KindSchemas {
         case .routine: return routine
         case .capacitySource: return capacitySource
         case .toolServer: return toolServer
+        case .notification: return notification
         }
     }
 

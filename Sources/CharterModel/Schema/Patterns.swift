@@ -124,6 +124,20 @@ public enum Patterns {
             "an http:// or https:// URL with a host, an optional port from 1 to 65535 and a path, without user, password, query or fragment"
     ) { HTTPEndpoint.problem($0) == nil }
 
+    /// A host as an ``HTTPEndpoint`` holds one: a DNS name or IPv4 address of letters, digits,
+    /// `.`, `-` and `_`, or an IPv6 address in brackets (an SMTP server's `host`).
+    public static let host = Pattern(
+        regex: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)$",
+        expectation: "a DNS name or an address, such as `smtp.example.com`, `192.0.2.7` or `[2001:db8::7]`"
+    ) { s in
+        let u = Array(s.utf8)
+        guard !u.isEmpty else { return false }
+        if u.first == UInt8(ascii: "[") {
+            return u.count > 2 && u.last == UInt8(ascii: "]") && u.dropFirst().dropLast().allSatisfy(\.isHexOrSeparator)
+        }
+        return u.allSatisfy(HTTPEndpoint.isHostByte)
+    }
+
     /// An IPv4 or IPv6 network in CIDR notation, or one address (``IPNetwork``). The regex admits
     /// the characters; the loader checks the rest (octets, groups, bits after the prefix).
     public static let cidr = Pattern(

@@ -34,6 +34,7 @@ public enum OrgValidator {
         c.routines()
         c.capacitySources()
         c.toolServers()
+        c.notifications()
         c.endpoints()
         c.roleTools()
         c.cycles()
@@ -454,6 +455,11 @@ struct Checker {
         for (name, server) in state.toolServers {
             if case .http(let url, _) = server.transport {
                 urls.append((r(.toolServer, name), JSONPointer("/spec/http/url"), url))
+            }
+        }
+        for (name, n) in state.notifications {
+            if case .webhook(let url, _) = n.sink {
+                urls.append((r(.notification, name), JSONPointer("/spec/webhook/url"), url))
             }
         }
         for (res, path, url) in urls {
