@@ -25,6 +25,10 @@ public struct APIRoutes: HTTPRoutes {
     public typealias VotePublisher = @Sendable (String, [UInt8], String) async throws -> Void
 
     let dataDirectory: URL
+    /// The controller's stores, shared: their connection pools serve concurrent reads, and opening
+    /// a store per request would cost more than answering it.
+    let state: StateStore
+    let runs: RunStore
     let latest: LatestPass?
     let access: APIAccess
     let publishVote: VotePublisher
@@ -35,10 +39,12 @@ public struct APIRoutes: HTTPRoutes {
     ///   - latest: the controller's last pass, for conditions; nil outside a controller.
     ///   - publishVote: how an accepted vote reaches the status branch.
     public init(
-        dataDirectory: URL, latest: LatestPass?, access: APIAccess, publishVote: @escaping VotePublisher,
-        now: @escaping @Sendable () -> Date = { Date() }
+        dataDirectory: URL, state: StateStore, runs: RunStore, latest: LatestPass?, access: APIAccess,
+        publishVote: @escaping VotePublisher, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.dataDirectory = dataDirectory
+        self.state = state
+        self.runs = runs
         self.latest = latest
         self.access = access
         self.publishVote = publishVote
@@ -199,14 +205,14 @@ public struct APIRoutes: HTTPRoutes {
                         return APIResponse.problem(
                             .notAcceptable, "follow=true answers text/event-stream; send Accept: text/event-stream")
                     }
-                    return EventStream.response(directory: dataDirectory, after: after)
+                    return EventStream.response(store: state, after: after)
                 case ["false"]: break
                 default: return APIResponse.problem(.badRequest, "follow is true or false")
                 }
                 guard let limit = Self.integer(query, "limit", default: 500), (1...5000).contains(limit) else {
                     return APIResponse.problem(.badRequest, "limit is an integer from 1 to 5000")
                 }
-                let events = try EventStream.events(directory: dataDirectory, after: after, limit: limit)
+                let events = try state.events(after: after, limit: limit)
                 return APIResponse.json(.array(events.map(\.value)))
             }
         }
@@ -257,8 +263,8 @@ public struct APIRoutes: HTTPRoutes {
     /// Request bodies larger than this are refused: a vote document or a run request is small.
     static let maximumBodyBytes = 64 * 1024
 
-    func stateStore() throws -> StateStore { try StateStore(directory: dataDirectory) }
-    func runStore() throws -> RunStore { try RunStore(directory: dataDirectory) }
+    func stateStore() -> StateStore { state }
+    func runStore() -> RunStore { runs }
 
     /// Runs `body` for a request that may read, else answers with the refusal.
     func read(_ request: Request, _ body: () throws -> Response) throws -> Response {

@@ -13,10 +13,6 @@ enum EventStream {
     /// A comment line at least this often keeps proxies from closing an idle stream.
     static let keepAliveEvery = 30
 
-    static func events(directory: URL, after: Int, limit: Int) throws -> [Event] {
-        try StateStore(directory: directory).events(after: after, limit: limit)
-    }
-
     /// One event as an SSE message.
     static func message(_ event: Event) -> String {
         "id: \(event.sequence)\nevent: \(event.type)\ndata: \(CanonicalJSON.string(event.value))\n\n"
@@ -24,7 +20,7 @@ enum EventStream {
 
     /// A streaming response that ends when the client goes away (the write fails) or the server
     /// shuts down (the task is cancelled).
-    static func response(directory: URL, after: Int) -> Response {
+    static func response(store: StateStore, after: Int) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
@@ -33,7 +29,7 @@ enum EventStream {
                 var idle = 0
                 try await writer.write(ByteBuffer(string: ": following events after \(after)\n\n"))
                 while !Task.isCancelled {
-                    let fresh = (try? events(directory: directory, after: last, limit: 500)) ?? []
+                    let fresh = (try? store.events(after: last, limit: 500)) ?? []
                     if fresh.isEmpty {
                         idle += 1
                         if idle % keepAliveEvery == 0 { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }

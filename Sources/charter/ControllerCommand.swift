@@ -247,7 +247,9 @@ struct ControllerCommand: AsyncParsableCommand {
                 [path: bytes], to: location, branch: branch, dataDirectory: data, auth: request.auth, message: message)
         }
         return [
-            APIRoutes(dataDirectory: data, latest: latest, access: access, publishVote: publishVote),
+            APIRoutes(
+                dataDirectory: data, state: store, runs: runs.store, latest: latest, access: access,
+                publishVote: publishVote),
             MetricsRoutes(exporter: .process, access: access, refresh: StateMetrics(store: store, runs: runs).record),
         ]
     }
