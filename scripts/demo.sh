@@ -187,5 +187,23 @@ step "charter verify && charter rebuild   # the status branch checks out and reb
 "$charter" verify "$org" | tail -n 2
 "$charter" rebuild "$org" | tail -n 2
 
+step "charter controller --http-listen 127.0.0.1:0   # the API, the dashboard and /metrics on one listener"
+"$charter" controller "$org" --interval 1h --http-listen 127.0.0.1:0 2> "$work/controller.log" &
+controller_pid=$!
+port=""
+for _ in $(seq 1 100); do
+    port=$(grep -o 'address=127\.0\.0\.1:[0-9]*' "$work/controller.log" | head -n 1 | cut -d: -f2 || true)
+    [ -n "$port" ] && grep -q "ready: the first pass completed" "$work/controller.log" && break
+    sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$port/api/v1/status" |
+    python3 -c 'import json,sys; s=json.load(sys.stdin); print("applied", s["appliedRevision"][:12], [c["type"] for c in s["conditions"] if c["status"] == "True"])'
+curl -fsS "http://127.0.0.1:$port/metrics" | grep -E '^charter_reconcile_passes_total' || true
+kill -TERM "$controller_pid"
+wait "$controller_pid"
+
 echo
 echo "Demo state is in $work (CHARTER_DATA_DIR=$CHARTER_DATA_DIR)."
+echo "Open the dashboard and the API on it:"
+echo "  CHARTER_DATA_DIR=$CHARTER_DATA_DIR $charter controller $org --http-listen 127.0.0.1:8080"
+echo "  then http://127.0.0.1:8080/  (API: http://127.0.0.1:8080/api/v1/status, metrics: http://127.0.0.1:8080/metrics)"
