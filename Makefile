@@ -1,7 +1,7 @@
 # Charter: the two commands of the README are `make demo` and `make test`.
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libgit2-dev libyaml-dev libsqlite3-dev zlib1g-dev pkg-config git openssh-server openssh-client python3-pip bubblewrap libseccomp-dev libicu-dev
+APT_PACKAGES := libgit2-dev libyaml-dev libsqlite3-dev zlib1g-dev pkg-config git openssh-server openssh-client python3-pip bubblewrap libseccomp-dev libicu-dev chromium
 # mcp-server-git and mcp-server-time: the reference MCP servers the tool-server tests run (they bring
 # the reference Python SDK, whose streamable HTTP server the tests use too).
 PY_PACKAGES := ruamel.yaml jsonschema mcp-server-git mcp-server-time

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CharterAPI
 import CharterControl
+import CharterDashboard
 import CharterModel
 import CharterServer
 import CharterStatus
@@ -241,7 +242,10 @@ struct ControllerCommand: AsyncParsableCommand {
             _ = try await StatusWriter.publish(
                 [path: bytes], to: location, branch: branch, dataDirectory: data, auth: request.auth, message: message)
         }
-        return [APIRoutes(dataDirectory: data, latest: latest, access: access, publishVote: publishVote)]
+        return [
+            APIRoutes(dataDirectory: data, latest: latest, access: access, publishVote: publishVote),
+            DashboardRoutes(dataDirectory: data, latest: latest, access: access),
+        ]
     }
 
     /// The webhook server that `--webhook-listen` asks for, else nil.
