@@ -193,7 +193,8 @@ let package = Package(
         .testTarget(name: "CharterYAMLTests", dependencies: ["CharterYAML"]),
         .testTarget(name: "CharterCronTests", dependencies: ["CharterCron"]),
         .testTarget(name: "CharterModelTests", dependencies: ["CharterModel", "CharterFoundation"]),
-        .testTarget(name: "CharterPlanTests", dependencies: ["CharterPlan", "CharterTestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "CharterPlanTests", dependencies: ["CharterPlan", "CharterTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "CharterStoreTests", dependencies: ["CharterStore"]),
         .testTarget(
             name: "CharterSQLiteTests",

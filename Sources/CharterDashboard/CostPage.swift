@@ -9,7 +9,8 @@ enum CostPage {
     static let barLimit = 20
 
     static func render(groups: [(UsageGrouping, Value)], days: Int, spend: Spend) -> HTML {
-        var body: HTML = "<p>The last \(days) days. <code>charter cost --by day|role|routine|source --since \(days)d</code> prints the same rows.</p>"
+        var body: HTML =
+            "<p>The last \(days) days. <code>charter cost --by day|role|routine|source --since \(days)d</code> prints the same rows.</p>"
         body += Layout.section("Today against budgets", id: "budgets", budgets(spend))
         for (grouping, rows) in groups {
             let list = rows.array ?? []
@@ -17,7 +18,9 @@ enum CostPage {
             var bars = list.map { r in
                 BarChart.Bar(
                     label: r[key]?.string ?? "-", value: Int64(r["costMicroUSD"]?.int ?? 0),
-                    text: "\(r["cost"]?.string ?? "") · \((r["inputTokens"]?.int ?? 0) + (r["outputTokens"]?.int ?? 0)) tokens")
+                    text:
+                        "\(r["cost"]?.string ?? "") · \((r["inputTokens"]?.int ?? 0) + (r["outputTokens"]?.int ?? 0)) tokens"
+                )
             }
             // Days read left to right in time; other groupings largest first, as the ledger sorts them.
             if grouping == .day { bars.sort { $0.label < $1.label } }
@@ -48,7 +51,9 @@ enum CostPage {
         }
         html += Layout.table(
             caption: "Spend today", headers: ["scope", "used"],
-            rows: spend.lines.map { l in ["\(l.scope)", "\(Spend.text(tokens: l.tokens, costMicros: l.costMicros, limit: l.limit))"] })
+            rows: spend.lines.map { l in
+                ["\(l.scope)", "\(Spend.text(tokens: l.tokens, costMicros: l.costMicros, limit: l.limit))"]
+            })
         return html
     }
 }

@@ -45,7 +45,8 @@ public struct DashboardRoutes: HTTPRoutes {
                 try pages.runs(page: Self.pageNumber(request), routine: request.uri.queryParameters.get("routine"))
             }
         }
-        router.get("runs/:id") { request, context in page(request) { try pages.run(context.parameters.get("id") ?? "") } }
+        router.get("runs/:id") { request, context in page(request) { try pages.run(context.parameters.get("id") ?? "") }
+        }
         router.get("org") { request, _ in page(request) { try pages.organization(page: Self.pageNumber(request)) } }
         router.get("cost") { request, _ in page(request) { try pages.cost(days: 14) } }
         router.get("dashboard.js") { _, _ in

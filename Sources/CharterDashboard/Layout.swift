@@ -43,7 +43,8 @@ enum Layout {
         guard !rows.isEmpty else { return "<p class=\"empty\">\(plain: empty)</p>" }
         let head = HTML.join(headers.map { "<th scope=\"col\">\(plain: $0)</th>" })
         let body = HTML.join(rows.map { cells in "<tr>\(raw: HTML.join(cells.map { "<td>\(raw: $0)</td>" }))</tr>" })
-        return "<table><caption>\(plain: caption)</caption><thead><tr>\(raw: head)</tr></thead><tbody>\(raw: body)</tbody></table>"
+        return
+            "<table><caption>\(plain: caption)</caption><thead><tr>\(raw: head)</tr></thead><tbody>\(raw: body)</tbody></table>"
     }
 
     /// A state as a badge: a color and always its name, so color is never the only signal.

@@ -118,15 +118,18 @@ enum OrgPage {
 
     static func routines(_ state: OrgState, now: Date) -> HTML {
         Layout.table(
-            caption: "Routines and their next fire times", headers: ["routine", "schedule", "time zone", "template", "next fire"],
+            caption: "Routines and their next fire times",
+            headers: ["routine", "schedule", "time zone", "template", "next fire"],
             rows: state.routines.keys.sorted().compactMap { name in
                 guard let r = state.routines[name] else { return nil }
                 var next = "disabled"
-                if r.enabled, let (zone, fires) = OrgView.nextFires(of: r, organization: state.organization, after: now) {
+                if r.enabled, let (zone, fires) = OrgView.nextFires(of: r, organization: state.organization, after: now)
+                {
                     next = fires.first.map { "\(Timestamp.local($0, in: zone)) (\(Timestamp.utc($0)))" } ?? "never"
                 }
                 return [
-                    Layout.link("/runs?routine=\(name.addingPercentEncodingForQuery)", name), "<code>\(r.schedule)</code>",
+                    Layout.link("/runs?routine=\(name.addingPercentEncodingForQuery)", name),
+                    "<code>\(r.schedule)</code>",
                     "\(OrgView.timeZone(of: r, organization: state.organization))", "\(r.template)", "\(next)",
                 ]
             })
@@ -137,7 +140,10 @@ enum OrgPage {
             caption: "Capacity sources", headers: ["source", "provider", "class", "model", "priority"],
             rows: state.capacitySources.keys.sorted().compactMap { name in
                 guard let s = state.capacitySources[name] else { return nil }
-                return ["<code>\(name)</code>", "\(s.provider.rawValue)", "\(s.capacityClass)", "\(s.model)", "\(s.priority)"]
+                return [
+                    "<code>\(name)</code>", "\(s.provider.rawValue)", "\(s.capacityClass)", "\(s.model)",
+                    "\(s.priority)",
+                ]
             })
     }
 }

@@ -32,13 +32,14 @@ enum OverviewPage {
             ["applied by", "\(text("appliedBy")) (\(text("appliedMethod")))"],
         ]
         if let last = status["lastPassAt"]?.string { rows.append(["last pass", "\(last)"]) }
-        var html = Layout.table(caption: "Revisions", headers: ["", "value"], rows: rows)
+        var html = Layout.table(caption: "Revisions", headers: ["what", "value"], rows: rows)
         let conditions = status["conditions"]?.array ?? []
         html += Layout.table(
             caption: "Conditions", headers: ["type", "status", "reason", "message", "since"],
             rows: conditions.map { c in
                 [
-                    "\(c["type"]?.string ?? "")", Layout.badge(c["status"]?.string ?? ""), "\(c["reason"]?.string ?? "")",
+                    "\(c["type"]?.string ?? "")", Layout.badge(c["status"]?.string ?? ""),
+                    "\(c["reason"]?.string ?? "")",
                     "\(c["message"]?.string ?? "")", "\(c["lastTransitionTime"]?.string ?? "")",
                 ]
             },
@@ -50,7 +51,8 @@ enum OverviewPage {
         let rows: [[HTML]] = waiting.prefix(listLimit).map { p in
             let missing = p.tally.status.boards.filter { !$0.outcome.isDecided }.map { b -> HTML in
                 let people = b.awaiting.sorted()
-                return "<strong>\(b.board)</strong>: \(people.isEmpty ? "nobody left to vote" : people.joined(separator: ", "))"
+                return
+                    "<strong>\(b.board)</strong>: \(people.isEmpty ? "nobody left to vote" : people.joined(separator: ", "))"
             }
             return [
                 Layout.link("/proposals/\(p.id)", p.id.description), Layout.badge(p.state.rawValue),
@@ -58,7 +60,8 @@ enum OverviewPage {
             ]
         }
         var html = Layout.table(
-            caption: "Open and approved proposals", headers: ["proposal", "state", "changes", "status", "vote missing"],
+            caption: "Open and approved proposals",
+            headers: ["proposal", "state", "changes", "status", "vote missing"],
             rows: rows, empty: "No proposal is waiting.")
         if waiting.count > listLimit {
             html += "<p>\(waiting.count - listLimit) more on <a href=\"/proposals\">Proposals</a>.</p>"
@@ -88,7 +91,8 @@ enum OverviewPage {
             ]
         }
         var html = Layout.table(
-            caption: "Routines whose last finished run failed", headers: ["routine", "last run", "state", "error", "finished"],
+            caption: "Routines whose last finished run failed",
+            headers: ["routine", "last run", "state", "error", "finished"],
             rows: rows, empty: "No routine is failing.")
         if runs.count > listLimit { html += "<p>\(runs.count - listLimit) more.</p>" }
         return html
@@ -101,7 +105,9 @@ enum OverviewPage {
         }
         var html: HTML = "<p>Budget day \(spend.day) (\(spend.zone)). Details on <a href=\"/cost\">Cost</a>.</p>"
         html += Layout.table(caption: "Spend today against daily budgets", headers: ["scope", "used"], rows: rows)
-        if lines.count > listLimit { html += "<p>\(lines.count - listLimit) more scopes on <a href=\"/cost\">Cost</a>.</p>" }
+        if lines.count > listLimit {
+            html += "<p>\(lines.count - listLimit) more scopes on <a href=\"/cost\">Cost</a>.</p>"
+        }
         return html
     }
 }

@@ -41,11 +41,13 @@ enum ProposalPage {
 
     static func boards(_ p: Proposal) -> HTML {
         Layout.table(
-            caption: "Required boards", headers: ["board", "outcome", "approved by", "rejected by", "not voted", "status"],
+            caption: "Required boards",
+            headers: ["board", "outcome", "approved by", "rejected by", "not voted", "status"],
             rows: p.tally.status.boards.map { b in
                 [
                     "\(b.board)", Layout.badge(b.outcome.rawValue), "\(b.approvedBy.sorted().joined(separator: ", "))",
-                    "\(b.rejectedBy.sorted().joined(separator: ", "))", "\(b.awaiting.sorted().joined(separator: ", "))",
+                    "\(b.rejectedBy.sorted().joined(separator: ", "))",
+                    "\(b.awaiting.sorted().joined(separator: ", "))",
                     "\(b.explanation)",
                 ]
             }, empty: "No board is required.")
@@ -62,10 +64,14 @@ enum ProposalPage {
             ]
         }
         rows += p.refusedVoteFiles.map { f in
-            ["<code>\(f.path)</code>", "—", "\(raw: Layout.badge("refused")) \(f.reason)", "", "\(Event.timestamp(f.recordedAt))"]
+            [
+                "<code>\(f.path)</code>", "—", "\(raw: Layout.badge("refused")) \(f.reason)", "",
+                "\(Event.timestamp(f.recordedAt))",
+            ]
         }
         return Layout.table(
-            caption: "Votes, counted and refused", headers: ["voter or file", "decision", "verdict", "comment", "recorded"],
+            caption: "Votes, counted and refused",
+            headers: ["voter or file", "decision", "verdict", "comment", "recorded"],
             rows: rows, empty: "No votes yet.")
     }
 }
@@ -77,7 +83,8 @@ enum ProposalsPage {
 
     static func render(_ proposals: [Proposal]) -> HTML {
         var body = Layout.table(
-            caption: "Proposals, newest first", headers: ["proposal", "state", "changes", "boards", "status", "created"],
+            caption: "Proposals, newest first",
+            headers: ["proposal", "state", "changes", "boards", "status", "created"],
             rows: proposals.prefix(limit).map { p in
                 [
                     Layout.link("/proposals/\(p.id)", p.id.description), Layout.badge(p.state.rawValue),

@@ -55,7 +55,8 @@ enum RunGraph {
                 let y1 = from.y + boxHeight / 2
                 let x2 = to.x - 2
                 let y2 = to.y + boxHeight / 2
-                edges += "<path d=\"M\(x1),\(y1) C\(x1 + columnGap / 2),\(y1) \(x2 - columnGap / 2),\(y2) \(x2),\(y2)\" fill=\"none\" stroke=\"#5a6570\" marker-end=\"url(#arrow)\"/>"
+                edges +=
+                    "<path d=\"M\(x1),\(y1) C\(x1 + columnGap / 2),\(y1) \(x2 - columnGap / 2),\(y2) \(x2),\(y2)\" fill=\"none\" stroke=\"#5a6570\" marker-end=\"url(#arrow)\"/>"
             }
         }
         var boxes: HTML = ""
@@ -65,7 +66,8 @@ enum RunGraph {
             let state = s["state"]?.string ?? ""
             let attempts = s["attempts"]?.int ?? 0
             let duration = s["durationMs"]?.int.map(durationText) ?? ""
-            let detail = "\(state) · \(attempts) attempt\(attempts == 1 ? "" : "s")\(duration.isEmpty ? "" : " · \(duration)")"
+            let detail =
+                "\(state) · \(attempts) attempt\(attempts == 1 ? "" : "s")\(duration.isEmpty ? "" : " · \(duration)")"
             let label = "\(name) (\(s["type"]?.string ?? "")): \(detail)"
             boxes += """
                 <g class="step"><title>\(plain: label)</title>\
@@ -92,6 +94,8 @@ enum RunGraph {
     }
 
     static func durationText(_ ms: Int) -> String {
-        ms < 1000 ? "\(ms) ms" : ms < 60_000 ? "\(ms / 100 / 10).\(ms / 100 % 10) s" : "\(ms / 60_000) min \(ms / 1000 % 60) s"
+        ms < 1000
+            ? "\(ms) ms"
+            : ms < 60_000 ? "\(ms / 100 / 10).\(ms / 100 % 10) s" : "\(ms / 60_000) min \(ms / 1000 % 60) s"
     }
 }

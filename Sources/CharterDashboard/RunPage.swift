@@ -13,14 +13,17 @@ enum RunPage {
     static func render(summary: Value, events: [Event]) -> HTML {
         let id = summary["id"]?.string ?? ""
         let steps = summary["steps"]?.array ?? []
-        var body: HTML = "<p>\(raw: Layout.badge(summary["state"]?.string ?? "")) template <strong>\(summary["template"]?.string ?? "")</strong>"
+        var body: HTML =
+            "<p>\(raw: Layout.badge(summary["state"]?.string ?? "")) template <strong>\(summary["template"]?.string ?? "")</strong>"
         if let routine = summary["routine"]?.string {
             body += ", routine \(raw: Layout.link("/runs?routine=\(routine.addingPercentEncodingForQuery)", routine))"
         }
-        body += ". Created \(summary["createdAt"]?.string ?? "—"), finished \(summary["finishedAt"]?.string ?? "—").</p>"
+        body +=
+            ". Created \(summary["createdAt"]?.string ?? "—"), finished \(summary["finishedAt"]?.string ?? "—").</p>"
         if let error = summary["error"]?.string { body += "<p role=\"alert\"><strong>Error:</strong> \(error)</p>" }
         if let usage = summary["usage"], usage != .null {
-            body += "<p>LLM usage: \(usage["tokens"]?.int ?? 0) tokens, \(usage["cost"]?.string ?? "")</p>"
+            body +=
+                "<p>LLM usage: \(tokens(usage)) tokens, \(usage["cost"]?.string ?? "") from \((usage["sources"]?.array ?? []).compactMap(\.string).joined(separator: ", "))</p>"
         }
         body += Layout.section("Graph", id: "graph", RunGraph.render(steps: steps, run: id))
         body += Layout.section("Steps", id: "steps", stepsTable(steps))
@@ -34,16 +37,19 @@ enum RunPage {
         return Layout.page(title: "Run \(id)", section: "/runs", body)
     }
 
+    /// Input plus output tokens of a ``RunUsage`` value.
+    static func tokens(_ usage: Value) -> Int { (usage["input"]?.int ?? 0) + (usage["output"]?.int ?? 0) }
+
     static func stepsTable(_ steps: [Value]) -> HTML {
         Layout.table(
             caption: "Steps", headers: ["step", "type", "needs", "state", "attempts", "duration", "tokens", "reason"],
             rows: steps.map { s in
                 let needs = (s["needs"]?.array ?? []).compactMap(\.string).joined(separator: ", ")
-                let tokens = s["usage"]?["tokens"]?.int.map(String.init) ?? ""
+                let used = s["usage"].flatMap { $0 == .null ? nil : String(Self.tokens($0)) } ?? ""
                 return [
                     "\(s["name"]?.string ?? "")", "\(s["type"]?.string ?? "")", "\(needs)",
                     Layout.badge(s["state"]?.string ?? ""), "\(s["attempts"]?.int ?? 0)",
-                    "\(s["durationMs"]?.int.map(RunGraph.durationText) ?? "")", "\(tokens)",
+                    "\(s["durationMs"]?.int.map(RunGraph.durationText) ?? "")", "\(used)",
                     "\(s["reason"]?.string ?? "")",
                 ]
             })
@@ -52,7 +58,8 @@ enum RunPage {
     static func agentTurns(_ turns: [Value]) -> HTML {
         var html: HTML = ""
         for turn in turns {
-            html += "<h4>Turn \(turn["turn"]?.int ?? 0): \(turn["model"]?.string ?? ""), \(turn["tokens"]?.int ?? 0) tokens</h4>"
+            html +=
+                "<h4>Turn \(turn["turn"]?.int ?? 0): \(turn["model"]?.string ?? ""), \(turn["tokens"]?.int ?? 0) tokens</h4>"
             if let text = turn["text"]?.string, !text.isEmpty { html += "<pre>\(block: text)</pre>" }
             let calls = turn["calls"]?.array ?? []
             guard !calls.isEmpty else { continue }
@@ -80,7 +87,8 @@ enum RunPage {
         }
         var html: HTML = ""
         if events.count > shown.count {
-            html += "<p>The last \(shown.count) of \(events.count) events; <code>charter logs RUN</code> has them all.</p>"
+            html +=
+                "<p>The last \(shown.count) of \(events.count) events; <code>charter logs RUN</code> has them all.</p>"
         }
         return html + "<pre class=\"log\">\(block: lines.joined(separator: "\n"))</pre>"
     }

@@ -1,5 +1,5 @@
-import Foundation
 import CharterModel
+import Foundation
 
 /// `/runs`: runs newest first from ``RunViews/list(_:)`` (what `charter runs -o json` and the API
 /// list), a page at a time.

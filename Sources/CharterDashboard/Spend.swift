@@ -70,7 +70,8 @@ struct Spend: Sendable {
         }
         if let l = limit?.costMicrosPerDay {
             parts.append(
-                "\(TokenPrices.usd(costMicros)) of \(TokenPrices.usd(l)) (\(l > 0 ? Int(costMicros * 100 / l) : 100) %)")
+                "\(TokenPrices.usd(costMicros)) of \(TokenPrices.usd(l)) (\(l > 0 ? Int(costMicros * 100 / l) : 100) %)"
+            )
         } else {
             parts.append(TokenPrices.usd(costMicros))
         }

@@ -134,7 +134,8 @@ func main() async throws {
         ).run()
     case "dashboard":
         try await DashboardBench(
-            resources: try options.int("resources", default: 10_000), iterations: try options.int("iterations", default: 21),
+            resources: try options.int("resources", default: 10_000),
+            iterations: try options.int("iterations", default: 21),
             seed: seed, dataDirectory: options.string("data-dir").map { URL(fileURLWithPath: $0) }
         ).run()
     case "hostile":

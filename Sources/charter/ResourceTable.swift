@@ -26,7 +26,12 @@ enum ResourceTable {
         case .person:
             return [
                 ("DISPLAY NAME", s("/spec/displayName")), ("TYPE", s("/spec/type")), ("ROLE", s("/spec/role")),
-                ("TEAMS", { v in (teams[v.value(at: JSONPointer("/metadata/name"))?.string ?? ""] ?? []).joined(separator: ",") }),
+                (
+                    "TEAMS",
+                    { v in
+                        (teams[v.value(at: JSONPointer("/metadata/name"))?.string ?? ""] ?? []).joined(separator: ",")
+                    }
+                ),
             ]
         case .team:
             return [

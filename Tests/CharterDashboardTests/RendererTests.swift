@@ -39,7 +39,10 @@ struct RendererTests {
 
     @Test func aTrojanSourceNameAndAScriptInADescriptionRenderEscapedAndVisible() throws {
         let state = try Self.exampleState([
-            "people/lena.yaml": { $0.replacingOccurrences(of: "displayName: Lena Fischer", with: "displayName: \"Lena \\u202Eevil\\u202C\"") },
+            "people/lena.yaml": {
+                $0.replacingOccurrences(
+                    of: "displayName: Lena Fischer", with: "displayName: \"Lena \\u202Eevil\\u202C\"")
+            },
             "teams/research.yaml": {
                 $0.replacingOccurrences(
                     of: "description: Evaluates models and tracks what the field is doing.",
@@ -58,7 +61,9 @@ struct RendererTests {
 
     @Test func lookAlikesAreFlagged() throws {
         let state = try Self.exampleState([
-            "teams/platform.yaml": { $0.replacingOccurrences(of: "displayName: Platform", with: "displayName: Plаtform") }
+            "teams/platform.yaml": {
+                $0.replacingOccurrences(of: "displayName: Platform", with: "displayName: Plаtform")
+            }
         ])
         let page = OrgPage.render(state, page: 1, now: Date()).markup
         #expect(page.contains("<mark class=\"lookalike\">! look-alike:"))
