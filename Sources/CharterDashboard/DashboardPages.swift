@@ -21,6 +21,9 @@ public struct DashboardPages: Sendable {
     let dataDirectory: URL
     let latest: LatestPass?
     let now: @Sendable () -> Date
+    /// The stores, opened on first use and kept: a `StateStore` keeps the applied state it last
+    /// parsed until the next apply, which on a 10k-resource organization is most of a page's time.
+    let stores = Locked<(state: StateStore?, runs: RunStore?, ledger: UsageLedger?)>((nil, nil, nil))
 
     /// Pages over `dataDirectory`; `latest` is the controller's last pass, when in its process.
     public init(dataDirectory: URL, latest: LatestPass?, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -33,12 +36,35 @@ public struct DashboardPages: Sendable {
     static let runsPerPage = 50
     static let peoplePerPage = 100
 
-    func stateStore() throws -> StateStore { try StateStore(directory: dataDirectory) }
-    func runStore() throws -> RunStore { try RunStore(directory: dataDirectory) }
+    func stateStore() throws -> StateStore {
+        try stores.withLock { s in
+            if let store = s.state { return store }
+            let store = try StateStore(directory: dataDirectory)
+            s.state = store
+            return store
+        }
+    }
+
+    func runStore() throws -> RunStore {
+        try stores.withLock { s in
+            if let store = s.runs { return store }
+            let store = try RunStore(directory: dataDirectory)
+            s.runs = store
+            return store
+        }
+    }
+
     /// The usage ledger, or nil before any LLM call created it.
     func ledger() throws -> UsageLedger? {
-        FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent(UsageLedger.fileName).path)
-            ? try UsageLedger(directory: dataDirectory) : nil
+        try stores.withLock { s in
+            if let ledger = s.ledger { return ledger }
+            guard
+                FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent(UsageLedger.fileName).path)
+            else { return nil }
+            let ledger = try UsageLedger(directory: dataDirectory)
+            s.ledger = ledger
+            return ledger
+        }
     }
 
     func ok(_ html: HTML) -> Rendered { Rendered(html: html, status: .ok) }

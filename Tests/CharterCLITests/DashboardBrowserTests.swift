@@ -54,6 +54,16 @@ import Testing
         let repo = try exampleClone()
         let charter = CharterBinary()
         try charter.run(["apply", "--bootstrap", repo.root.path])
+        // The CLI's tables derive the same as the organization page (OrgView): a person's teams
+        // from the Teams, a routine's zone from the Organization when it has none of its own.
+        let people = try charter.run(["get", "people"]).stdout
+        #expect(
+            people.split(separator: "\n").contains { $0.hasPrefix("lena ") && $0.contains("research") }, "\(people)")
+        let routines = try charter.run(["get", "routines"]).stdout
+        #expect(
+            routines.split(separator: "\n").contains {
+                $0.hasPrefix("weekly-all-hands ") && $0.contains("Europe/Berlin (organization)")
+            }, "\(routines)")
         // A run to show: executed here before the controller takes the engine.
         let ran = try charter.run(["run", "routine-health"])
         let runs = try JSONSerialization.jsonObject(with: Data(try charter.run(["runs", "-o", "json"]).stdout.utf8))
