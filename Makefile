@@ -2,8 +2,9 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # prometheus: for its promtool, which the tests run on /metrics and docs/alerts (19 MB download, 96 MB
-# installed, about 25 s; Debian ships promtool only in the server's package, whose server the tests never use).
-APT_PACKAGES := libgit2-dev libyaml-dev libsqlite3-dev zlib1g-dev pkg-config git openssh-server openssh-client python3-pip bubblewrap libseccomp-dev libicu-dev prometheus
+# installed, about 25 s; Debian ships promtool only in the server's package, whose server the tests never use);
+# chromium: the headless browser the dashboard tests render every page in.
+APT_PACKAGES := libgit2-dev libyaml-dev libsqlite3-dev zlib1g-dev pkg-config git openssh-server openssh-client python3-pip bubblewrap libseccomp-dev libicu-dev prometheus chromium
 # mcp-server-git and mcp-server-time: the reference MCP servers the tool-server tests run (they bring
 # the reference Python SDK, whose streamable HTTP server the tests use too); aiosmtpd: the SMTP
 # server the notification tests deliver to; openapi-spec-validator and schemathesis check the API.

@@ -169,12 +169,23 @@ let package = Package(
             ]
         ),
 
+        // The dashboard at `/`: server-rendered HTML pages from the same views as the API and the CLI.
+        .target(
+            name: "CharterDashboard",
+            dependencies: [
+                "CharterControl", "CharterServer", "CharterFoundation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+
         // Thin executables over the library modules.
         .executableTarget(
             name: "charter",
             dependencies: [
                 "CharterControl", "CharterGovernance", "CharterStore", "CharterScheduling", "CharterEngine",
-                "CharterBroker", "CharterServer", "CharterFoundation", "CharterAPI", "CharterPrometheus",
+                "CharterBroker", "CharterServer", "CharterFoundation", "CharterAPI", "CharterPrometheus", "CharterDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -184,7 +195,7 @@ let package = Package(
             name: "charter-bench",
             dependencies: [
                 "CharterControl", "CharterYAML", "CharterGit", "CharterEngine", "CharterBroker", "CharterTools",
-                "CharterFoundation",
+                "CharterFoundation", "CharterDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -223,6 +234,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CharterCLITests", dependencies: ["CharterFoundation", "CharterTestSupport"]),
+        .testTarget(
+            name: "CharterDashboardTests",
+            dependencies: ["CharterDashboard", "CharterControl", "CharterFoundation", "CharterTestSupport"]
+        ),
         .testTarget(name: "CharterStatusTests", dependencies: ["CharterStatus", "CharterTestSupport"]),
         .testTarget(name: "CharterSchedulingTests", dependencies: ["CharterScheduling"]),
         .testTarget(

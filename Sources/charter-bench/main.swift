@@ -18,6 +18,7 @@ let usage = """
       charter-bench broker [--concurrency 500] [--calls 20000] [--rounds 5] [--latency-ms 0] [--data-dir DIR]
       charter-bench hostile [--out DIR] [--cases durations,patterns,…]
       charter-bench agent [--calls 500] [--rounds 5] [--data-dir DIR]
+      charter-bench dashboard [--resources 10000] [--iterations 21] [--data-dir DIR]
 
     generate     writes a synthetic org of about N resources as a git repository: tag `applied` is the
                  state as last applied, `main` the state to plan (about 1 % of people changed).
@@ -32,6 +33,8 @@ let usage = """
                  broker (real usage.sqlite); prints the broker's overhead per call (p50, p99, max).
     agent        runs one agent step whose model (in process, answering at once) calls a no-op tool
                  CALLS times, durability on; prints the loop's own time per tool call (p50, p90, p99).
+    dashboard    bootstraps a synthetic org into a fresh data directory and renders the dashboard's
+                 overview and organization pages ITERATIONS times each; prints median, p90 and bytes.
     hostile      writes each hostile input (huge durations, bad ports, backtracking patterns, 16,000
                  steps, a 50,000-team cycle, a noisy blob at 20 paths, a tree bomb, …) as a git
                  repository under DIR and loads its `proposals/hostile` branch in a child process;
@@ -128,6 +131,12 @@ func main() async throws {
         try await AgentBench(
             calls: try options.int("calls", default: 500), rounds: try options.int("rounds", default: 5),
             dataDirectory: options.string("data-dir").map { URL(fileURLWithPath: $0) }
+        ).run()
+    case "dashboard":
+        try await DashboardBench(
+            resources: try options.int("resources", default: 10_000),
+            iterations: try options.int("iterations", default: 21),
+            seed: seed, dataDirectory: options.string("data-dir").map { URL(fileURLWithPath: $0) }
         ).run()
     case "hostile":
         let out =

@@ -51,7 +51,7 @@ struct GetCommand: AsyncParsableCommand {
         case .yaml:
             print(resources.map { YAMLWriter.document($0.value) }.joined(separator: "---\n"), terminator: "")
         case .table:
-            print(Terminal.sanitize(ResourceTable.render(resources, kind: k)), terminator: "")
+            print(Terminal.sanitize(ResourceTable.render(resources, kind: k, state: state)), terminator: "")
         }
     }
 }

@@ -1,8 +1,11 @@
+import CharterControl
 import CharterModel
 
 /// The `charter get` table: name plus a few columns that say the most about each kind.
 enum ResourceTable {
-    static func columns(_ kind: ResourceKind) -> [(String, (Value) -> String)] {
+    /// The columns of `kind`; `state` is the applied organization, for what a resource's own
+    /// document does not say (a person's teams, a routine's inherited zone: ``OrgView``).
+    static func columns(_ kind: ResourceKind, state: OrgState) -> [(String, (Value) -> String)] {
         func s(_ path: String) -> (Value) -> String {
             { v in
                 guard let x = v.value(at: JSONPointer(path)) else { return "" }
@@ -13,6 +16,7 @@ enum ResourceTable {
                 }
             }
         }
+        let teams = kind == .person ? OrgView.teamsByPerson(state) : [:]
         switch kind {
         case .organization:
             return [
@@ -22,7 +26,12 @@ enum ResourceTable {
         case .person:
             return [
                 ("DISPLAY NAME", s("/spec/displayName")), ("TYPE", s("/spec/type")), ("ROLE", s("/spec/role")),
-                ("TEAMS", s("/spec/teams")),
+                (
+                    "TEAMS",
+                    { v in
+                        (teams[v.value(at: JSONPointer("/metadata/name"))?.string ?? ""] ?? []).joined(separator: ",")
+                    }
+                ),
             ]
         case .team:
             return [
@@ -49,7 +58,15 @@ enum ResourceTable {
             ]
         case .routine:
             return [
-                ("SCHEDULE", s("/spec/schedule")), ("TIME ZONE", s("/spec/timeZone")),
+                ("SCHEDULE", s("/spec/schedule")),
+                (
+                    "TIME ZONE",
+                    { v in
+                        let name = v.value(at: JSONPointer("/metadata/name"))?.string ?? ""
+                        guard let routine = state.routines[name] else { return s("/spec/timeZone")(v) }
+                        return OrgView.timeZone(of: routine, organization: state.organization)
+                    }
+                ),
                 ("TEMPLATE", s("/spec/template")), ("ENABLED", s("/spec/enabled")),
             ]
         case .capacitySource:
@@ -82,8 +99,8 @@ enum ResourceTable {
         }
     }
 
-    static func render(_ resources: [Resource], kind: ResourceKind) -> String {
-        let cols = columns(kind)
+    static func render(_ resources: [Resource], kind: ResourceKind, state: OrgState) -> String {
+        let cols = columns(kind, state: state)
         let header = ["NAME"] + cols.map(\.0)
         let rows = resources.map { r in [r.id.name] + cols.map { $0.1(r.value) } }
         if rows.isEmpty { return "No \(kind.rawValue) resources in the applied state.\n" }

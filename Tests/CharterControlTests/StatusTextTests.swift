@@ -11,7 +11,10 @@ import Testing
     func aLineIsOneVisibleLineThatReadsBack(_ value: String) {
         let line = StatusText.line(value)
         #expect(!line.contains("\n") && !line.contains("\r"))
-        #expect(!line.unicodeScalars.contains { DisplayAttacks.bidiControls.contains($0) || DisplayAttacks.invisible.contains($0) })
+        #expect(
+            !line.unicodeScalars.contains {
+                DisplayAttacks.bidiControls.contains($0) || DisplayAttacks.invisible.contains($0)
+            })
         #expect(DisplayText.unescaped(line) == value)
     }
 
