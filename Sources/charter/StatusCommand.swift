@@ -21,10 +21,10 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let (applied, pending, history) = try await CLIErrors.run {
+        let (applied, pending) = try await CLIErrors.run {
             let store = try StateStore(directory: global.dataDirectory)
             let pending = try store.proposals().filter { $0.state == .open || $0.state == .approved }
-            return (try store.appliedRevision(), pending.sorted { $0.id < $1.id }, try store.history(limit: 5))
+            return (try store.appliedRevision(), pending.sorted { $0.id < $1.id })
         }
         switch output {
         case .json:
