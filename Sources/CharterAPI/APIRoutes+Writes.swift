@@ -42,11 +42,11 @@ extension APIRoutes {
                 parameters[name] = text
             }
         }
-        let actual = try stateStore().actualState()
+        let actual = try self.state.actualState()
         let spec = try OnDemandRun.spec(
             actual: actual, template: template, routine: routine, parameters: parameters, now: now())
         let actor = access.anonymousReads ? "api" : "api (token)"
-        _ = try runStore().createRun(spec, at: now(), actor: actor)
+        _ = try self.runs.createRun(spec, at: now(), actor: actor)
         return APIResponse.json(["id": .string(spec.id), "state": "pending"], status: .created)
     }
 
@@ -58,7 +58,7 @@ extension APIRoutes {
         guard let value = try? Value(json: body), let subject = value["proposal"]?.string else {
             return APIResponse.problem(.badRequest, "the body is not a vote document (see `charter vote`)")
         }
-        let store = try stateStore()
+        let store = self.state
         let hash: String
         if let id = ProposalID(subject) {
             guard let proposal = try store.proposal(id: id), proposal.state == .open else {
@@ -66,7 +66,7 @@ extension APIRoutes {
             }
             hash = proposal.changeSetHash
         } else {
-            guard let approval = try RunApprovals.pending(try runStore()).first(where: { $0.key == subject }) else {
+            guard let approval = try RunApprovals.pending(self.runs).first(where: { $0.key == subject }) else {
                 return APIResponse.problem(
                     .notFound,
                     "nothing waits for a vote under \(DisplayText.escaped(subject)); see GET /api/v1/approvals")

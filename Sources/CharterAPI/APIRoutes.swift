@@ -62,12 +62,12 @@ public struct APIRoutes: HTTPRoutes {
         }
         api.get("status") { request, _ in
             try read(request) {
-                APIResponse.json(try StatusView.value(store: try stateStore(), latest: latest?.current))
+                APIResponse.json(try StatusView.value(store: self.state, latest: latest?.current))
             }
         }
         api.get("resources") { request, _ in
             try read(request) {
-                let state = try stateStore().actualState()
+                let state = try self.state.actualState()
                 var counts: [String: Value] = [:]
                 for kind in ResourceKind.allCases {
                     counts[kind.rawValue] = .int(state.resources.values.filter { $0.id.kind == kind }.count)
@@ -80,7 +80,7 @@ public struct APIRoutes: HTTPRoutes {
                 guard let kind = ResourceKind(loose: context.parameters.get("kind") ?? "") else {
                     return APIResponse.problem(.notFound, Self.unknownKind)
                 }
-                let state = try stateStore().actualState()
+                let state = try self.state.actualState()
                 let values = state.resources.values.filter { $0.id.kind == kind }.sorted { $0.id < $1.id }.map(\.value)
                 return APIResponse.json(.array(values))
             }
@@ -91,7 +91,7 @@ public struct APIRoutes: HTTPRoutes {
                     return APIResponse.problem(.notFound, Self.unknownKind)
                 }
                 let name = context.parameters.get("name") ?? ""
-                guard let resource = try stateStore().actualState().resources[ResourceID(kind, name)] else {
+                guard let resource = try self.state.actualState().resources[ResourceID(kind, name)] else {
                     return APIResponse.problem(.notFound, "\(kind.rawValue)/\(name) is not in the applied state")
                 }
                 return APIResponse.json(resource.value)
@@ -105,13 +105,13 @@ public struct APIRoutes: HTTPRoutes {
                         .badRequest,
                         "state must be one of \(ProposalState.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                let proposals = try stateStore().proposals(state: filter.flatMap(ProposalState.init))
+                let proposals = try self.state.proposals(state: filter.flatMap(ProposalState.init))
                 return APIResponse.json(try Value(json: Array(try Proposal.json(proposals))))
             }
         }
         api.get("proposals/:id") { request, context in
             try read(request) {
-                let store = try stateStore()
+                let store = self.state
                 guard let id = ProposalID(context.parameters.get("id") ?? ""), let proposal = try store.proposal(id: id)
                 else { return APIResponse.problem(.notFound, "no such proposal; see GET /api/v1/proposals") }
                 var value = try Value(json: Array(try Proposal.json(proposal)))
@@ -141,14 +141,14 @@ public struct APIRoutes: HTTPRoutes {
                 guard let limit = Self.integer(query, "limit", default: 50), (1...1000).contains(limit) else {
                     return APIResponse.problem(.badRequest, "limit is an integer from 1 to 1000")
                 }
-                let runs = try runStore().runs(
+                let runs = try self.runs.runs(
                     routine: query.get("routine"), states: state.flatMap(RunState.init).map { [$0] }, limit: limit)
                 return APIResponse.json(RunViews.list(runs))
             }
         }
         api.get("runs/:id") { request, context in
             try read(request) {
-                let store = try runStore()
+                let store = self.runs
                 let id = context.parameters.get("id") ?? ""
                 guard let detail = try store.run(id) else {
                     return APIResponse.problem(.notFound, "no run \(id); see GET /api/v1/runs")
@@ -158,14 +158,14 @@ public struct APIRoutes: HTTPRoutes {
         }
         api.get("runs/:id/events") { request, context in
             try read(request) {
-                let store = try runStore()
+                let store = self.runs
                 let id = context.parameters.get("id") ?? ""
                 guard try store.run(id) != nil else { return APIResponse.problem(.notFound, "no run \(id)") }
                 return APIResponse.json(.array(try store.events(run: id).map(\.value)))
             }
         }
         api.get("approvals") { request, _ in
-            try read(request) { APIResponse.json(RunViews.approvals(try RunApprovals.pending(try runStore()))) }
+            try read(request) { APIResponse.json(RunViews.approvals(try RunApprovals.pending(self.runs))) }
         }
         api.get("costs") { request, _ in
             try read(request) {
@@ -222,7 +222,7 @@ public struct APIRoutes: HTTPRoutes {
         api.post("runs/:id/cancel") { request, context in
             await write(request) { _ in
                 let id = context.parameters.get("id") ?? ""
-                guard try runStore().requestCancel(run: id) else {
+                guard try self.runs.requestCancel(run: id) else {
                     return APIResponse.problem(.notFound, "run \(id) is unknown or already over")
                 }
                 return APIResponse.json(["id": .string(id), "cancellation": "requested"], status: .accepted)
@@ -262,9 +262,6 @@ public struct APIRoutes: HTTPRoutes {
     static let unknownKind = "unknown kind; kinds are \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))"
     /// Request bodies larger than this are refused: a vote document or a run request is small.
     static let maximumBodyBytes = 64 * 1024
-
-    func stateStore() -> StateStore { state }
-    func runStore() -> RunStore { runs }
 
     /// Runs `body` for a request that may read, else answers with the refusal.
     func read(_ request: Request, _ body: () throws -> Response) throws -> Response {

@@ -36,6 +36,7 @@ import Testing
         let served = try #require(try await RawConnection.exchange("GET", "/api/v1/openapi.yaml", port: port))
         #expect(served.body == (try String(contentsOf: Self.contract, encoding: .utf8)), "run scripts/embed-openapi.sh")
 
+        let scratch = makeTemporaryDirectory("schemathesis")
         for headers in [[], ["-H", "Authorization: Bearer \(Self.operatorToken)"]] {
             let arguments =
                 [
@@ -44,6 +45,7 @@ import Testing
                     "--max-examples", "25", "--seed", "20261205", "--no-color",
                 ] + headers
             let result = try await onOwnThread {
+                // From a scratch directory: schemathesis keeps a cache under the working directory.
                 // Through python3, which `make deps` installed it for, not a PATH entry pip may not have made.
                 try ProcessRunner.run(
                     URL(fileURLWithPath: "/usr/bin/env"),
@@ -51,7 +53,7 @@ import Testing
                         "python3", "-c",
                         "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'st'; schemathesis()",
                     ]
-                        + arguments)
+                        + arguments, directory: scratch)
             }
             #expect(result.status == 0, "\(result.stdout.suffix(4000))")
         }
