@@ -236,7 +236,11 @@ let package = Package(
         .testTarget(name: "CharterCLITests", dependencies: ["CharterFoundation", "CharterTestSupport"]),
         .testTarget(
             name: "CharterDashboardTests",
-            dependencies: ["CharterDashboard", "CharterControl", "CharterFoundation", "CharterTestSupport"]
+            dependencies: [
+                "CharterDashboard", "CharterControl", "CharterFoundation", "CharterServer", "CharterTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(name: "CharterStatusTests", dependencies: ["CharterStatus", "CharterTestSupport"]),
         .testTarget(name: "CharterSchedulingTests", dependencies: ["CharterScheduling"]),

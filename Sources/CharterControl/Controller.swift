@@ -204,6 +204,9 @@ public struct Controller: Sendable {
         let stalled = report.condition == .stalled ? (reason: report.reason.rawValue, message: report.message) : nil
         report.notifications = await notifier.pass(
             actual: actual, inputs: Notifier.Inputs(runs: runs, stalled: stalled), now: now())
+        // The summary replaces the marker: keep it, or the pass's end would notify a second time
+        // and report that second, empty, try instead of this one.
+        report.notifications.ran = true
     }
 
     /// Writes the pass back to the status branch: first looks at what is there (entries that are not
@@ -275,6 +278,8 @@ public struct Controller: Sendable {
                     message: "notifications: \(n.sent) sent, \(n.retrying) to retry, \(n.failed) failed",
                     fields: ["sent": String(n.sent), "retrying": String(n.retrying), "failed": String(n.failed)]))
         }
+        // Every pass while it lasts: a notifier that cannot work is silent everywhere else.
+        if let problem = n.problem { log(LogLine(time: now(), level: .warning, message: problem, fields: [:])) }
         for c in report.capacity { log(LogLine(time: now(), level: .info, message: c, fields: [:])) }
         if !report.workspacesRemoved.isEmpty {
             log(

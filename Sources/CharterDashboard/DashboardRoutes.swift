@@ -115,10 +115,15 @@ public struct DashboardRoutes: HTTPRoutes {
         }
         return Response(
             status: .seeOther,
-            headers: [
-                .location: "/", .cacheControl: "no-store",
-                .setCookie: "\(Self.cookie)=\(token); Path=/; HttpOnly; SameSite=Strict",
-            ])
+            headers: [.location: "/", .cacheControl: "no-store", .setCookie: Self.setCookie(token, request.headers)])
+    }
+
+    /// The cookie for `token`: never readable by scripts nor sent from other sites, and `Secure`
+    /// when a TLS-terminating proxy says the browser spoke HTTPS (`X-Forwarded-Proto: https`), so
+    /// the browser never sends it over plain HTTP again.
+    static func setCookie(_ token: String, _ headers: HTTPFields) -> String {
+        let https = headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+        return "\(cookie)=\(token); Path=/; HttpOnly; SameSite=Strict" + (https ? "; Secure" : "")
     }
 
     /// Pages may not be framed, run only the dashboard's own script and load nothing from elsewhere.

@@ -41,6 +41,10 @@ struct ChildExit: Sendable {
 /// - bubblewrap's `--die-with-parent` uses `PR_SET_PDEATHSIG`, which fires when the *thread* that
 ///   spawned it exits; a pool thread may retire at any time, this one lives exactly as long as the child.
 final class ChildProcess: Sendable {
+    /// Where timeouts and grace periods fire. A queue of its own gets a thread of its own: on the
+    /// global queue a stop waited behind whatever blocked its few workers (a minute, under load).
+    static let timers = DispatchQueue(label: "charter.shell.timers")
+
     let pid: pid_t
     let startedAt: ContinuousClock.Instant
     private let state = Locked(State())
@@ -106,7 +110,7 @@ final class ChildProcess: Sendable {
         if gracePeriod <= .zero {
             escalate()
         } else {
-            DispatchQueue.global().asyncAfter(deadline: .now() + gracePeriod.timeInterval) { self.escalate() }
+            Self.timers.asyncAfter(deadline: .now() + gracePeriod.timeInterval) { self.escalate() }
         }
     }
 

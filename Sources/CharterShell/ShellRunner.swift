@@ -175,7 +175,7 @@ public struct ShellRunner: Sendable {
         let grace = configuration.terminationGracePeriod
         let timeout = request.timeout.map { timeout in
             let item = DispatchWorkItem { child.terminate(.timedOut, gracePeriod: grace) }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout.timeInterval, execute: item)
+            ChildProcess.timers.asyncAfter(deadline: .now() + timeout.timeInterval, execute: item)
             return item
         }
         let exit = await withTaskCancellationHandler {

@@ -19,6 +19,7 @@ let usage = """
       charter-bench hostile [--out DIR] [--cases durations,patterns,…]
       charter-bench agent [--calls 500] [--rounds 5] [--data-dir DIR]
       charter-bench dashboard [--resources 10000] [--iterations 21] [--data-dir DIR]
+      charter-bench api-data --out DIR [--resources 10000] [--runs 10000]
 
     generate     writes a synthetic org of about N resources as a git repository: tag `applied` is the
                  state as last applied, `main` the state to plan (about 1 % of people changed).
@@ -35,6 +36,9 @@ let usage = """
                  CALLS times, durability on; prints the loop's own time per tool call (p50, p90, p99).
     dashboard    bootstraps a synthetic org into a fresh data directory and renders the dashboard's
                  overview and organization pages ITERATIONS times each; prints median, p90 and bytes.
+    api-data     generates a synthetic org in DIR (reused when present), bootstraps its `applied` tag
+                 into DIR/data and runs RUNS two-step no-op runs to completion there: the store
+                 scripts/api-bench.sh starts a controller on and loads with wrk.
     hostile      writes each hostile input (huge durations, bad ports, backtracking patterns, 16,000
                  steps, a 50,000-team cycle, a noisy blob at 20 paths, a tree bomb, …) as a git
                  repository under DIR and loads its `proposals/hostile` branch in a child process;
@@ -131,6 +135,12 @@ func main() async throws {
         try await AgentBench(
             calls: try options.int("calls", default: 500), rounds: try options.int("rounds", default: 5),
             dataDirectory: options.string("data-dir").map { URL(fileURLWithPath: $0) }
+        ).run()
+    case "api-data":
+        guard let out = options.string("out") else { throw UsageError(message: "missing --out") }
+        try await APIBenchData(
+            resources: try options.int("resources", default: 10_000), runs: try options.int("runs", default: 10_000),
+            seed: seed, directory: URL(fileURLWithPath: out)
         ).run()
     case "dashboard":
         try await DashboardBench(

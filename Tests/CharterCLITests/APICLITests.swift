@@ -64,6 +64,12 @@ import Testing
                 "POST", "/api/v1/runs", headers: ["Authorization": "Bearer nope-nope-nope-nope"], body: start,
                 port: port))
         #expect(wrong.status == 401)
+        // The dashboard's cookie is no credential for the API: another site's form cannot write.
+        let cookie = try #require(
+            try await RawConnection.exchange(
+                "POST", "/api/v1/runs", headers: ["Cookie": "charter_token=\(Self.operatorToken)"], body: start,
+                port: port))
+        #expect(cookie.status == 401)
         let unknownTemplate = try #require(
             try await RawConnection.exchange(
                 "POST", "/api/v1/runs", headers: ["Authorization": "Bearer \(Self.operatorToken)"],

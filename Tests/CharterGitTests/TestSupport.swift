@@ -32,38 +32,13 @@ struct CommandError: Error, CustomStringConvertible {
 func run(
     _ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
 ) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    // Drain both pipes before waiting so a chatty child cannot block on a full pipe.
-    let errorData = Locked(Data())
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { errorData.value = errors.fileHandleForReading.readDataToEndOfFile() }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        let stderr = String(decoding: errorData.value, as: UTF8.self)
-        throw CommandError(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(stderr)")
+    let result = try ProcessRunner.run(
+        URL(fileURLWithPath: executable), arguments,
+        environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, directory: directory)
+    guard result.status == 0 else {
+        throw CommandError(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(result.stderr)")
     }
-    return String(decoding: data, as: UTF8.self)
-}
-
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
+    return result.stdout
 }
 
 /// The git CLI as an independent cross-check, isolated from the user's and system configuration.

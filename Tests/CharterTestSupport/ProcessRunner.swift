@@ -29,10 +29,12 @@ public enum ProcessRunner {
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async {
+        // A thread of its own: a blocking read on the global queue starves its few workers, and
+        // with them every timer other tests schedule there.
+        Thread {
             errData = err.fileHandleForReading.readDataToEndOfFile()
             group.leave()
-        }
+        }.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         p.waitUntilExit()

@@ -1,0 +1,107 @@
+import CharterTestSupport
+import Foundation
+import Testing
+
+/// Notifications end to end: a Notification in the organization's repository, a real
+/// `charter controller`, and a webhook receiver on loopback that checks the HMAC signature as the
+/// docs tell receivers to. A proposal pages its board's members once — not every pass, and not
+/// again after a restart.
+@Suite(.serialized) struct NotificationCLITests {
+    static let secret = "whsec-cli-0123456789abcdef0123"
+
+    static let receiverScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/webhook-receiver.py")
+
+    /// What the receiver got, oldest first.
+    static func received(_ dir: URL) throws -> [[String: Any]] {
+        try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: [.creationDateKey])
+            .filter { $0.pathExtension == "json" }
+            .compactMap { url -> (Date, [String: Any])? in
+                guard let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
+                else { return nil }
+                let created = try url.resourceValues(forKeys: [.creationDateKey]).creationDate ?? .distantPast
+                return (created, object)
+            }
+            .sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    static func payload(_ delivery: [String: Any]) throws -> [String: Any] {
+        let body = try #require(delivery["body"] as? String)
+        return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+    }
+
+    @Test func aProposalPagesItsBoardOnceAcrossPassesAndRestarts() async throws {
+        let inbox = makeTemporaryDirectory("inbox")
+        let port = try LoopbackServer.freePort()
+        let receiver = try LoopbackServer(
+            "/usr/bin/env",
+            [
+                "python3", Self.receiverScript.path, "--port", String(port), "--dir", inbox.path, "--secret",
+                Self.secret,
+            ],
+            port: port, log: inbox.appendingPathComponent("log.txt"))
+        defer { receiver.stop() }
+        try await receiver.waitUntilListening()
+
+        let repo = try exampleClone()
+        try repo.write(
+            "notifications/change-board.yaml",
+            """
+            apiVersion: charter/v1
+            kind: Notification
+            metadata:
+              name: change-board
+            spec:
+              events: [proposal.votesNeeded]
+              webhook:
+                url: http://127.0.0.1:\(port)/ok
+                secret: {env: HOOK_SECRET}
+            """)
+        _ = try repo.commitAll("Page the change board")
+        let charter = CharterBinary()
+        try charter.run(["apply", "--bootstrap", repo.root.path])
+        let team = try repo.read("teams/research.yaml")
+        try repo.write(
+            "teams/research.yaml",
+            team.replacingOccurrences(of: "displayName: Research", with: "displayName: Research Lab"))
+        _ = try repo.commitAll("Rename research")
+
+        let arguments = [repo.root.path, "--interval", "1s"]
+        let environment = ["HOOK_SECRET": Self.secret]
+        var controller = try ControllerProcess(charter, arguments, environment: environment)
+        try await controller.waitForLine(containing: "notifications: 1 sent")
+        // Two more passes over the same proposal: nothing new to say.
+        let passes = controller.log.count
+        try await controller.waitForLine(containing: "reason=", after: passes)
+        try await controller.waitForLine(containing: "reason=", after: controller.log.count)
+        controller.send(SIGTERM)
+        #expect(try await controller.exitStatus() == 0)
+
+        var got = try Self.received(inbox)
+        #expect(got.count == 1, "\(got)")
+        let first = try #require(got.first)
+        #expect(first["verified"] as? Bool == true, "the receiver could not verify the signature")
+        let event = try Self.payload(first)
+        #expect(event["type"] as? String == "proposal.votesNeeded")
+        #expect(event["subject"] as? String == "P-0001")
+        #expect(event["board"] as? String == "change")
+        #expect(Set(event["recipients"] as? [String] ?? []) == ["priya", "jonas", "tomasz", "lena"])
+        #expect(
+            (event["details"] as? [String: Any])?["vote"] as? String == "charter vote P-0001 approve|reject --as NAME")
+
+        // A restart remembers what was sent: the proposal has not changed, so the board is not paged again.
+        controller = try ControllerProcess(charter, arguments, environment: environment)
+        try await controller.waitForLine(containing: "ready: the first pass completed")
+        try await controller.waitForLine(containing: "reason=", after: controller.log.count)
+        controller.send(SIGTERM)
+        #expect(try await controller.exitStatus() == 0)
+        got = try Self.received(inbox)
+        #expect(got.count == 1, "\(got)")
+
+        // Every delivery is an event, and no event carries the secret.
+        let log = try charter.run(["log", "-o", "json"]).stdout
+        let events = try #require(try JSONSerialization.jsonObject(with: Data(log.utf8)) as? [[String: Any]])
+        #expect(events.filter { $0["type"] as? String == "notification.sent" }.count == 1)
+        #expect(!log.contains(Self.secret))
+    }
+}
