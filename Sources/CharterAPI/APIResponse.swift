@@ -7,9 +7,14 @@ import NIOCore
 enum APIResponse {
     /// `value` as JSON (exact values, canonical key order).
     static func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
+        json(body: ByteBuffer(bytes: CanonicalJSON.encode(value)), status: status)
+    }
+
+    /// A JSON body already encoded.
+    static func json(body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: CanonicalJSON.encode(value))))
+            body: ResponseBody(byteBuffer: body))
     }
 
     /// `application/problem+json`: what went wrong and what to do, never a secret.

@@ -33,6 +33,8 @@ public struct APIRoutes: HTTPRoutes {
     let access: APIAccess
     let publishVote: VotePublisher
     let now: @Sendable () -> Date
+    /// Proposal answers (a large change set's plan takes milliseconds to render), by proposal id.
+    let answers = StampedCache<ByteBuffer>(limit: 64)
 
     /// Routes over the data directory's stores.
     /// - Parameters:
@@ -114,6 +116,9 @@ public struct APIRoutes: HTTPRoutes {
                 let store = self.state
                 guard let id = ProposalID(context.parameters.get("id") ?? ""), let proposal = try store.proposal(id: id)
                 else { return APIResponse.problem(.notFound, "no such proposal; see GET /api/v1/proposals") }
+                // Every save of a proposal bumps its version; the answer is made once per version.
+                let stamp = "\(proposal.version)|\(proposal.head)|\(proposal.changeSetHash)"
+                if let body = answers.get(id.description, stamp: stamp) { return APIResponse.json(body: body) }
                 var value = try Value(json: Array(try Proposal.json(proposal)))
                 if case .object(var object) = value {
                     if let changes = try store.changeSet(ofProposal: id) {
@@ -126,7 +131,9 @@ public struct APIRoutes: HTTPRoutes {
                     object["vote"] = .string("charter vote \(id) approve --as NAME --key KEYFILE")
                     value = .object(object)
                 }
-                return APIResponse.json(value)
+                let body = ByteBuffer(bytes: CanonicalJSON.encode(value))
+                answers.set(id.description, stamp: stamp, body)
+                return APIResponse.json(body: body)
             }
         }
         api.get("runs") { request, _ in

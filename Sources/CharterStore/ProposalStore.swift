@@ -211,13 +211,25 @@ extension StateStore {
         _ operation: String, where condition: String, _ arguments: StatementArguments
     ) throws(StoreError) -> [Proposal] {
         do {
+            // Stamps first, then the documents of the proposals not decoded at that stamp, in one
+            // read transaction (so one snapshot).
             return try pool.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT document, version FROM proposal WHERE \(condition) ORDER BY number",
+                    db,
+                    sql: """
+                        SELECT id, version, version || '/' || updated_at || '/' || created_at AS stamp
+                        FROM proposal WHERE \(condition) ORDER BY number
+                        """,
                     arguments: arguments
                 ).map { row in
-                    var p = try Self.proposal(fromDocument: row["document"])
+                    let id: String = row["id"]
+                    let stamp: String = row["stamp"]
+                    if let cached = proposalCache.get(id, stamp: stamp) { return cached }
+                    let document = try String.fetchOne(
+                        db, sql: "SELECT document FROM proposal WHERE id = ?", arguments: [id])
+                    var p = try Self.proposal(fromDocument: document ?? "")
                     p.version = row["version"]
+                    proposalCache.set(id, stamp: stamp, p)
                     return p
                 }
             }

@@ -1,3 +1,5 @@
+import CharterFoundation
+import CharterGovernance
 import CharterModel
 import CharterPlan
 import CharterSQLite
@@ -15,8 +17,12 @@ public final class StateStore: Sendable {
     let pool: DatabasePool
     /// The database file.
     public let path: String
-    /// The last state read, with the applied-revision key it was read at.
-    let stateCache = StateCache()
+    /// The last state read, stamped with the applied-revision key it was read at.
+    let stateCache = StampedCache<OrgState>(limit: 1)
+    /// Proposals as last decoded, by id, stamped with their row's version and times: a proposal's
+    /// document holds its whole change set, and every save bumps the version, so each version of a
+    /// proposal is decoded once however often the API, the dashboard and the passes read it.
+    let proposalCache = StampedCache<Proposal>(limit: 512)
 
     /// Opens (creating if needed) the store in `directory` and brings its schema up to date.
     public init(directory: URL) throws(StoreError) {
@@ -97,7 +103,7 @@ public final class StateStore: Sendable {
                     try String.fetchOne(
                         db,
                         sql: "SELECT COALESCE(MAX(sequence), 0) || '/' || COUNT(*) FROM applied_revision") ?? ""
-                if let cached = stateCache.get(key) { return (key, cached, []) }
+                if let cached = stateCache.get("state", stamp: key) { return (key, cached, []) }
                 return (key, nil, try Row.fetchAll(db, sql: "SELECT kind, name, document FROM resource"))
             }
             if let cached { return cached }
@@ -117,7 +123,7 @@ public final class StateStore: Sendable {
                 resources[id] = Resource(id: id, value: try Value(json: json))
             }
             let state = OrgState(resources: resources)
-            stateCache.set(key, state)
+            stateCache.set("state", stamp: key, state)
             return state
         } catch {
             throw StoreError("read applied state", path: path, error)

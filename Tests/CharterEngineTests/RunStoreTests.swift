@@ -93,3 +93,31 @@ import Testing
         #expect(RunChain.problem(in: Array(events.dropFirst()))?.contains("sequence number") == true)
     }
 }
+
+/// The dashboard's "failing routines": each routine's newest finished run decides, runs still
+/// going and runs of no routine do not count.
+@Suite(.timeLimit(.minutes(5))) struct LatestFinishedPerRoutineTests {
+    @Test func eachRoutinesNewestFinishedRunDecides() async throws {
+        let executor = ScriptedExecutor(Recorder()) { context in
+            context.runID.hasSuffix("-ko") ? .failed(reason: "no") : .succeeded(output: "")
+        }
+        let (engine, store) = try makeEngine(executors: ["noop": executor])
+        try await engine.start()
+        let time = Date(timeIntervalSince1970: 1_800_000_000)
+        for (id, routine) in [
+            ("alpha-1-ok", "alpha"), ("beta-1-ko", "beta"), ("alpha-2-ko", "alpha"), ("beta-2-ok", "beta"),
+            ("adhoc-ko", nil),
+        ] as [(String, String?)] {
+            try await engine.submit(RunSpec(id: id, template: "t", routine: routine, steps: [step("s")]))
+            _ = try await engine.waitForCompletion(of: id)
+        }
+        await engine.halt()
+        // Created but never run: pending, so not finished.
+        try store.createRun(RunSpec(id: "gamma-1", template: "t", routine: "gamma", steps: [step("s")]), at: time)
+        try store.createRun(RunSpec(id: "alpha-3", template: "t", routine: "alpha", steps: [step("s")]), at: time)
+
+        let latest = try store.latestFinishedPerRoutine()
+        #expect(latest.map(\.id) == ["beta-2-ok", "alpha-2-ko"])
+        #expect(latest.map(\.state) == [.succeeded, .failed])
+    }
+}

@@ -482,6 +482,41 @@ private func instance(
         #expect(d[2].message.contains("element 2 (`tags[2]`) is null"), "\(d[2])")
     }
 
+    /// A list's `pattern` holds for each element; a field that would do nothing for the
+    /// parameter's type (`pattern` on an int, `values` on a string) is refused where it is written.
+    @Test func aListsPatternChecksEachElementAndFieldsOfOtherTypesAreRefused() {
+        let workflow = Fixtures.workflow.replacingOccurrences(
+            of: "    - name: rounds",
+            with: """
+                    - name: tags
+                      type: list
+                      pattern: "[a-z]+"
+                      default: [ok, "Not OK"]
+                    - name: count
+                      type: int
+                      pattern: "[0-9]+"
+                    - name: label
+                      values: [a, b]
+                    - name: rounds
+                """
+        ).replacingOccurrences(of: "    topic: weekly", with: "    topic: weekly\n    tags: [fine, \"no-dash\"]")
+        let d = Fixtures.load(replacing: "workflow.yaml", with: workflow).diagnostics
+        #expect(
+            d.map(\.code) == ["semantic.default", "semantic.field", "semantic.field", "semantic.argument"], "\(d)")
+        #expect(
+            d.map(\.path) == [
+                JSONPointer("/spec/parameters/1/default/1"), JSONPointer("/spec/parameters/2/pattern"),
+                JSONPointer("/spec/parameters/3/values"), JSONPointer("/spec/arguments/tags/1"),
+            ])
+        #expect(
+            d.first?.message.contains("element 1 (`tags[1]`): `Not OK` does not match the pattern `[a-z]+`") == true)
+        #expect(
+            d[1].message
+                == "`pattern` applies to `string` and `list` parameters only; this one is `int`, so it would do nothing"
+        )
+        #expect(d[2].message.contains("`values` applies to `enum` parameters only; this one is `string`"))
+    }
+
     @Test func examplesAndFixturesStayValid() {
         #expect(Fixtures.load(Fixtures.valid).diagnostics == [])
     }

@@ -240,6 +240,29 @@ enum ProposalStoreFixture {
         #expect(throws: ProposalStoreError.self) { try store.save(c) }
     }
 
+    /// Decoded proposals are kept between reads (the API and the dashboard read them on every
+    /// request), yet a reader — here another store on the same file, as in another process —
+    /// sees every save at once, and never another proposal's document.
+    @Test func aReaderKeepingDecodedProposalsSeesEverySaveAtOnce() throws {
+        let dir = temporaryDirectory()
+        let writer = try StateStore(directory: dir)
+        let reader = try StateStore(directory: dir)
+        let first = try writer.createProposal(F.draft())
+        let second = try writer.createProposal(
+            F.draft(F.changes("ada", display: "Ada"), head: String(repeating: "2", count: 40)))
+        #expect(try reader.proposals().map(\.votes.count) == [0, 0])
+        var p = try #require(try writer.proposal(id: first.id))
+        p.record(F.vote("priya"), at: F.at(1))
+        try writer.save(p)
+        #expect(try reader.proposal(id: first.id)?.votes.map(\.vote.voter) == ["priya"])
+        #expect(try reader.proposals(state: .open).map(\.votes.count) == [1, 0])
+        p = try #require(try reader.proposal(id: first.id))
+        p.record(F.vote("jonas"), at: F.at(2))
+        try reader.save(p)
+        #expect(try writer.proposal(id: first.id)?.state == .approved)
+        #expect(try reader.proposal(id: second.id)?.changes.map(\.id.name) == ["ada", "core"])
+    }
+
     @Test func aSaveThatRewritesHistoryIsRefused() throws {
         let store = try StateStore(directory: temporaryDirectory())
         var p = try store.createProposal(F.draft())

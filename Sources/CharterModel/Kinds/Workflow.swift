@@ -31,14 +31,7 @@ public struct TemplateParameter: Sendable, Hashable {
         switch type {
         case .string:
             guard let s = value.string else { return "expected a string, found a \(value.typeName)" }
-            if let pattern, let compiled, !compiled.matches(s) {
-                if s.utf8.count > ParameterPattern.maxInputLength,
-                    s.unicodeScalars.count > ParameterPattern.maxInputLength
-                {
-                    return "the value is longer than \(ParameterPattern.maxInputLength) characters"
-                }
-                return "`\(Excerpt.cut(s))` does not match the pattern `\(pattern)`"
-            }
+            return patternProblem(s, compiled)
         case .int:
             if value.int == nil { return "expected an integer, found a \(value.typeName)" }
         case .bool:
@@ -52,21 +45,41 @@ public struct TemplateParameter: Sendable, Hashable {
                 return "`\(Excerpt.cut(s))` is not one of \(Excerpt.cut(list, limit: 2 * Excerpt.valueLimit))"
             }
         case .list:
-            guard let items = value.array else { return "expected a list, found a \(value.typeName)" }
-            if let (index, item) = items.enumerated().first(where: { $0.element.string == nil }) {
-                return Self.listItemProblem(name, index, item)
-            }
+            guard value.array != nil else { return "expected a list, found a \(value.typeName)" }
+            return refusedListItems(in: value, pattern: compiled).first?.problem
         }
         return nil
     }
 
-    /// Each element of `value` that this `list` parameter cannot hold (a list holds strings only),
-    /// with why; empty for other types and fitting lists. A diagnostic points at each.
-    public func refusedListItems(in value: Value) -> [(index: Int, problem: String)] {
-        guard type == .list, let items = value.array else { return [] }
-        return items.enumerated().filter { $0.element.string == nil }.map {
-            ($0.offset, Self.listItemProblem(name, $0.offset, $0.element))
+    /// Why the string `s` does not match this parameter's pattern (compiled as `compiled`), or nil.
+    func patternProblem(_ s: String, _ compiled: ParameterPattern?) -> String? {
+        guard let pattern, let compiled, !compiled.matches(s) else { return nil }
+        if s.utf8.count > ParameterPattern.maxInputLength, s.unicodeScalars.count > ParameterPattern.maxInputLength {
+            return "the value is longer than \(ParameterPattern.maxInputLength) characters"
         }
+        return "`\(Excerpt.cut(s))` does not match the pattern `\(pattern)`"
+    }
+
+    /// Each element of `value` that this `list` parameter cannot hold (a list holds strings only,
+    /// each matching the pattern when there is one), with why; empty for other types and fitting
+    /// lists. A diagnostic points at each.
+    public func refusedListItems(
+        in value: Value, pattern compiled: ParameterPattern?
+    ) -> [(index: Int, problem: String)] {
+        guard type == .list, let items = value.array else { return [] }
+        return items.enumerated().compactMap { index, item in
+            guard let s = item.string else { return (index, Self.listItemProblem(name, index, item)) }
+            return patternProblem(s, compiled).map { (index, "element \(index) (`\(name)[\(index)]`): \($0)") }
+        }
+    }
+
+    /// The fields that mean something for this parameter's type only, set on a parameter of another
+    /// type (where they would do nothing), with the types they belong to.
+    public var fieldsForOtherTypes: [(field: String, types: String)] {
+        var fields: [(String, String)] = []
+        if pattern != nil, type != .string, type != .list { fields.append(("pattern", "`string` and `list`")) }
+        if !values.isEmpty, type != .enum { fields.append(("values", "`enum`")) }
+        return fields
     }
 
     /// What is wrong with element `index` of list parameter `name`, which is `item`.

@@ -471,13 +471,14 @@ public enum KindSchemas {
             Property(
                 "pattern",
                 str(
-                    "A regular expression the whole string value must match, from the linear-time subset in docs/TEMPLATES.md.",
+                    "A regular expression the whole string value (each element, for a `list`) must match, from the linear-time subset in docs/TEMPLATES.md. For `string` and `list` parameters only.",
                     max: ParameterPattern.maxLength)),
             Property(
                 "values",
                 .array(
                     ArraySchema(
-                        "The allowed values, for `enum`.", items: str("A value.", max: ParameterPattern.maxInputLength),
+                        "The allowed values, for `enum` (and only `enum`).",
+                        items: str("A value.", max: ParameterPattern.maxInputLength),
                         minItems: 1, maxItems: SchemaLimits.enumValues, uniqueItems: true))),
         ],
         conditionals: [Conditional(when: "type", equals: "enum", require: ["values"])])

@@ -319,9 +319,16 @@ struct Checker {
                             "semantic.pattern", at: path.appending("pattern"), "pattern refused: \(e)",
                             hint: e.hint ?? "docs/TEMPLATES.md lists what parameter patterns support"))
                 }
+                for (field, types) in p.fieldsForOtherTypes {
+                    out.add(
+                        res.diagnostic(
+                            "semantic.field", at: path.appending(field),
+                            "`\(field)` applies to \(types) parameters only; this one is `\(p.type.rawValue)`, so it would do nothing",
+                            hint: "remove `\(field)`, or change `type`"))
+                }
                 if let d = p.defaultValue, let problem = p.problem(with: d, pattern: pattern(p.pattern)) {
                     // A list's elements are pointed at one by one.
-                    let items = p.refusedListItems(in: d)
+                    let items = p.refusedListItems(in: d, pattern: pattern(p.pattern))
                     for (at, why) in items.isEmpty
                         ? [(path.appending("default"), problem)]
                         : items.map({
@@ -409,7 +416,7 @@ struct Checker {
                     continue
                 }
                 if let problem = p.problem(with: value, pattern: pattern(p.pattern)) {
-                    let items = p.refusedListItems(in: value)
+                    let items = p.refusedListItems(in: value, pattern: pattern(p.pattern))
                     for (at, why) in items.isEmpty
                         ? [(path, problem)] : items.map({ (path.appending($0.index), $0.problem) })
                     {
