@@ -249,7 +249,9 @@ enum ProposalStoreFixture {
         let reader = try StateStore(directory: dir)
         let first = try writer.createProposal(F.draft())
         let second = try writer.createProposal(
-            F.draft(F.changes("ada", display: "Ada"), head: String(repeating: "2", count: 40)))
+            F.draft(
+                F.changes("ada", display: "Ada"), source: .branch("proposals/ada"),
+                head: String(repeating: "2", count: 40)))
         #expect(try reader.proposals().map(\.votes.count) == [0, 0])
         var p = try #require(try writer.proposal(id: first.id))
         p.record(F.vote("priya"), at: F.at(1))
