@@ -51,11 +51,12 @@ enum Scheme: String, CaseIterable, Sendable, CustomStringConvertible {
 func makeServer(
     secret: WebhookSecret? = secret, allowUnauthenticated: Bool = false, maximumBodyBytes: Int = 1 << 20,
     readiness: Readiness = Readiness(.ready), logger: Logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-    metrics: CharterMetrics = .global
+    metrics: CharterMetrics = .global, readTimeout: Duration = WebhookServerConfiguration.defaultReadTimeout
 ) throws(WebhookServerError) -> WebhookServer {
     try WebhookServer(
         configuration: WebhookServerConfiguration(
-            port: 0, secret: secret, allowUnauthenticated: allowUnauthenticated, maximumBodyBytes: maximumBodyBytes),
+            port: 0, secret: secret, allowUnauthenticated: allowUnauthenticated, maximumBodyBytes: maximumBodyBytes,
+            readTimeout: readTimeout),
         readiness: readiness, logger: logger, metrics: metrics)
 }
 
