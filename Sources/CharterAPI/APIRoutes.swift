@@ -132,7 +132,10 @@ public struct APIRoutes: HTTPRoutes {
                     value = .object(object)
                 }
                 let body = ByteBuffer(bytes: CanonicalJSON.encode(value))
-                answers.set(id.description, stamp: stamp, body)
+                // At most 64 answers of at most 4 MiB: a reader walking every id cannot fill memory.
+                if body.readableBytes <= Self.maximumCachedAnswerBytes {
+                    answers.set(id.description, stamp: stamp, body)
+                }
                 return APIResponse.json(body: body)
             }
         }
@@ -267,6 +270,8 @@ public struct APIRoutes: HTTPRoutes {
     }
 
     static let unknownKind = "unknown kind; kinds are \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))"
+    /// Proposal answers larger than this are made again on each request rather than kept.
+    static let maximumCachedAnswerBytes = 4 << 20
     /// Request bodies larger than this are refused: a vote document or a run request is small.
     static let maximumBodyBytes = 64 * 1024
 

@@ -153,6 +153,11 @@ public struct Controller: Sendable {
                     _ = try? await runs.tick(actual, now: schedulerNow())
                 }
             }
+            // Nor the notifications: failed runs, approvals, budgets and votes still page people.
+            if let notifier, let actual = try? store.actualState() {
+                logNotifications(
+                    await notifier.pass(actual: actual, inputs: Notifier.Inputs(runs: runs, stalled: nil), now: now()))
+            }
             throw error
         }
         guard report.reason != .notBootstrapped else { return report }
@@ -186,6 +191,7 @@ public struct Controller: Sendable {
             } catch {
                 // A status branch that cannot be written is no reason to stay quiet about the rest.
                 await notify(&report)
+                logNotifications(report.notifications)
                 throw error
             }
         }
@@ -253,6 +259,19 @@ public struct Controller: Sendable {
         logOutcome(of: report)
     }
 
+    /// What the notification step did, when it did something or could not work.
+    private func logNotifications(_ n: NotificationSummary) {
+        if n.sent + n.retrying + n.failed > 0 {
+            log(
+                LogLine(
+                    time: now(), level: n.failed + n.retrying > 0 ? .warning : .info,
+                    message: "notifications: \(n.sent) sent, \(n.retrying) to retry, \(n.failed) failed",
+                    fields: ["sent": String(n.sent), "retrying": String(n.retrying), "failed": String(n.failed)]))
+        }
+        // Every pass while it lasts: a notifier that cannot work is silent everywhere else.
+        if let problem = n.problem { log(LogLine(time: now(), level: .warning, message: problem, fields: [:])) }
+    }
+
     /// The log lines of a pass that completed.
     private func logOutcome(of report: ReconcileReport) {
         var fields = ["condition": report.condition.rawValue, "reason": report.reason.rawValue]
@@ -270,16 +289,7 @@ public struct Controller: Sendable {
                     time: now(), level: t.action == "error" ? .warning : .info, message: t.message, fields: fields))
         }
         for a in report.approvals { log(LogLine(time: now(), level: .info, message: a, fields: [:])) }
-        let n = report.notifications
-        if n.sent + n.retrying + n.failed > 0 {
-            log(
-                LogLine(
-                    time: now(), level: n.failed + n.retrying > 0 ? .warning : .info,
-                    message: "notifications: \(n.sent) sent, \(n.retrying) to retry, \(n.failed) failed",
-                    fields: ["sent": String(n.sent), "retrying": String(n.retrying), "failed": String(n.failed)]))
-        }
-        // Every pass while it lasts: a notifier that cannot work is silent everywhere else.
-        if let problem = n.problem { log(LogLine(time: now(), level: .warning, message: problem, fields: [:])) }
+        logNotifications(report.notifications)
         for c in report.capacity { log(LogLine(time: now(), level: .info, message: c, fields: [:])) }
         if !report.workspacesRemoved.isEmpty {
             log(

@@ -122,7 +122,9 @@ public struct DashboardRoutes: HTTPRoutes {
     /// when a TLS-terminating proxy says the browser spoke HTTPS (`X-Forwarded-Proto: https`), so
     /// the browser never sends it over plain HTTP again.
     static func setCookie(_ token: String, _ headers: HTTPFields) -> String {
-        let https = headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+        // Through a chain of proxies the header lists each hop's; the first is the browser's.
+        let forwarded = headers[HTTPField.Name("X-Forwarded-Proto")!] ?? ""
+        let https = forwarded.split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased() == "https"
         return "\(cookie)=\(token); Path=/; HttpOnly; SameSite=Strict" + (https ? "; Secure" : "")
     }
 

@@ -2,8 +2,8 @@
 /// (a row's version, a revision): a value is returned only while its stamp still matches, so a
 /// reader checks a cheap stamp and skips the expensive work (decoding, rendering) it stands for.
 ///
-/// Bounded: past `limit` keys the cache starts again empty, which is cheap and keeps the common
-/// case (a few hot keys) fast.
+/// Bounded: a new key past `limit` takes the place of an arbitrary one, so a reader walking more
+/// keys than fit still hits on most of them, and hot keys are rarely the one dropped.
 public final class StampedCache<Value: Sendable>: Sendable {
     private let entries = Locked<[String: (stamp: String, value: Value)]>([:])
     /// The most keys held.
@@ -23,7 +23,7 @@ public final class StampedCache<Value: Sendable>: Sendable {
     /// Keeps `value`, made for `key` at `stamp`, in place of whatever was kept for `key`.
     public func set(_ key: String, stamp: String, _ value: Value) {
         entries.withLock { entries in
-            if entries.count >= limit, entries[key] == nil { entries.removeAll(keepingCapacity: true) }
+            if entries.count >= limit, entries[key] == nil { entries.remove(at: entries.startIndex) }
             entries[key] = (stamp, value)
         }
     }

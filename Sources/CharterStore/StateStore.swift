@@ -19,10 +19,11 @@ public final class StateStore: Sendable {
     public let path: String
     /// The last state read, stamped with the applied-revision key it was read at.
     let stateCache = StampedCache<OrgState>(limit: 1)
-    /// Proposals as last decoded, by id, stamped with their row's version and times: a proposal's
-    /// document holds its whole change set, and every save bumps the version, so each version of a
-    /// proposal is decoded once however often the API, the dashboard and the passes read it.
-    let proposalCache = StampedCache<Proposal>(limit: 512)
+    /// Proposals as last decoded, by id, stamped with their row's version and times: every save
+    /// bumps the version, so each version of a proposal is decoded once however often the API, the
+    /// dashboard and the passes read it. A decoded proposal is a few kB (its change set stays in its
+    /// own column), so thousands fit.
+    let proposalCache = StampedCache<Proposal>(limit: 4096)
 
     /// Opens (creating if needed) the store in `directory` and brings its schema up to date.
     public init(directory: URL) throws(StoreError) {

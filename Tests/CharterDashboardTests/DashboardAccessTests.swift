@@ -82,6 +82,15 @@ import Testing
             let login = try await client.execute(
                 uri: "/login", method: .post, headers: headers, body: Self.form(Self.readToken))
             #expect(login.headers[.setCookie]?.hasSuffix("; HttpOnly; SameSite=Strict; Secure") == true)
+            // Behind two proxies: the first hop is the browser's.
+            headers[HTTPField.Name("X-Forwarded-Proto")!] = "https, http"
+            let chained = try await client.execute(
+                uri: "/login", method: .post, headers: headers, body: Self.form(Self.readToken))
+            #expect(chained.headers[.setCookie]?.hasSuffix("; Secure") == true)
+            headers[HTTPField.Name("X-Forwarded-Proto")!] = "http"
+            let plain = try await client.execute(
+                uri: "/login", method: .post, headers: headers, body: Self.form(Self.readToken))
+            #expect(plain.headers[.setCookie]?.hasSuffix("; Secure") == false)
         }
     }
 }

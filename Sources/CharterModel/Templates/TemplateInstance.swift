@@ -110,7 +110,9 @@ public struct TemplateInstance: Sendable {
         case .int: return "give a whole number such as `5`"
         case .bool: return "give `true` or `false`"
         case .enum: return "give one of \(p.values.map { "`\($0)`" }.joined(separator: ", "))"
-        case .list: return "give a list of strings: `[\"a\", \"b\"]` or `a,b`"
+        case .list:
+            return "give a list of strings"
+                + (p.pattern.map { ", each matching `\($0)` in full," } ?? "") + ": `[\"a\", \"b\"]` or `a,b`"
         }
     }
 }
