@@ -104,4 +104,70 @@ import Testing
         #expect(events.filter { $0["type"] as? String == "notification.sent" }.count == 1)
         #expect(!log.contains(Self.secret))
     }
+
+    /// While the repository cannot be reached, passes fail before anything is applied — and the
+    /// notifications still go out: a run that failed meanwhile pages its route.
+    @Test func aFailedRunPagesEvenWhileTheRepositoryCannotBeReached() async throws {
+        let inbox = makeTemporaryDirectory("inbox")
+        let port = try LoopbackServer.freePort()
+        let receiver = try LoopbackServer(
+            "/usr/bin/env",
+            [
+                "python3", Self.receiverScript.path, "--port", String(port), "--dir", inbox.path, "--secret",
+                Self.secret,
+            ],
+            port: port, log: inbox.appendingPathComponent("log.txt"))
+        defer { receiver.stop() }
+        try await receiver.waitUntilListening()
+
+        let repo = try exampleClone()
+        try repo.write(
+            "notifications/failures.yaml",
+            """
+            apiVersion: charter/v1
+            kind: Notification
+            metadata:
+              name: failures
+            spec:
+              events: [run.failed]
+              webhook:
+                url: http://127.0.0.1:\(port)/ok
+                secret: {env: HOOK_SECRET}
+            """)
+        try repo.write(
+            "templates/always-fails.yaml",
+            """
+            apiVersion: charter/v1
+            kind: Template
+            metadata:
+              name: always-fails
+            spec:
+              steps:
+                - name: fail
+                  type: shell
+                  run: exit 3
+            """)
+        _ = try repo.commitAll("Page failures")
+        let charter = CharterBinary()
+        try charter.run(["apply", "--bootstrap", repo.root.path])
+        // A pass that reaches the repository: the route exists from now on.
+        try charter.run(["reconcile", "--once", repo.root.path])
+        // The repository goes away; a run fails meanwhile.
+        let moved = repo.root.deletingLastPathComponent().appendingPathComponent(UUID().uuidString)
+        try FileManager.default.moveItem(at: repo.root, to: moved)
+        let failed = try charter.run(["run", "always-fails"])
+        #expect(failed.stdout.contains("failed"), "\(failed.stdout)\(failed.stderr)")
+
+        let controller = try ControllerProcess(
+            charter, [repo.root.path, "--interval", "1s"], environment: ["HOOK_SECRET": Self.secret])
+        try await controller.waitForLine(containing: "reconcile failed")
+        try await controller.waitForLine(containing: "notifications: 1 sent")
+        controller.send(SIGTERM)
+        #expect(try await controller.exitStatus() == 0)
+        let got = try Self.received(inbox)
+        #expect(got.count == 1, "\(got)")
+        let event = try Self.payload(try #require(got.first))
+        #expect(event["type"] as? String == "run.failed")
+        #expect((event["details"] as? [String: Any])?["template"] as? String == "always-fails")
+    }
 }
