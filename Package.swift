@@ -185,7 +185,8 @@ let package = Package(
             name: "charter",
             dependencies: [
                 "CharterControl", "CharterGovernance", "CharterStore", "CharterScheduling", "CharterEngine",
-                "CharterBroker", "CharterServer", "CharterFoundation", "CharterAPI", "CharterPrometheus", "CharterDashboard",
+                "CharterBroker", "CharterServer", "CharterFoundation", "CharterAPI", "CharterPrometheus",
+                "CharterDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

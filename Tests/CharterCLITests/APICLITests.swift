@@ -15,11 +15,7 @@ import Testing
         let repo = try exampleClone()
         let charter = CharterBinary()
         try charter.run(["apply", "--bootstrap", repo.root.path])
-        let team = try repo.read("teams/research.yaml")
-        try repo.write(
-            "teams/research.yaml",
-            team.replacingOccurrences(of: "displayName: Research", with: "displayName: Research Lab"))
-        _ = try repo.commitAll("Rename research")
+        try commitResearchRename(repo)
         let controller = try ControllerProcess(
             charter,
             [

@@ -10,6 +10,16 @@ func exampleClone() throws -> GitFixture {
     return repo
 }
 
+/// Commits the change most CLI tests propose: Team research's displayName becomes "Research Lab".
+@discardableResult
+func commitResearchRename(_ repo: GitFixture, _ message: String = "Rename research") throws -> String {
+    let team = try repo.read("teams/research.yaml")
+    try repo.write(
+        "teams/research.yaml", team.replacingOccurrences(of: "displayName: Research", with: "displayName: Research Lab")
+    )
+    return try repo.commitAll(message)
+}
+
 @Suite(.serialized) struct CLITests {
     @Test func versionAndHelp() throws {
         let charter = CharterBinary()
@@ -156,11 +166,7 @@ func exampleClone() throws -> GitFixture {
         let repo = try exampleClone()
         let charter = CharterBinary()
         try charter.run(["apply", "--bootstrap", repo.root.path])
-        let team = try repo.read("teams/research.yaml")
-        try repo.write(
-            "teams/research.yaml",
-            team.replacingOccurrences(of: "displayName: Research", with: "displayName: Research Lab"))
-        try repo.commitAll("Rename research")
+        try commitResearchRename(repo)
 
         let proposed = try charter.run(["reconcile", "--once", repo.root.path])
         #expect(proposed.status == 0, "\(proposed.stderr)")

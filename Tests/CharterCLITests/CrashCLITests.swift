@@ -14,11 +14,7 @@ import Testing
         let repo = try exampleClone()
         let charter = CharterBinary()
         #expect(try charter.run(["apply", "--bootstrap", repo.root.path]).status == 0)
-        let team = try repo.read("teams/research.yaml")
-        try repo.write(
-            "teams/research.yaml",
-            team.replacingOccurrences(of: "displayName: Research", with: "displayName: Research Lab"))
-        let head = try repo.commitAll("Rename research")
+        let head = try commitResearchRename(repo)
         #expect(try charter.run(["reconcile", "--once", repo.root.path]).status == 0)
         for voter in ["priya", "jonas"] { #expect(try charter.vote(as: voter, on: repo.root.path).status == 0) }
 

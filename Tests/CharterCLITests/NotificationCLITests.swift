@@ -25,46 +25,50 @@ import Testing
             .sorted { $0.0 < $1.0 }.map(\.1)
     }
 
+    /// The webhook receiver on a free loopback port, and the directory it writes deliveries to.
+    static func startReceiver() async throws -> (LoopbackServer, URL) {
+        let inbox = makeTemporaryDirectory("inbox")
+        let port = try LoopbackServer.freePort()
+        let receiver = try LoopbackServer(
+            "/usr/bin/env",
+            ["python3", receiverScript.path, "--port", String(port), "--dir", inbox.path, "--secret", secret],
+            port: port, log: inbox.appendingPathComponent("log.txt"))
+        try await receiver.waitUntilListening()
+        return (receiver, inbox)
+    }
+
+    /// Writes a Notification routing `event` to the receiver's signed `/ok` into `repo`.
+    static func addNotification(to repo: GitFixture, _ name: String, event: String, port: UInt16) throws {
+        try repo.write(
+            "notifications/\(name).yaml",
+            """
+            apiVersion: charter/v1
+            kind: Notification
+            metadata:
+              name: \(name)
+            spec:
+              events: [\(event)]
+              webhook:
+                url: http://127.0.0.1:\(port)/ok
+                secret: {env: HOOK_SECRET}
+            """)
+    }
+
     static func payload(_ delivery: [String: Any]) throws -> [String: Any] {
         let body = try #require(delivery["body"] as? String)
         return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
     }
 
     @Test func aProposalPagesItsBoardOnceAcrossPassesAndRestarts() async throws {
-        let inbox = makeTemporaryDirectory("inbox")
-        let port = try LoopbackServer.freePort()
-        let receiver = try LoopbackServer(
-            "/usr/bin/env",
-            [
-                "python3", Self.receiverScript.path, "--port", String(port), "--dir", inbox.path, "--secret",
-                Self.secret,
-            ],
-            port: port, log: inbox.appendingPathComponent("log.txt"))
+        let (receiver, inbox) = try await Self.startReceiver()
         defer { receiver.stop() }
-        try await receiver.waitUntilListening()
 
         let repo = try exampleClone()
-        try repo.write(
-            "notifications/change-board.yaml",
-            """
-            apiVersion: charter/v1
-            kind: Notification
-            metadata:
-              name: change-board
-            spec:
-              events: [proposal.votesNeeded]
-              webhook:
-                url: http://127.0.0.1:\(port)/ok
-                secret: {env: HOOK_SECRET}
-            """)
+        try Self.addNotification(to: repo, "change-board", event: "proposal.votesNeeded", port: receiver.port)
         _ = try repo.commitAll("Page the change board")
         let charter = CharterBinary()
         try charter.run(["apply", "--bootstrap", repo.root.path])
-        let team = try repo.read("teams/research.yaml")
-        try repo.write(
-            "teams/research.yaml",
-            team.replacingOccurrences(of: "displayName: Research", with: "displayName: Research Lab"))
-        _ = try repo.commitAll("Rename research")
+        try commitResearchRename(repo)
 
         let arguments = [repo.root.path, "--interval", "1s"]
         let environment = ["HOOK_SECRET": Self.secret]
@@ -108,32 +112,11 @@ import Testing
     /// While the repository cannot be reached, passes fail before anything is applied — and the
     /// notifications still go out: a run that failed meanwhile pages its route.
     @Test func aFailedRunPagesEvenWhileTheRepositoryCannotBeReached() async throws {
-        let inbox = makeTemporaryDirectory("inbox")
-        let port = try LoopbackServer.freePort()
-        let receiver = try LoopbackServer(
-            "/usr/bin/env",
-            [
-                "python3", Self.receiverScript.path, "--port", String(port), "--dir", inbox.path, "--secret",
-                Self.secret,
-            ],
-            port: port, log: inbox.appendingPathComponent("log.txt"))
+        let (receiver, inbox) = try await Self.startReceiver()
         defer { receiver.stop() }
-        try await receiver.waitUntilListening()
 
         let repo = try exampleClone()
-        try repo.write(
-            "notifications/failures.yaml",
-            """
-            apiVersion: charter/v1
-            kind: Notification
-            metadata:
-              name: failures
-            spec:
-              events: [run.failed]
-              webhook:
-                url: http://127.0.0.1:\(port)/ok
-                secret: {env: HOOK_SECRET}
-            """)
+        try Self.addNotification(to: repo, "failures", event: "run.failed", port: receiver.port)
         try repo.write(
             "templates/always-fails.yaml",
             """

@@ -10,11 +10,7 @@ import Testing
         let charter = CharterBinary()
         let bootstrap = try charter.run(["apply", "--bootstrap", repo.root.path])
         #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
-        let team = try repo.read("teams/research.yaml")
-        try repo.write(
-            "teams/research.yaml",
-            team.replacingOccurrences(of: "displayName: Research", with: "displayName: Research Lab"))
-        try repo.commitAll("Rename research")
+        try commitResearchRename(repo)
         let proposed = try charter.run(["reconcile", "--once", repo.root.path])
         #expect(proposed.status == 0, "\(proposed.stderr)")
         for voter in ["priya", "jonas"] {
