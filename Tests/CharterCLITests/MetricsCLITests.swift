@@ -35,10 +35,8 @@ import Testing
         #expect(samples[#"charter_runs{state="running"}"#] == 0)
         #expect(samples["charter_engine_ready_steps"] == 0)
 
-        if let promtool = Promtool.path {
-            let file = makeTemporaryDirectory("scrape").appendingPathComponent("metrics.txt")
-            try Data(scrape.body.utf8).write(to: file)
-            let check = try ProcessRunner.run(URL(fileURLWithPath: promtool), ["check", "metrics"], input: file)
+        if Promtool.path != nil {
+            let check = try Promtool.checkMetrics(scrape.body)
             #expect(check.status == 0 && check.stdout.isEmpty && check.stderr.isEmpty, "\(check.stdout)\(check.stderr)")
         } else {
             print("promtool check metrics skipped: \(Promtool.missing)")
@@ -88,12 +86,4 @@ struct Samples {
     }
 
     subscript(series: String) -> Double? { values[series] }
-}
-
-/// Where promtool is, when installed (`make deps` installs Debian's `prometheus`, which has it).
-enum Promtool {
-    static let path: String? = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first {
-        FileManager.default.isExecutableFile(atPath: $0)
-    }
-    static let missing = "promtool is not installed (Debian: apt-get install prometheus; `make deps` does)"
 }

@@ -184,7 +184,9 @@ let sandboxWorksHere: Bool = {
         let output = try await exec(
             "( exec > /workspace/fifo; touch /workspace/opened; exec sleep 100000 ) & while [ ! -e /workspace/opened ]; do sleep 0.01; done; sleep 100000",
             timeout: 2, scratch: scratch)
-        #expect(ContinuousClock.now - began < .seconds(60))
+        // Only against hanging for ever: with the whole suite on 2 cores, the test's own task waits
+        // its turn for a minute and more. That the timeout struck is what the text says.
+        #expect(ContinuousClock.now - began < .seconds(300))
         #expect(output.isError)
         #expect(output.text.hasPrefix("timed out after 2 s"), "\(output.text)")
         #expect(output.details["stopped"] == "timedOut")

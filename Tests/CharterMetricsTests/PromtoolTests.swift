@@ -9,7 +9,7 @@ import Testing
 /// (`promtool check rules`). Skipped, saying so, only where promtool is not installed (`make deps`
 /// installs Debian's `prometheus`, which has it).
 @Suite struct PromtoolTests {
-    @Test(.enabled(if: Promtool.path != nil, Promtool.missing))
+    @Test(.enabled(if: Promtool.path != nil, Comment(rawValue: Promtool.missing)))
     func theExpositionOfEveryMetricPassesPromtool() throws {
         let exporter = MetricsExporter()
         recordOneOfEach(exporter.metrics)
@@ -18,7 +18,7 @@ import Testing
         #expect(result.stdout.isEmpty && result.stderr.isEmpty, "lint problems:\n\(result.stdout)\(result.stderr)")
     }
 
-    @Test(.enabled(if: Promtool.path != nil, Promtool.missing))
+    @Test(.enabled(if: Promtool.path != nil, Comment(rawValue: Promtool.missing)))
     func theExampleAlertRulesPassPromtool() throws {
         let rules = Promtool.repositoryRoot.appendingPathComponent("docs/alerts/charter-rules.yml")
         let result = try ProcessRunner.run(
@@ -42,26 +42,5 @@ import Testing
             })
         #expect(!used.isEmpty)
         #expect(used.subtracting(MetricName.help.keys).isEmpty, "unknown metrics in the rules")
-    }
-}
-
-/// Where promtool is, and how a test runs it.
-enum Promtool {
-    static let path: String? = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first {
-        FileManager.default.isExecutableFile(atPath: $0)
-    }
-
-    static let missing: Comment = "promtool is not installed (Debian: apt-get install prometheus; `make deps` does)"
-
-    /// The repository: three levels above this file (Tests/CharterMetricsTests/…).
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    /// `promtool check metrics` on `text`, given on its standard input.
-    static func checkMetrics(_ text: String) throws -> ProcessRunner.Result {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("charter-metrics-\(UUID()).txt")
-        try Data(text.utf8).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        return try ProcessRunner.run(URL(fileURLWithPath: path!), ["check", "metrics"], input: file)
     }
 }
