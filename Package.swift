@@ -238,7 +238,8 @@ let package = Package(
         .testTarget(
             name: "CharterDashboardTests",
             dependencies: [
-                "CharterDashboard", "CharterControl", "CharterFoundation", "CharterServer", "CharterTestSupport",
+                "CharterDashboard", "CharterControl", "CharterEngine", "CharterFoundation", "CharterServer",
+                "CharterStore", "CharterTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -10,7 +10,9 @@ import Foundation
 import HTTPTypes
 
 /// Reads what each page shows from the data directory's stores — through the same builders as the
-/// API and the CLI — and hands it to the page's renderer. One value per request; nothing cached.
+/// API and the CLI — and hands it to the page's renderer. The stores are the controller's own,
+/// shared with the API: a `StateStore` keeps the applied state and the proposals it last decoded,
+/// which on a 10k-resource organization is most of a page's time.
 public struct DashboardPages: Sendable {
     /// A page and its status.
     public struct Rendered: Sendable {
@@ -19,15 +21,22 @@ public struct DashboardPages: Sendable {
     }
 
     let dataDirectory: URL
+    let state: StateStore
+    let runs: RunStore
     let latest: LatestPass?
     let now: @Sendable () -> Date
-    /// The stores, opened on first use and kept: a `StateStore` keeps the applied state it last
-    /// parsed until the next apply, which on a 10k-resource organization is most of a page's time.
-    let stores = Locked<(state: StateStore?, runs: RunStore?, ledger: UsageLedger?)>((nil, nil, nil))
+    /// The usage ledger, opened once it exists (the first LLM call creates it) and kept.
+    let openedLedger = Locked<UsageLedger?>(nil)
 
-    /// Pages over `dataDirectory`; `latest` is the controller's last pass, when in its process.
-    public init(dataDirectory: URL, latest: LatestPass?, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// Pages over the stores of `dataDirectory`; `latest` is the controller's last pass, when in
+    /// its process.
+    public init(
+        dataDirectory: URL, state: StateStore, runs: RunStore, latest: LatestPass?,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.dataDirectory = dataDirectory
+        self.state = state
+        self.runs = runs
         self.latest = latest
         self.now = now
     }
@@ -36,33 +45,15 @@ public struct DashboardPages: Sendable {
     static let runsPerPage = 50
     static let peoplePerPage = 100
 
-    func stateStore() throws -> StateStore {
-        try stores.withLock { s in
-            if let store = s.state { return store }
-            let store = try StateStore(directory: dataDirectory)
-            s.state = store
-            return store
-        }
-    }
-
-    func runStore() throws -> RunStore {
-        try stores.withLock { s in
-            if let store = s.runs { return store }
-            let store = try RunStore(directory: dataDirectory)
-            s.runs = store
-            return store
-        }
-    }
-
     /// The usage ledger, or nil before any LLM call created it.
     func ledger() throws -> UsageLedger? {
-        try stores.withLock { s in
-            if let ledger = s.ledger { return ledger }
+        try openedLedger.withLock { opened in
+            if let opened { return opened }
             guard
                 FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent(UsageLedger.fileName).path)
             else { return nil }
             let ledger = try UsageLedger(directory: dataDirectory)
-            s.ledger = ledger
+            opened = ledger
             return ledger
         }
     }
@@ -71,9 +62,8 @@ public struct DashboardPages: Sendable {
 
     /// `/`: what needs attention.
     public func overview() throws -> Rendered {
-        let store = try stateStore()
+        let store = self.state
         let state = try store.actualState()
-        let runs = try runStore()
         let waiting = try store.proposals().filter { $0.state == .open || $0.state == .approved }.sorted {
             $0.id < $1.id
         }
@@ -87,12 +77,12 @@ public struct DashboardPages: Sendable {
 
     /// `/proposals`: every proposal, newest first.
     public func proposals() throws -> Rendered {
-        ok(ProposalsPage.render(try stateStore().proposals().sorted { $0.id > $1.id }))
+        ok(ProposalsPage.render(try state.proposals().sorted { $0.id > $1.id }))
     }
 
     /// `/proposals/P-NNNN`: its plan, boards, votes and the vote command.
     public func proposal(_ text: String) throws -> Rendered {
-        let store = try stateStore()
+        let store = state
         guard let id = ProposalID(text), let proposal = try store.proposal(id: id) else {
             return Rendered(html: ErrorPage.render(status: 404, message: "no proposal \(text)"), status: .notFound)
         }
@@ -108,7 +98,7 @@ public struct DashboardPages: Sendable {
     /// `/runs`: runs newest first, a page at a time.
     public func runs(page: Int, routine: String?) throws -> Rendered {
         // One more than a page says whether there is a next one.
-        let fetched = try runStore().runs(routine: routine, limit: page * Self.runsPerPage + 1)
+        let fetched = try runs.runs(routine: routine, limit: page * Self.runsPerPage + 1)
         let shown = Array(fetched.dropFirst((page - 1) * Self.runsPerPage).prefix(Self.runsPerPage))
         return ok(
             RunsPage.render(
@@ -117,7 +107,7 @@ public struct DashboardPages: Sendable {
 
     /// `/runs/ID`: the DAG, steps, agent activity and log.
     public func run(_ id: String) throws -> Rendered {
-        let store = try runStore()
+        let store = runs
         guard let detail = try store.run(id) else {
             return Rendered(html: ErrorPage.render(status: 404, message: "no run \(id)"), status: .notFound)
         }
@@ -127,7 +117,7 @@ public struct DashboardPages: Sendable {
 
     /// `/org`: teams, people (a page at a time), roles, boards, routines and sources.
     public func organization(page: Int) throws -> Rendered {
-        ok(OrgPage.render(try stateStore().actualState(), page: page, now: now()))
+        ok(OrgPage.render(try state.actualState(), page: page, now: now()))
     }
 
     /// `/cost`: the last `days` days by day, role, routine and source.
@@ -138,7 +128,7 @@ public struct DashboardPages: Sendable {
         for grouping in [UsageGrouping.day, .role, .routine, .source] {
             groups.append((grouping, CostView.rows(try ledger?.totals(by: grouping, since: since) ?? [], by: grouping)))
         }
-        let spend = try Spend(state: try stateStore().actualState(), ledger: ledger, now: now())
+        let spend = try Spend(state: try state.actualState(), ledger: ledger, now: now())
         return ok(CostPage.render(groups: groups, days: days, spend: spend))
     }
 }

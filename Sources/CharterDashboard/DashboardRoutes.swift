@@ -1,6 +1,8 @@
 import CharterControl
+import CharterEngine
 import CharterFoundation
 import CharterServer
+import CharterStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -16,15 +18,21 @@ import NIOCore
 /// the token (HttpOnly, SameSite=Strict, never in a URL).
 public struct DashboardRoutes: HTTPRoutes {
     let dataDirectory: URL
+    let state: StateStore
+    let runs: RunStore
     let latest: LatestPass?
     let access: APIAccess
     let now: @Sendable () -> Date
 
-    /// Pages over the data directory's stores; `latest` is the controller's last pass (conditions).
+    /// Pages over the data directory's stores (the controller's, shared with the API); `latest` is
+    /// the controller's last pass (conditions).
     public init(
-        dataDirectory: URL, latest: LatestPass?, access: APIAccess, now: @escaping @Sendable () -> Date = { Date() }
+        dataDirectory: URL, state: StateStore, runs: RunStore, latest: LatestPass?, access: APIAccess,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.dataDirectory = dataDirectory
+        self.state = state
+        self.runs = runs
         self.latest = latest
         self.access = access
         self.now = now
@@ -34,7 +42,7 @@ public struct DashboardRoutes: HTTPRoutes {
     static let cookie = "charter_token"
 
     public func register(on router: Router<BasicRequestContext>) {
-        let pages = DashboardPages(dataDirectory: dataDirectory, latest: latest, now: now)
+        let pages = DashboardPages(dataDirectory: dataDirectory, state: state, runs: runs, latest: latest, now: now)
         router.get("/") { request, _ in page(request) { try pages.overview() } }
         router.get("proposals") { request, _ in page(request) { try pages.proposals() } }
         router.get("proposals/:id") { request, context in

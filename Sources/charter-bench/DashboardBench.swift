@@ -1,12 +1,14 @@
 import CharterControl
 import CharterDashboard
+import CharterEngine
 import CharterStore
 import Foundation
 
 /// `charter-bench dashboard`: renders the dashboard's overview and organization pages against a
 /// synthetic organization bootstrapped into a fresh data directory, the way a request does (open
-/// the stores, read, render), and prints the median, p90 and size of each. The pages read
-/// `charter.sqlite`, `runs.sqlite` and `usage.sqlite` on every request; nothing is cached.
+/// the stores once, then read and render), and prints the median, p90 and size of each. The pages
+/// read `charter.sqlite`, `runs.sqlite` and `usage.sqlite` on every request, through the stores'
+/// caches of the applied state and decoded proposals, as in the controller.
 struct DashboardBench {
     var resources: Int
     var iterations: Int
@@ -27,7 +29,7 @@ struct DashboardBench {
         _ = try await Operations.bootstrap(
             SourceRequest(location: repo.path, revision: "applied"), store: store, dataDirectory: data,
             actor: "bench")
-        let pages = DashboardPages(dataDirectory: data, latest: nil)
+        let pages = DashboardPages(dataDirectory: data, state: store, runs: try RunStore(directory: data), latest: nil)
         print("| page | median ms | p90 ms | bytes |")
         print("| --- | --- | --- | --- |")
         for (name, render) in [

@@ -252,7 +252,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 dataDirectory: data, state: store, runs: runs.store, latest: latest, access: access,
                 publishVote: publishVote),
             MetricsRoutes(exporter: .process, access: access, refresh: StateMetrics(store: store, runs: runs).record),
-            DashboardRoutes(dataDirectory: data, latest: latest, access: access),
+            DashboardRoutes(dataDirectory: data, state: store, runs: runs.store, latest: latest, access: access),
         ]
     }
 

@@ -10,6 +10,25 @@ func exampleClone() throws -> GitFixture {
     return repo
 }
 
+/// A scheduler clock at which no routine of example-repo is due.
+let quietClock = "2026-11-25T12:00:00Z"
+
+/// example-repo bootstrapped, Team research renamed "Lab" and committed, and a pass at
+/// ``quietClock`` that proposes it as P-0001.
+func proposedExample() throws -> (GitFixture, CharterBinary) {
+    let repo = try exampleClone()
+    let charter = CharterBinary()
+    let bootstrap = try charter.run(["apply", "--bootstrap", repo.root.path])
+    #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
+    let team = try repo.read("teams/research.yaml")
+    try repo.write(
+        "teams/research.yaml", team.replacingOccurrences(of: "displayName: Research", with: "displayName: Lab"))
+    try repo.commitAll("Rename research")
+    let pass = try charter.run(["reconcile", "--once", repo.root.path, "--now", quietClock])
+    #expect(pass.stdout.hasPrefix("Reconciling: AwaitingVotes — P-0001"), "\(pass.stdout)\(pass.stderr)")
+    return (repo, charter)
+}
+
 /// Commits the change most CLI tests propose: Team research's displayName becomes "Research Lab".
 @discardableResult
 func commitResearchRename(_ repo: GitFixture, _ message: String = "Rename research") throws -> String {

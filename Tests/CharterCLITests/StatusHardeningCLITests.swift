@@ -7,22 +7,9 @@ import Testing
 /// events file, controller settings `validate` refuses, and the Organization's own status branch.
 @Suite(.serialized) struct StatusHardeningCLITests {
     /// The scheduler's clock for every pass: no routine of example-repo is due then.
-    let quiet = "2026-11-25T12:00:00Z"
+    let quiet = quietClock
 
-    /// Bootstrap, a committed edit and a pass that proposes it as P-0001.
-    func proposed() throws -> (GitFixture, CharterBinary) {
-        let repo = try exampleClone()
-        let charter = CharterBinary()
-        let bootstrap = try charter.run(["apply", "--bootstrap", repo.root.path])
-        #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
-        let team = try repo.read("teams/research.yaml")
-        try repo.write(
-            "teams/research.yaml", team.replacingOccurrences(of: "displayName: Research", with: "displayName: Lab"))
-        try repo.commitAll("Rename research")
-        let pass = try charter.run(["reconcile", "--once", repo.root.path, "--now", quiet])
-        #expect(pass.stdout.hasPrefix("Reconciling: AwaitingVotes — P-0001"), "\(pass.stdout)\(pass.stderr)")
-        return (repo, charter)
-    }
+    func proposed() throws -> (GitFixture, CharterBinary) { try proposedExample() }
 
     @Test func votesAndPassesGoOnOverEntriesGitRefuses() throws {
         let (repo, charter) = try proposed()

@@ -1,4 +1,6 @@
+import CharterEngine
 import CharterServer
+import CharterStore
 import CharterTestSupport
 import Foundation
 import HTTPTypes
@@ -16,7 +18,11 @@ import Testing
     static func router() -> Router<BasicRequestContext> {
         let router = Router()
         let access = APIAccess(host: "0.0.0.0", tokens: [(token: readToken, scope: .read)])
-        DashboardRoutes(dataDirectory: makeTemporaryDirectory("dashboard"), latest: nil, access: access)
+        let data = makeTemporaryDirectory("dashboard")
+        // Empty stores: what the pages show does not matter here, only who may see them.
+        let state = try! StateStore(directory: data)
+        let runs = try! RunStore(directory: data)
+        DashboardRoutes(dataDirectory: data, state: state, runs: runs, latest: nil, access: access)
             .register(on: router)
         return router
     }
